@@ -1,0 +1,149 @@
+package policies
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Rule is one entry of the catalog, read from a rule package's METADATA.
+type Rule struct {
+	Code        string   `json:"code"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Severity    Severity `json:"severity"`
+	Fix         string   `json:"fix"`
+	Docs        string   `json:"docs"`
+	// Group is the rule's folder under rego/rules: general, meshconfig, egress, crossresource.
+	Group string `json:"group"`
+	// Name is the rule's folder, kebab-case.
+	Name string `json:"name"`
+	// File is the module's path inside the rule bundle.
+	File string `json:"file"`
+}
+
+// Catalog lists every rule, sorted by code.
+type Catalog []Rule
+
+// Lookup returns the rule with the given code.
+func (c Catalog) Lookup(code string) (Rule, bool) {
+	i := sort.Search(len(c), func(i int) bool { return c[i].Code >= code })
+	if i < len(c) && c[i].Code == code {
+		return c[i], true
+	}
+	return Rule{}, false
+}
+
+// groupDigits maps each rule group (its folder) to the digit its codes carry.
+var groupDigits = map[string]byte{
+	"general":       '0',
+	"meshconfig":    '1',
+	"egress":        '2',
+	"crossresource": '3',
+	"pods":          '4',
+}
+
+var codePattern = regexp.MustCompile(`^MG[0-9]{4}$`)
+
+// loadModules parses every .rego file of fsys, tests included when withTests.
+func loadModules(fsys fs.FS, withTests bool) (map[string]*ast.Module, error) {
+	mods := map[string]*ast.Module{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return nil
+		}
+		if !withTests && strings.HasSuffix(p, "_test.rego") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", p, err)
+		}
+		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", p, err)
+		}
+		mods[p] = m
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return mods, nil
+}
+
+// catalogFrom reads the rule METADATA of every module under rules/ and checks it:
+// a rule without code, title, severity, fix or docs, a malformed or duplicate
+// code, or a code whose digit does not match its group folder is an error, so a
+// broken rule stops start-up rather than a request.
+func catalogFrom(mods map[string]*ast.Module) (Catalog, error) {
+	var cat Catalog
+	seen := map[string]string{}
+	var problems []string
+	for file, m := range mods {
+		parts := strings.Split(file, "/")
+		if len(parts) < 4 || parts[0] != "rules" {
+			continue
+		}
+		group, name := parts[1], parts[2]
+		var ann *ast.Annotations
+		for _, a := range m.Annotations {
+			if a.Scope == "package" {
+				ann = a
+			}
+		}
+		if ann == nil {
+			problems = append(problems, fmt.Sprintf("%s: no package METADATA", file))
+			continue
+		}
+		r := Rule{Title: ann.Title, Description: strings.TrimSpace(ann.Description), Group: group, Name: name, File: file}
+		r.Code, _ = ann.Custom["code"].(string)
+		sev, _ := ann.Custom["severity"].(string)
+		r.Severity = Severity(sev)
+		r.Fix, _ = ann.Custom["fix"].(string)
+		r.Docs, _ = ann.Custom["docs"].(string)
+		want := fmt.Sprintf("meshguard.rules.%s[%q]", group, name)
+		if got := strings.TrimPrefix(m.Package.Path.String(), "data."); got != want {
+			problems = append(problems, fmt.Sprintf("%s: package is %s, want %s (the package path is the folder)", file, got, want))
+		}
+		switch {
+		case !codePattern.MatchString(r.Code):
+			problems = append(problems, fmt.Sprintf("%s: code %q is not MG followed by four digits", file, r.Code))
+		case groupDigits[group] == 0:
+			problems = append(problems, fmt.Sprintf("%s: unknown rule group %q", file, group))
+		case r.Code[2] != groupDigits[group]:
+			problems = append(problems, fmt.Sprintf("%s: code %s does not match group %s (MG%cxxx)", file, r.Code, group, groupDigits[group]))
+		}
+		if other, dup := seen[r.Code]; dup {
+			problems = append(problems, fmt.Sprintf("%s: code %s already used by %s", file, r.Code, other))
+		}
+		seen[r.Code] = file
+		if r.Severity != Deny && r.Severity != Warn && r.Severity != Info {
+			problems = append(problems, fmt.Sprintf("%s: severity %q is not deny, warn or info", file, r.Severity))
+		}
+		if r.Title == "" || r.Fix == "" || r.Description == "" {
+			problems = append(problems, fmt.Sprintf("%s: METADATA needs title, description and custom.fix", file))
+		}
+		if wantDocs := "docs/rules.md#" + strings.ToLower(r.Code); r.Docs != wantDocs {
+			problems = append(problems, fmt.Sprintf("%s: custom.docs is %q, want %q", file, r.Docs, wantDocs))
+		}
+		if path.Base(file) != strings.ReplaceAll(name, "-", "_")+".rego" {
+			problems = append(problems, fmt.Sprintf("%s: file should be named %s.rego after its folder", file, strings.ReplaceAll(name, "-", "_")))
+		}
+		cat = append(cat, r)
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("rule catalog: %s", strings.Join(problems, "; "))
+	}
+	sort.Slice(cat, func(i, j int) bool { return cat[i].Code < cat[j].Code })
+	return cat, nil
+}

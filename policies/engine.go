@@ -1,0 +1,295 @@
+package policies
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"sigs.k8s.io/yaml"
+
+	"github.com/meshguard/meshguard/manifests"
+	rulefs "github.com/meshguard/meshguard/rego"
+)
+
+// Query is the one entrypoint every caller evaluates.
+const Query = "data.meshguard.main.findings"
+
+// lastAppliedAnnotation is where kubectl apply keeps what the user last applied.
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// Engine evaluates the rules. It is safe for concurrent use; build it once.
+type Engine struct {
+	query    rego.PreparedEvalQuery
+	catalog  Catalog
+	schemas  *schemas
+	disabled map[string]bool
+	defaults map[string]any
+}
+
+type config struct {
+	disabled []string
+	rules    fs.FS
+	extra    map[string]string
+}
+
+// Option configures New.
+type Option func(*config)
+
+// WithDisabled turns rules off by code. An unknown code is an error from New.
+func WithDisabled(codes ...string) Option {
+	return func(c *config) { c.disabled = append(c.disabled, codes...) }
+}
+
+// WithRules replaces the embedded rule bundle (tests and benchmarks).
+func WithRules(fsys fs.FS) Option {
+	return func(c *config) { c.rules = fsys }
+}
+
+// WithExtraModules adds Rego modules, keyed by file name, to the bundle.
+func WithExtraModules(mods map[string]string) Option {
+	return func(c *config) { c.extra = mods }
+}
+
+// New compiles the rules into a prepared query, reads the catalog from their
+// METADATA and loads the CRD schemas. Any problem with the rules is an error here,
+// never at evaluation.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	cfg := config{rules: rulefs.FS}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	mods, err := loadModules(cfg.rules, false)
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	for name, src := range cfg.extra {
+		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		mods[name] = m
+	}
+	cat, err := catalogFrom(mods)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{catalog: cat, disabled: map[string]bool{}}
+	for _, code := range cfg.disabled {
+		code = strings.ToUpper(strings.TrimSpace(code))
+		if code == "" {
+			continue
+		}
+		if _, ok := cat.Lookup(code); !ok {
+			return nil, fmt.Errorf("unknown rule code %q (meshguard rules lists them)", code)
+		}
+		e.disabled[code] = true
+	}
+	args := []func(*rego.Rego){
+		rego.Query(Query),
+		rego.SetRegoVersion(ast.RegoV1),
+		rego.Strict(true),
+	}
+	for name, m := range mods {
+		args = append(args, rego.ParsedModule(m))
+		_ = name
+	}
+	pq, err := rego.New(args...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compile rules: %w", err)
+	}
+	e.query = pq
+	if e.schemas, err = loadSchemas(manifests.CRDs); err != nil {
+		return nil, fmt.Errorf("load CRD schemas: %w", err)
+	}
+	var defaults map[string]any
+	if err := yaml.Unmarshal(manifests.DefaultMeshConfig, &defaults); err != nil {
+		return nil, fmt.Errorf("decode default MeshConfig: %w", err)
+	}
+	e.defaults = deepCopy(defaults)
+	return e, nil
+}
+
+// Catalog lists the rules, sorted by code.
+func (e *Engine) Catalog() Catalog { return e.catalog }
+
+// DefaultMeshConfig returns a copy of osm-edge 1.3.9's install-default MeshConfig.
+func (e *Engine) DefaultMeshConfig() map[string]any {
+	return deepCopy(e.defaults)
+}
+
+// Evaluate judges one object. Findings are sorted by rule code, then path.
+func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
+	if in.Object == nil {
+		return nil, fmt.Errorf("evaluate: no object")
+	}
+	facts := e.schemas.check(in.Object, "object")
+	object := in.Object
+	if facts.pruned != nil {
+		object = facts.pruned
+	}
+	e.lastApplied(in.Object, &facts)
+	doc := map[string]any{
+		"object":    object,
+		"inventory": in.Inventory.value(),
+		"facts":     map[string]any{"schema": facts.value()},
+	}
+	if in.Operation != "" {
+		doc["operation"] = in.Operation
+	}
+	if in.OldObject != nil {
+		doc["oldObject"] = in.OldObject
+	}
+	if in.Options != nil {
+		doc["options"] = in.Options
+	}
+	if in.DryRun {
+		doc["dryRun"] = true
+	}
+	if in.Patch != nil {
+		doc["patch"] = map[string]any{"type": in.Patch.Type, "error": in.Patch.Error, "path": in.Patch.Path, "suggestion": in.Patch.Suggestion}
+	}
+	value, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: convert input: %w", err)
+	}
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil
+	}
+	raw, ok := rs[0].Expressions[0].Value.([]any)
+	if !ok {
+		return nil, fmt.Errorf("evaluate: unexpected result %T", rs[0].Expressions[0].Value)
+	}
+	out := make([]Finding, 0, len(raw))
+	for _, r := range raw {
+		m, _ := r.(map[string]any)
+		f := Finding{
+			Rule:     str(m["code"]),
+			Severity: Severity(str(m["severity"])),
+			Title:    str(m["title"]),
+			Message:  str(m["message"]),
+			Path:     str(m["path"]),
+			Fix:      str(m["fix"]),
+			Docs:     str(m["docs"]),
+		}
+		if e.disabled[f.Rule] {
+			continue
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out, nil
+}
+
+// lastApplied adds the unknown fields of the object's last-applied-configuration
+// annotation: kubectl apply --validate=false sends a misspelled field there even
+// though the API server prunes it from the object itself.
+func (e *Engine) lastApplied(obj map[string]any, facts *schemaFacts) {
+	meta, _ := obj["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	raw, _ := ann[lastAppliedAnnotation].(string)
+	if raw == "" {
+		return
+	}
+	var applied map[string]any
+	if err := json.Unmarshal([]byte(raw), &applied); err != nil || applied == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, u := range facts.UnknownFields {
+		seen[u.Path] = true
+	}
+	for _, u := range e.schemas.check(applied, "lastApplied").UnknownFields {
+		if !seen[u.Path] {
+			facts.UnknownFields = append(facts.UnknownFields, u)
+		}
+	}
+}
+
+func (f schemaFacts) value() map[string]any {
+	v := map[string]any{"checked": f.Checked, "served": f.Served}
+	if len(f.ServedVersions) > 0 {
+		v["servedVersions"] = toAnySlice(f.ServedVersions)
+	}
+	us := make([]any, 0, len(f.UnknownFields))
+	for _, u := range f.UnknownFields {
+		m := map[string]any{"path": u.Path, "field": u.Field, "source": u.Source, "moved": u.Moved}
+		if u.Suggestion != "" {
+			m["suggestion"] = u.Suggestion
+		}
+		if u.SuggestionSegments != nil {
+			m["suggestionSegments"] = u.SuggestionSegments
+		}
+		us = append(us, m)
+	}
+	v["unknownFields"] = us
+	es := make([]any, 0, len(f.Errors))
+	for _, x := range f.Errors {
+		m := map[string]any{"path": x.Path, "type": x.Type, "message": x.Message}
+		if x.BadValue != nil {
+			m["badValue"] = x.BadValue
+		}
+		es = append(es, m)
+	}
+	v["errors"] = es
+	return v
+}
+
+func (inv Inventory) value() map[string]any {
+	v := map[string]any{}
+	if inv.MeshConfig != nil {
+		v["meshConfig"] = inv.MeshConfig
+	}
+	if inv.Egresses != nil {
+		v["egresses"] = objects(inv.Egresses)
+	}
+	if inv.Namespaces != nil {
+		v["namespaces"] = objects(inv.Namespaces)
+	}
+	if inv.UpstreamTrafficSettings != nil {
+		v["upstreamTrafficSettings"] = objects(inv.UpstreamTrafficSettings)
+	}
+	return v
+}
+
+func objects(in []map[string]any) []any {
+	out := make([]any, len(in))
+	for i, o := range in {
+		out[i] = o
+	}
+	return out
+}
+
+func toAnySlice(in []string) []any {
+	out := make([]any, len(in))
+	for i, s := range in {
+		out[i] = s
+	}
+	return out
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	out, _ := normalize(m).(map[string]any)
+	return out
+}

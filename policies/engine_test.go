@@ -1,0 +1,197 @@
+package policies
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+func newEngine(t testing.TB, opts ...Option) *Engine {
+	t.Helper()
+	e, err := New(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func obj(t testing.TB, y string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := yaml.Unmarshal([]byte(y), &m); err != nil {
+		t.Fatal(err)
+	}
+	return deepCopy(m)
+}
+
+func codes(fs []Finding) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Rule+"@"+f.Path)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestEngineFindsTyposAndSuggests(t *testing.T) {
+	e := newEngine(t)
+	cases := []struct {
+		name, yaml, want, message string
+	}{
+		{
+			name: "sibling typo suggests enableEgress",
+			yaml: `
+apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEngress: false}
+`,
+			want:    "MG1001@spec.traffic.enableEngress",
+			message: `did you mean "enableEgress"?`,
+		},
+		{
+			name: "field at the wrong path suggests its real path",
+			yaml: `
+apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  observability: {serviceCertValidityDuration: 24h}
+`,
+			want:    "MG1001@spec.observability.serviceCertValidityDuration",
+			message: "did you mean spec.certificate.serviceCertValidityDuration?",
+		},
+		{
+			name: "egress typo inside an array item",
+			yaml: `
+apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata: {name: e, namespace: ns}
+spec:
+  sources: [{kind: ServiceAccount, name: sa, namespace: ns}]
+  ports: [{number: 443, protocol: https, nubmer: 1}]
+  hosts: [example.com]
+`,
+			want:    "MG2001@spec.ports[0].nubmer",
+			message: `did you mean "number"?`,
+		},
+		{
+			name: "wrong type is the API server's error",
+			yaml: `
+apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEgress: "no"}
+`,
+			want:    "MG1002@spec.traffic.enableEgress",
+			message: "must be of type boolean",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := e.Evaluate(context.Background(), Input{Object: obj(t, tc.yaml)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hit *Finding
+			for i := range fs {
+				if fs[i].Rule+"@"+fs[i].Path == tc.want {
+					hit = &fs[i]
+				}
+			}
+			if hit == nil {
+				t.Fatalf("want %s, got %s", tc.want, codes(fs))
+			}
+			if !strings.Contains(hit.Message, tc.message) {
+				t.Errorf("message %q does not contain %q", hit.Message, tc.message)
+			}
+		})
+	}
+}
+
+func TestEngineLastAppliedRemoval(t *testing.T) {
+	e := newEngine(t)
+	old := obj(t, `
+apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec: {traffic: {enableEgress: true}}
+`)
+	cur := obj(t, `
+apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata:
+  name: osm-mesh-config
+  namespace: osm-system
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"config.openservicemesh.io/v1alpha2","kind":"MeshConfig","metadata":{"name":"osm-mesh-config","namespace":"osm-system"},"spec":{"traffic":{"enableEngress":false}}}'
+spec: {traffic: {}}
+`)
+	fs, err := e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: cur, OldObject: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Rule == "MG1001" && strings.Contains(f.Message, "would remove spec.traffic.enableEgress") && strings.Contains(f.Message, `"enableEgress"`) {
+			return
+		}
+	}
+	t.Fatalf("want MG1001 naming the removed field, got %+v", fs)
+}
+
+func TestEngineDisabledAndUnknownCodes(t *testing.T) {
+	if _, err := New(context.Background(), WithDisabled("MG9999")); err == nil || !strings.Contains(err.Error(), "MG9999") {
+		t.Fatalf("want an error naming MG9999, got %v", err)
+	}
+	e := newEngine(t, WithDisabled("mg2003"))
+	fs, err := e.Evaluate(context.Background(), Input{Object: obj(t, `
+apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata: {name: e, namespace: ns}
+spec:
+  sources: [{kind: ServiceAccount, name: sa, namespace: ns}]
+  ports: [{number: 50051, protocol: grpc}]
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Rule == "MG2003" {
+			t.Fatalf("MG2003 is disabled but reported: %+v", f)
+		}
+	}
+}
+
+// TestEngineConcurrent evaluates from many goroutines; run with -race.
+func TestEngineConcurrent(t *testing.T) {
+	e := newEngine(t)
+	in := Input{Object: obj(t, `
+apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec: {traffic: {enableEngress: false}}
+`)}
+	want, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				got, err := e.Evaluate(context.Background(), in)
+				if err != nil || codes(got) != codes(want) {
+					t.Errorf("concurrent evaluation differs: %v %s vs %s", err, codes(got), codes(want))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

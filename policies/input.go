@@ -1,0 +1,74 @@
+package policies
+
+// Input is what every caller hands the engine: one object under review and the
+// cluster view it is judged against. The webhook fills it from an AdmissionReview
+// and its cache, the CLI from files.
+type Input struct {
+	// Operation is CREATE, UPDATE, DELETE or CONNECT; the CLI uses CREATE, or
+	// UPDATE for a patch.
+	Operation string `json:"operation,omitempty"`
+	// Object is the object as the API server would store it, or as written in a
+	// file. Unknown fields may still be present; the engine reports and prunes them.
+	Object map[string]any `json:"object"`
+	// OldObject is the stored object an UPDATE replaces.
+	OldObject map[string]any `json:"oldObject,omitempty"`
+	// Options are the request's CreateOptions or UpdateOptions.
+	Options map[string]any `json:"options,omitempty"`
+	// DryRun is true for kubectl --dry-run=server.
+	DryRun bool `json:"dryRun,omitempty"`
+	// Inventory is the cluster view for cross-resource rules.
+	Inventory Inventory `json:"inventory"`
+	// Patch describes the kubectl patch that produced Object, when the CLI
+	// validated one.
+	Patch *Patch `json:"patch,omitempty"`
+}
+
+// Inventory is the part of the cluster the cross-resource rules read. A nil
+// slice means "not known" (rules that need it stay silent); an empty one means
+// "known to hold none".
+type Inventory struct {
+	// MeshConfig is the mesh's MeshConfig; nil when there is none.
+	MeshConfig map[string]any `json:"meshConfig,omitempty"`
+	// Egresses are the Egress policies of the mesh.
+	Egresses []map[string]any `json:"egresses,omitempty"`
+	// Namespaces are the Namespaces, with their labels.
+	Namespaces []map[string]any `json:"namespaces,omitempty"`
+	// UpstreamTrafficSettings are the UpstreamTrafficSetting policies.
+	UpstreamTrafficSettings []map[string]any `json:"upstreamTrafficSettings,omitempty"`
+}
+
+// Patch describes a kubectl patch the CLI applied to produce the object.
+type Patch struct {
+	// Type is merge, json or strategic, as kubectl's --type.
+	Type string `json:"type"`
+	// Error is why the patch could not be applied, if it could not.
+	Error string `json:"error,omitempty"`
+	// Path is the field path the failing operation named.
+	Path string `json:"path,omitempty"`
+	// Suggestion is the closest existing field path to Path.
+	Suggestion string `json:"suggestion,omitempty"`
+}
+
+// Severity is how a finding is enforced.
+type Severity string
+
+// The severities a rule may declare.
+const (
+	Deny Severity = "deny"
+	Warn Severity = "warn"
+	Info Severity = "info"
+)
+
+// Finding is one rule's verdict on one object.
+type Finding struct {
+	// Rule is the rule's stable code, e.g. MG2003.
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	// Message names the field and its value.
+	Message string `json:"message"`
+	// Path is the field path, e.g. spec.ports[1].protocol; empty for the whole object.
+	Path string `json:"path,omitempty"`
+	Fix  string `json:"fix"`
+	Docs string `json:"docs"`
+}

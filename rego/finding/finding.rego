@@ -1,0 +1,32 @@
+# METADATA
+# title: finding builder
+# description: |
+#   The one place a finding is shaped. A rule passes rego.metadata.chain() and
+#   its details; code, severity, title, fix and docs come from the rule's
+#   rule metadata, so they are written once.
+package meshguard.finding
+
+# new returns {code, severity, title, fix, docs, path, message} for the rule whose
+# metadata chain is given. details holds message and, optionally, path (a field path
+# such as spec.ports[0].protocol).
+new(chain, details) := {
+	"code": ann.custom.code,
+	"severity": ann.custom.severity,
+	"title": ann.title,
+	"fix": ann.custom.fix,
+	"docs": ann.custom.docs,
+	"path": object.get(details, "path", ""),
+	"message": details.message,
+} if {
+	ann := [a | some link in chain; a := link.annotations; a.custom.code][0]
+}
+
+# quote renders a value for a message: strings in double quotes, others as JSON.
+quote(v) := sprintf("%q", [v]) if is_string(v)
+
+quote(v) := json.marshal(v) if not is_string(v)
+
+# names joins up to three names and counts the rest: "a, b, c and 4 more".
+names(list) := concat(", ", list) if count(list) <= 3
+
+names(list) := sprintf("%s and %d more", [concat(", ", array.slice(list, 0, 3)), count(list) - 3]) if count(list) > 3

@@ -1,0 +1,80 @@
+# METADATA
+# title: Kubernetes and osm-edge accessors
+# description: |
+#   Small, shared questions about the object under review and the cluster view
+#   (input.inventory), so that rules read as judgements, not plumbing.
+package meshguard.kube
+
+# group returns the API group of an apiVersion ("" for the core group).
+group(api_version) := g if {
+	parts := split(api_version, "/")
+	count(parts) == 2
+	g := parts[0]
+}
+
+group(api_version) := "" if not contains(api_version, "/")
+
+# version returns the version part of an apiVersion.
+version(api_version) := parts[count(parts) - 1] if parts := split(api_version, "/")
+
+is_kind(obj, g, kind) if {
+	obj.kind == kind
+	group(obj.apiVersion) == g
+}
+
+is_meshconfig if is_kind(input.object, "config.openservicemesh.io", "MeshConfig")
+
+is_egress if is_kind(input.object, "policy.openservicemesh.io", "Egress")
+
+is_upstream_traffic_setting if is_kind(input.object, "policy.openservicemesh.io", "UpstreamTrafficSetting")
+
+# ref names an object as users read it in kubectl: Kind namespace/name.
+ref(obj) := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, obj.metadata.name]) if obj.metadata.namespace
+
+ref(obj) := sprintf("%s %s", [obj.kind, obj.metadata.name]) if not obj.metadata.namespace
+
+# id is namespace/name, the key the inventory uses.
+id(obj) := sprintf("%s/%s", [object.get(obj, ["metadata", "namespace"], ""), object.get(obj, ["metadata", "name"], "")])
+
+# mesh_config is the MeshConfig that governs the object under review: the object
+# itself when it is one, else the cluster's (or the CLI's) MeshConfig.
+mesh_config := input.object if is_meshconfig
+
+mesh_config := input.inventory.meshConfig if {
+	not is_meshconfig
+	input.inventory.meshConfig
+}
+
+mesh_config_ref := ref(mesh_config)
+
+# egresses are the Egress policies of the cluster view other than the object under
+# review (an UPDATE must not count the old copy of itself).
+egresses contains e if {
+	some e in input.inventory.egresses
+	not _is_self(e)
+}
+
+_is_self(e) if {
+	is_egress
+	id(e) == id(input.object)
+}
+
+# passthrough is true when mesh-wide egress passthrough is on in cfg.
+passthrough(cfg) if cfg.spec.traffic.enableEgress == true
+
+# egress_policy_enabled is true unless featureFlags.enableEgressPolicy is false.
+egress_policy_enabled(cfg) if not cfg.spec.featureFlags.enableEgressPolicy == false
+
+# updating is true when the request changes an object that existed before.
+updating if {
+	input.operation == "UPDATE"
+	input.oldObject
+}
+
+# protocol of an Egress port, lower-cased, as osm-edge compares it.
+protocol(port) := lower(port.protocol) if is_string(port.protocol)
+
+# is_policy is true for the policy.openservicemesh.io kinds meshguard has schemas for.
+is_policy if is_egress
+
+is_policy if is_upstream_traffic_setting

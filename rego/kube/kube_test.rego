@@ -1,0 +1,41 @@
+package meshguard.kube_test
+
+import data.meshguard.kube
+
+test_group_and_version if {
+	kube.group("policy.openservicemesh.io/v1alpha1") == "policy.openservicemesh.io"
+	kube.group("v1") == ""
+	kube.version("config.openservicemesh.io/v1alpha2") == "v1alpha2"
+	kube.version("v1") == "v1"
+}
+
+test_ref if {
+	kube.ref({"kind": "Egress", "metadata": {"name": "a", "namespace": "b"}}) == "Egress b/a"
+	kube.ref({"kind": "Namespace", "metadata": {"name": "a"}}) == "Namespace a"
+}
+
+_mc := {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config", "namespace": "osm-system"}, "spec": {"traffic": {"enableEgress": true}}}
+
+_eg(name) := {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress", "metadata": {"name": name, "namespace": "ns"}}
+
+test_mesh_config_is_the_object_or_the_inventory if {
+	kube.mesh_config == _mc with input as {"object": _mc}
+	kube.mesh_config == _mc with input as {"object": _eg("a"), "inventory": {"meshConfig": _mc}}
+	not kube.mesh_config with input as {"object": _eg("a"), "inventory": {}}
+}
+
+test_egresses_exclude_the_object_itself if {
+	kube.egresses == {_eg("b")} with input as {"object": _eg("a"), "inventory": {"egresses": [_eg("a"), _eg("b")]}}
+}
+
+test_passthrough_and_policy_flag if {
+	kube.passthrough(_mc)
+	not kube.passthrough({"spec": {"traffic": {"enableEgress": false}}})
+	kube.egress_policy_enabled({"spec": {}})
+	not kube.egress_policy_enabled({"spec": {"featureFlags": {"enableEgressPolicy": false}}})
+}
+
+test_protocol_lowercases if {
+	kube.protocol({"protocol": "TCP"}) == "tcp"
+	not kube.protocol({"number": 1})
+}

@@ -1,0 +1,18 @@
+# METADATA
+# title: meshguard entrypoint
+# description: |
+#   The one query Go prepares. It collects the findings of every rule under
+#   data.meshguard.rules and drops those the object itself asks to ignore
+#   with the annotation meshguard.io/ignore: MG2003,MG2004.
+package meshguard.main
+
+findings contains f if {
+	some group, name
+	some f in data.meshguard.rules[group][name].findings
+	not f.code in ignored
+}
+
+# ignored is the set of codes listed in the object's meshguard.io/ignore annotation.
+ignored contains trim_space(code) if {
+	some code in split(input.object.metadata.annotations["meshguard.io/ignore"], ",")
+}

@@ -1,0 +1,27 @@
+package meshguard.main_test
+
+import data.meshguard.main
+
+_egress(annotations) := {
+	"apiVersion": "policy.openservicemesh.io/v1alpha1",
+	"kind": "Egress",
+	"metadata": {"name": "e", "namespace": "ns", "annotations": annotations},
+	"spec": {
+		"sources": [{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}],
+		"ports": [{"number": 443, "protocol": "grpc"}],
+	},
+}
+
+test_collects_rule_findings if {
+	codes := {f.code | some f in main.findings} with input as {"object": _egress({})}
+	"MG2003" in codes
+}
+
+test_annotation_ignores_listed_codes if {
+	codes := {f.code | some f in main.findings} with input as {"object": _egress({"meshguard.io/ignore": "MG3001, MG2003"})}
+	not "MG2003" in codes
+}
+
+test_ignored_parses_comma_list if {
+	main.ignored == {"MG1001", "MG2002"} with input as {"object": {"metadata": {"annotations": {"meshguard.io/ignore": " MG1001 ,MG2002"}}}}
+}

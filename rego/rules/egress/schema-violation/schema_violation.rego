@@ -1,0 +1,25 @@
+# METADATA
+# title: Policy value does not match the CRD schema
+# description: |
+#   A wrong type, a value outside an enum or range (a port above 65535, a
+#   source kind other than ServiceAccount), or a missing required field. The
+#   API server rejects the request with this same wording; meshguard reports it
+#   before the request is sent, naming the expected type or values.
+# custom:
+#   code: MG2002
+#   severity: deny
+#   fix: Change the value to the type, one of the values, or the range the message names.
+#   docs: docs/rules.md#mg2002
+package meshguard.rules.egress["schema-violation"]
+
+import data.meshguard.finding
+import data.meshguard.kube
+import data.meshguard.schema
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": e.path,
+	"message": schema.error_message(e),
+}) if {
+	kube.is_policy
+	some e in input.facts.schema.errors
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: schema facts
+# description: |
+#   Messages for what Go found when it pruned and validated the object against
+#   its CRD exactly as the API server does (input.facts.schema). The rules of
+#   each group decide which of these to report.
+package meshguard.schema
+
+import data.meshguard.finding
+
+# unknown_message words an unknown field with its "did you mean".
+unknown_message(u) := concat("", [_unknown_head(u), _did_you_mean(u), _removes(u)])
+
+_unknown_head(u) := sprintf("unknown field %q is dropped by the API server", [u.path]) if u.source == "object"
+
+_unknown_head(u) := sprintf("unknown field %q in the last-applied configuration (kubectl apply --validate=false) was dropped by the API server", [u.path]) if {
+	u.source == "lastApplied"
+}
+
+_did_you_mean(u) := "" if not u.suggestion
+
+_did_you_mean(u) := sprintf("; did you mean %q?", [_last(u.suggestion)]) if {
+	u.suggestion
+	not u.moved
+}
+
+_did_you_mean(u) := sprintf("; did you mean %s? (that field belongs there)", [u.suggestion]) if u.moved
+
+_removes(u) := sprintf("; this apply would remove %s (it was %s)", [u.suggestion, finding.quote(old)]) if {
+	removes(u)
+	old := object.get(input.oldObject, u.suggestionSegments, null)
+}
+
+_removes(u) := "" if not removes(u)
+
+# removes is true when kubectl's three-way merge drops the real field: it is in
+# the stored object, missing from the new one, and its misspelling was applied.
+removes(u) if {
+	u.source == "lastApplied"
+	u.suggestionSegments
+	object.get(input.oldObject, u.suggestionSegments, null) != null
+	object.get(input.object, u.suggestionSegments, null) == null
+}
+
+_last(p) := parts[count(parts) - 1] if parts := split(p, ".")
+
+# error_message is the API server's own wording of a schema error.
+error_message(e) := sprintf("%s: %s", [e.path, e.message])

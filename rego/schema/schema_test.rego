@@ -1,0 +1,40 @@
+package meshguard.schema_test
+
+import data.meshguard.schema
+
+test_sibling_suggestion if {
+	m := schema.unknown_message({"path": "spec.traffic.enableEngress", "field": "enableEngress", "source": "object", "suggestion": "spec.traffic.enableEgress", "suggestionSegments": ["spec", "traffic", "enableEgress"]})
+	m == `unknown field "spec.traffic.enableEngress" is dropped by the API server; did you mean "enableEgress"?`
+}
+
+test_moved_suggestion if {
+	m := schema.unknown_message({"path": "spec.observability.serviceCertValidityDuration", "source": "object", "suggestion": "spec.certificate.serviceCertValidityDuration", "moved": true})
+	contains(m, "did you mean spec.certificate.serviceCertValidityDuration?")
+}
+
+test_no_suggestion if {
+	schema.unknown_message({"path": "spec.zzz", "source": "object"}) == `unknown field "spec.zzz" is dropped by the API server`
+}
+
+_u := {"path": "spec.traffic.enableEngress", "source": "lastApplied", "suggestion": "spec.traffic.enableEgress", "suggestionSegments": ["spec", "traffic", "enableEgress"]}
+
+test_last_applied_removal if {
+	m := schema.unknown_message(_u) with input as {
+		"oldObject": {"spec": {"traffic": {"enableEgress": true}}},
+		"object": {"spec": {"traffic": {}}},
+	}
+	contains(m, "last-applied configuration")
+	contains(m, "this apply would remove spec.traffic.enableEgress (it was true)")
+}
+
+test_last_applied_without_removal if {
+	m := schema.unknown_message(_u) with input as {
+		"oldObject": {"spec": {"traffic": {"enableEgress": true}}},
+		"object": {"spec": {"traffic": {"enableEgress": true}}},
+	}
+	not contains(m, "would remove")
+}
+
+test_error_message if {
+	schema.error_message({"path": "spec.a", "message": "Invalid value: 1: bad"}) == "spec.a: Invalid value: 1: bad"
+}
