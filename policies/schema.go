@@ -121,11 +121,11 @@ type schemaFacts struct {
 	// Checked is true when meshguard has a CRD for the object's group and kind.
 	Checked bool `json:"checked"`
 	// Served is false when the object's version is not one the CRD serves.
-	Served         bool            `json:"served"`
-	ServedVersions []string        `json:"servedVersions,omitempty"`
-	UnknownFields  []unknownField  `json:"unknownFields,omitempty"`
-	Errors         []schemaError   `json:"errors,omitempty"`
-	pruned         map[string]any  // the object as the API server would store it
+	Served         bool           `json:"served"`
+	ServedVersions []string       `json:"servedVersions,omitempty"`
+	UnknownFields  []unknownField `json:"unknownFields,omitempty"`
+	Errors         []schemaError  `json:"errors,omitempty"`
+	pruned         map[string]any // the object as the API server would store it
 	schema         *versionSchema
 }
 
