@@ -1,0 +1,163 @@
+package source
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/yaml"
+)
+
+// Resource is a kind meshguard can patch, with every name kubectl accepts for it.
+type Resource struct {
+	APIVersion string
+	Kind       string
+	names      []string
+}
+
+// Resources are the kinds `meshguard validate patch` and kubectl commands in
+// scripts are checked for.
+var Resources = []Resource{
+	{APIVersion: "config.openservicemesh.io/v1alpha2", Kind: "MeshConfig", names: []string{"meshconfig", "meshconfigs"}},
+	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "Egress", names: []string{"egress", "egresses"}},
+	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "UpstreamTrafficSetting", names: []string{"upstreamtrafficsetting", "upstreamtrafficsettings"}},
+}
+
+// LookupResource resolves a kubectl resource name: singular, plural, short or
+// kind.group, with an optional version (egresses.v1alpha1.policy.openservicemesh.io).
+func LookupResource(name string) (Resource, bool) {
+	name = strings.ToLower(name)
+	for _, r := range Resources {
+		group := strings.SplitN(r.APIVersion, "/", 2)[0]
+		version := strings.SplitN(r.APIVersion, "/", 2)[1]
+		for _, n := range append(r.names, strings.ToLower(r.Kind)) {
+			if name == n || name == n+"."+group || name == n+"."+version+"."+group {
+				return r, true
+			}
+		}
+	}
+	return Resource{}, false
+}
+
+// ResourceNames lists the names LookupResource accepts, for error messages.
+func ResourceNames() string {
+	var out []string
+	for _, r := range Resources {
+		out = append(out, r.names[0])
+	}
+	return strings.Join(out, ", ")
+}
+
+// PatchTypes are kubectl patch's --type values.
+var PatchTypes = []string{"strategic", "merge", "json"}
+
+// ApplyPatch applies a kubectl patch (JSON or YAML, as kubectl accepts it) to
+// base and returns the UPDATE document. A patch that is not JSON or YAML is an
+// error; a patch that does not apply (a json patch naming a missing path) is
+// reported in the document's PatchInfo, for a rule to judge.
+func ApplyPatch(base map[string]any, patch []byte, patchType string) (*Document, error) {
+	switch patchType {
+	case "strategic", "merge", "json":
+	default:
+		return nil, fmt.Errorf("unknown patch type %q (want json, merge or strategic)", patchType)
+	}
+	patchJSON, err := yaml.YAMLToJSON(patch)
+	if err != nil {
+		return nil, fmt.Errorf("patch is neither JSON nor YAML: %v", err)
+	}
+	baseJSON, err := json.Marshal(base)
+	if err != nil {
+		return nil, fmt.Errorf("encode base: %w", err)
+	}
+	info := &PatchInfo{Type: patchType}
+	doc := &Document{Operation: "UPDATE", OldObject: base, Object: base, Patch: info}
+	var out []byte
+	if patchType == "json" {
+		p, err := jsonpatch.DecodePatch(patchJSON)
+		if err != nil {
+			return nil, fmt.Errorf("json patch must be a list of operations: %v", err)
+		}
+		out, err = p.ApplyWithOptions(baseJSON, &jsonpatch.ApplyOptions{SupportNegativeIndices: true, EnsurePathExistsOnAdd: false})
+		if err != nil {
+			info.Error = err.Error()
+			info.Path = failingPath(p, baseJSON)
+			return doc, nil
+		}
+	} else {
+		var probe any
+		if err := json.Unmarshal(patchJSON, &probe); err != nil {
+			return nil, fmt.Errorf("patch is not valid JSON: %v", err)
+		}
+		if _, ok := probe.(map[string]any); !ok {
+			return nil, fmt.Errorf("a %s patch must be a JSON object, got %s (a list of operations needs --type json)", patchType, jsonKind(probe))
+		}
+		out, err = jsonpatch.MergePatch(baseJSON, patchJSON)
+		if err != nil {
+			return nil, fmt.Errorf("apply %s patch: %v", patchType, err)
+		}
+	}
+	var obj map[string]any
+	if err := utiljson.Unmarshal(out, &obj); err != nil {
+		return nil, fmt.Errorf("decode patched object: %v", err)
+	}
+	doc.Object = obj
+	return doc, nil
+}
+
+// failingPath finds the first operation of p that does not apply to base and
+// returns its path as a field path (spec.traffic.enableEngress).
+func failingPath(p jsonpatch.Patch, base []byte) string {
+	cur := base
+	for _, op := range p {
+		next, err := jsonpatch.Patch{op}.Apply(cur)
+		if err != nil {
+			path, _ := op.Path()
+			return pointerToPath(path)
+		}
+		cur = next
+	}
+	return ""
+}
+
+// pointerToPath turns /spec/ports/0/number into spec.ports[0].number.
+func pointerToPath(ptr string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
+		if isIndex(part) {
+			b.WriteString("[" + part + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" || s == "-" {
+		return s == "-"
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case nil:
+		return "null"
+	}
+	return "a scalar"
+}

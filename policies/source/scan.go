@@ -1,0 +1,92 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+)
+
+// Scanner reads scripts and runbooks.
+type Scanner struct {
+	Bases Bases
+	// Emit receives each document found.
+	Emit func(*Document) error
+	// Ref receives each file a kubectl command reads with -f.
+	Ref func(path string, line int)
+}
+
+// Shell scans a shell script.
+func (sc *Scanner) Shell(file string, src []byte) error {
+	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
+	return s.Scan(src)
+}
+
+// Markdown scans the fenced code blocks of a Markdown file: YAML blocks as
+// manifests, shell blocks as scripts. Markdown holds snippets, not programs, so
+// a shell block that does not parse as a whole is scanned line by line, and a
+// YAML block that does not parse is an error only when it looks like a manifest
+// (apiVersion and kind at the top level).
+func (sc *Scanner) Markdown(file string, src []byte) error {
+	for _, b := range CodeBlocks(src) {
+		switch {
+		case b.IsYAML():
+			err := DecodeYAML(file, bytes.NewReader(b.Body), b.Line-1, func(d *Document) error {
+				if d.Object["kind"] == nil {
+					return nil
+				}
+				return sc.Emit(d)
+			})
+			var pe *ParseError
+			if errors.As(err, &pe) && !looksLikeManifest(b.Body) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		case b.IsShell():
+			body := Commands(b.Body)
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
+			err := s.Scan(body)
+			var pe *ParseError
+			if !errors.As(err, &pe) || !pe.Shell {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := sc.lineByLine(file, b.Line-1, body); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lineByLine scans each command of a block that is not a valid script on its
+// own (a continuation joins lines); commands that still do not parse are
+// skipped, since prose and output are not commands.
+func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
+	lines := strings.Split(string(body), "\n")
+	for i := 0; i < len(lines); i++ {
+		start := i
+		cmd := lines[i]
+		for strings.HasSuffix(cmd, "\\") && i+1 < len(lines) {
+			i++
+			cmd += "\n" + lines[i]
+		}
+		if !strings.Contains(cmd, "kubectl") {
+			continue
+		}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
+		err := s.Scan([]byte(cmd))
+		var pe *ParseError
+		if errors.As(err, &pe) && pe.Shell {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

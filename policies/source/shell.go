@@ -1,0 +1,368 @@
+package source
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Bases finds the stored object a kubectl patch in a script applies to: the
+// install-default MeshConfig, or an object defined among the inputs.
+type Bases interface {
+	// Base returns the object of kind r named namespace/name, or nil.
+	Base(r Resource, namespace, name string) map[string]any
+}
+
+// Script scans shell source for kubectl patch, apply, create and replace
+// commands. Each command that touches a MeshConfig or a policy kind becomes a
+// document at the command's line: a patch is applied to its base, a manifest
+// read from a here-document or a pipe is decoded. Files given with -f are
+// reported through ref, resolved against dir. lineOffset is added to every line
+// (a script embedded in Markdown).
+type Script struct {
+	File       string
+	Dir        string
+	LineOffset int
+	Bases      Bases
+	// Emit receives each document found.
+	Emit func(*Document) error
+	// Ref receives each file a command reads with -f.
+	Ref func(path string, line int)
+	src []byte
+}
+
+// Scan parses src as a shell script. A syntax error is returned as a *ParseError.
+func (s *Script) Scan(src []byte) error {
+	s.src = src
+	f, err := syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash)).Parse(bytes.NewReader(src), s.File)
+	if err != nil {
+		line := 0
+		if pe, ok := err.(syntax.ParseError); ok {
+			line = int(pe.Pos.Line())
+		}
+		return &ParseError{File: s.File, Line: line + s.LineOffset, Msg: "shell syntax error: " + shellErrorText(err), Shell: true}
+	}
+	var walkErr error
+	syntax.Walk(f, func(node syntax.Node) bool {
+		if walkErr != nil {
+			return false
+		}
+		switch n := node.(type) {
+		case *syntax.Stmt:
+			if call, ok := n.Cmd.(*syntax.CallExpr); ok {
+				walkErr = s.call(call, n.Redirs, nil)
+			}
+		case *syntax.BinaryCmd:
+			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
+				if call, ok := n.Y.Cmd.(*syntax.CallExpr); ok {
+					walkErr = s.call(call, n.Y.Redirs, n.X)
+					// The right-hand statement is visited again on its own; mark it
+					// so it is not scanned twice.
+					n.Y.Cmd = nil
+				}
+			}
+		}
+		return true
+	})
+	return walkErr
+}
+
+func shellErrorText(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i >= 0 && strings.Contains(msg[:i], ":") {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+// literal expands a word without running anything: a word with a parameter
+// expansion, command or process substitution or arithmetic is not literal.
+func literal(w *syntax.Word) (string, bool) {
+	dynamic := false
+	syntax.Walk(w, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.ParamExp, *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob:
+			dynamic = true
+		}
+		return !dynamic
+	})
+	if dynamic {
+		return "", false
+	}
+	v, err := expand.Literal(nil, w)
+	return v, err == nil
+}
+
+// kubectl is a parsed kubectl command line.
+type kubectl struct {
+	verb      string
+	args      []string          // positional arguments after the verb
+	flags     map[string]string // long names; value "" for booleans
+	dynamic   map[string]bool   // flags whose value uses a shell expansion
+	namespace string
+}
+
+// valued are the kubectl flags that take a value, by long name; shorthands map to them.
+var valued = map[string]bool{
+	"namespace": true, "context": true, "kubeconfig": true, "cluster": true, "user": true, "server": true,
+	"token": true, "as": true, "as-group": true, "as-uid": true, "request-timeout": true, "v": true,
+	"patch": true, "type": true, "patch-file": true, "filename": true, "kustomize": true, "output": true,
+	"field-manager": true, "subresource": true, "selector": true, "timeout": true, "template": true,
+	"cascade": true, "grace-period": true, "prune-allowlist": true, "certificate-authority": true,
+	"client-certificate": true, "client-key": true, "tls-server-name": true, "cache-dir": true,
+	"password": true, "username": true, "log-file": true, "profile": true, "profile-output": true,
+}
+
+var shorthands = map[string]string{
+	"n": "namespace", "s": "server", "p": "patch", "f": "filename", "k": "kustomize", "o": "output",
+	"l": "selector", "v": "v", "R": "recursive",
+}
+
+func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
+	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}}
+	for i := 0; i < len(words); i++ {
+		arg, ok := literal(words[i])
+		if !ok {
+			if k.verb == "" {
+				return nil, false
+			}
+			k.args = append(k.args, "")
+			continue
+		}
+		if arg == "--" {
+			for _, w := range words[i+1:] {
+				a, _ := literal(w)
+				k.args = append(k.args, a)
+			}
+			break
+		}
+		name, value, hasValue := "", "", false
+		switch {
+		case strings.HasPrefix(arg, "--"):
+			name = arg[2:]
+			if j := strings.IndexByte(name, '='); j >= 0 {
+				name, value, hasValue = name[:j], name[j+1:], true
+			}
+		case strings.HasPrefix(arg, "-") && len(arg) > 1:
+			long, known := shorthands[arg[1:2]]
+			if !known {
+				long = arg[1:2]
+			}
+			name = long
+			if len(arg) > 2 {
+				value, hasValue = strings.TrimPrefix(arg[2:], "="), true
+			}
+		default:
+			if k.verb == "" {
+				k.verb = arg
+			} else {
+				k.args = append(k.args, arg)
+			}
+			continue
+		}
+		if valued[name] && !hasValue && i+1 < len(words) {
+			i++
+			v, ok := literal(words[i])
+			if !ok {
+				k.dynamic[name] = true
+			}
+			value = v
+		}
+		k.flags[name] = value
+	}
+	k.namespace = k.flags["namespace"]
+	return k, k.verb != ""
+}
+
+func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
+	if len(call.Args) == 0 {
+		return nil
+	}
+	name, ok := literal(call.Args[0])
+	if !ok || filepath.Base(name) != "kubectl" {
+		return nil
+	}
+	k, ok := parseKubectl(call.Args[1:])
+	if !ok {
+		return nil
+	}
+	line := int(call.Pos().Line()) + s.LineOffset
+	switch k.verb {
+	case "patch":
+		return s.patch(k, line)
+	case "apply", "create", "replace":
+		return s.manifest(k, line, redirs, upstream)
+	}
+	return nil
+}
+
+func (s *Script) patch(k *kubectl, line int) error {
+	var kind, name string
+	switch {
+	case len(k.args) >= 1 && strings.Contains(k.args[0], "/"):
+		kind, name, _ = strings.Cut(k.args[0], "/")
+	case len(k.args) >= 2:
+		kind, name = k.args[0], k.args[1]
+	case len(k.args) == 1:
+		kind = k.args[0]
+	default:
+		return nil
+	}
+	r, ok := LookupResource(kind)
+	if !ok {
+		return nil
+	}
+	patchType := k.flags["type"]
+	if patchType == "" {
+		patchType = "strategic"
+	}
+	ns := k.namespace
+	doc := func(d *Document) error {
+		d.File, d.Line = s.File, line
+		return s.Emit(d)
+	}
+	stub := func(why string) error {
+		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Type: patchType, Unresolved: why}})
+	}
+	var patch []byte
+	switch {
+	case k.dynamic["patch"] || k.dynamic["type"] || name == "":
+		return stub("the patch, its type or the object's name uses a shell expansion, so meshguard cannot read it")
+	case k.flags["patch-file"] != "":
+		p := k.flags["patch-file"]
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(s.Dir, p)
+		}
+		b, err := readFile(p)
+		if err != nil {
+			return stub(fmt.Sprintf("the patch file %s cannot be read: %v", k.flags["patch-file"], err))
+		}
+		patch = b
+	default:
+		v, set := k.flags["patch"]
+		if !set {
+			return nil
+		}
+		patch = []byte(v)
+	}
+	base := s.Bases.Base(r, ns, name)
+	if base == nil {
+		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
+	}
+	d, err := ApplyPatch(base, patch, patchType)
+	if err != nil {
+		return &ParseError{File: s.File, Line: line, Msg: fmt.Sprintf("kubectl patch %s %s: %v", kind, name, err)}
+	}
+	return doc(d)
+}
+
+func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
+	f, set := k.flags["filename"]
+	if !set {
+		return nil
+	}
+	if k.dynamic["filename"] {
+		return nil
+	}
+	if f != "-" {
+		if s.Ref != nil && !strings.Contains(f, "://") {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(s.Dir, f)
+			}
+			s.Ref(f, line)
+		}
+		return nil
+	}
+	body, bodyLine := s.stdin(redirs, upstream)
+	if body == nil {
+		return nil
+	}
+	return DecodeYAML(s.File, bytes.NewReader(body), bodyLine-1, func(d *Document) error {
+		if d.Object["kind"] == nil {
+			return nil
+		}
+		return s.Emit(d)
+	})
+}
+
+// stdin finds what a command reads on standard input: its own here-document,
+// or a here-document or literal echoed into it by the previous command of a pipe.
+func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte, int) {
+	for _, r := range redirs {
+		if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
+			return s.hdoc(r)
+		}
+		if r.Op == syntax.WordHdoc && r.Word != nil {
+			if v, ok := literal(r.Word); ok {
+				return []byte(v), int(r.Word.Pos().Line()) + s.LineOffset
+			}
+		}
+	}
+	if upstream == nil {
+		return nil, 0
+	}
+	call, ok := upstream.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return nil, 0
+	}
+	cmd, _ := literal(call.Args[0])
+	switch cmd {
+	case "cat":
+		if len(call.Args) == 1 {
+			return s.stdin(upstream.Redirs, nil)
+		}
+	case "echo", "printf":
+		var parts []string
+		for _, w := range call.Args[1:] {
+			v, ok := literal(w)
+			if !ok {
+				return nil, 0
+			}
+			if cmd == "echo" && (v == "-e" || v == "-n") {
+				continue
+			}
+			parts = append(parts, v)
+		}
+		if len(parts) == 0 {
+			return nil, 0
+		}
+		return []byte(strings.Join(parts, " ")), int(call.Args[1].Pos().Line()) + s.LineOffset
+	}
+	return nil, 0
+}
+
+// hdoc returns a here-document's body as written, and the line it starts on.
+func (s *Script) hdoc(r *syntax.Redirect) ([]byte, int) {
+	start, end := r.Hdoc.Pos().Offset(), r.Hdoc.End().Offset()
+	if int(end) > len(s.src) || start > end {
+		return nil, 0
+	}
+	body := s.src[start:end]
+	if r.Op == syntax.DashHdoc {
+		lines := strings.Split(string(body), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimLeft(l, "\t")
+		}
+		body = []byte(strings.Join(lines, "\n"))
+	}
+	return body, int(r.Hdoc.Pos().Line()) + s.LineOffset
+}
+
+func stubObject(r Resource, namespace, name string) map[string]any {
+	meta := map[string]any{"name": name}
+	if namespace != "" {
+		meta["namespace"] = namespace
+	}
+	return map[string]any{"apiVersion": r.APIVersion, "kind": r.Kind, "metadata": meta}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

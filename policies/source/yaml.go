@@ -1,0 +1,426 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Document is one object found in an input.
+type Document struct {
+	// File is the input's path as given ("-" for stdin).
+	File string
+	// Index is the 0-based position of the document in its file.
+	Index int
+	// Line is the 1-based line where the document (or the command that holds
+	// it) starts.
+	Line int
+	// Object is the object, decoded as kubectl decodes YAML.
+	Object map[string]any
+	// Operation is CREATE for a manifest, UPDATE for a patch.
+	Operation string
+	// OldObject is the object a patch was applied to.
+	OldObject map[string]any
+	// Patch describes the patch that produced Object, for patches.
+	Patch *PatchInfo
+
+	node       *yaml.Node // the document's root mapping, for field lines
+	lineOffset int        // added to node lines (YAML embedded in a script)
+}
+
+// PatchInfo describes a kubectl patch.
+type PatchInfo struct {
+	Type       string // merge, json or strategic
+	Error      string // why it could not be applied
+	Path       string // the field path the failing operation names
+	Unresolved string // why the patch could not be read (a shell expansion)
+}
+
+// Kind, Namespace and Name read the object's identity.
+func (d *Document) Kind() string { s, _ := d.Object["kind"].(string); return s }
+
+// APIVersion returns the object's apiVersion.
+func (d *Document) APIVersion() string { s, _ := d.Object["apiVersion"].(string); return s }
+
+// Namespace returns metadata.namespace.
+func (d *Document) Namespace() string { return metaString(d.Object, "namespace") }
+
+// Name returns metadata.name.
+func (d *Document) Name() string { return metaString(d.Object, "name") }
+
+func metaString(o map[string]any, key string) string {
+	m, _ := o["metadata"].(map[string]any)
+	s, _ := m[key].(string)
+	return s
+}
+
+// LineOf returns the line of a field path such as spec.ports[1].protocol: the
+// line of the deepest part of the path that exists in the source, else the
+// document's line.
+func (d *Document) LineOf(path string) int {
+	if d.node == nil || path == "" {
+		return d.Line
+	}
+	line := d.node.Line
+	n := d.node
+	for _, seg := range splitPath(path) {
+		n = resolveAlias(n)
+		switch {
+		case seg.key != "" && n.Kind == yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == seg.key {
+					line, next = n.Content[i].Line, n.Content[i+1]
+				}
+			}
+			if next == nil {
+				return line + d.lineOffset
+			}
+			n = next
+		case seg.key == "" && n.Kind == yaml.SequenceNode && seg.index < len(n.Content):
+			n = n.Content[seg.index]
+			line = n.Line
+		default:
+			return line + d.lineOffset
+		}
+	}
+	return line + d.lineOffset
+}
+
+type pathSeg struct {
+	key   string
+	index int
+}
+
+// splitPath splits spec.ports[1].protocol into spec, ports, [1], protocol.
+func splitPath(p string) []pathSeg {
+	var out []pathSeg
+	for _, part := range strings.Split(p, ".") {
+		for part != "" {
+			i := strings.IndexByte(part, '[')
+			if i < 0 {
+				out = append(out, pathSeg{key: part})
+				break
+			}
+			if i > 0 {
+				out = append(out, pathSeg{key: part[:i]})
+			}
+			j := strings.IndexByte(part[i:], ']')
+			if j < 0 {
+				break
+			}
+			n, err := strconv.Atoi(part[i+1 : i+j])
+			if err != nil {
+				out = append(out, pathSeg{key: part[i+1 : i+j]})
+			} else {
+				out = append(out, pathSeg{index: n})
+			}
+			part = part[i+j+1:]
+		}
+	}
+	return out
+}
+
+// ParseError is an input that is not valid YAML or not an object.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+	// Shell is true for a shell syntax error (as opposed to bad YAML or a bad
+	// patch inside a command that parsed).
+	Shell bool
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// DecodeYAML reads every document of a YAML or JSON stream, calling fn for each
+// object (the items of a kind: List each count as one). Empty documents are
+// skipped; documents without apiVersion and kind are passed on all the same, so
+// the caller decides what to ignore. lineOffset is added to every line (YAML
+// embedded at that line of a script). It stops at the first parse error, which
+// it returns as a *ParseError naming the line.
+func DecodeYAML(file string, r io.Reader, lineOffset int, fn func(*Document) error) error {
+	dec := yaml.NewDecoder(r)
+	index := 0
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return &ParseError{File: file, Line: yamlErrorLine(err) + lineOffset, Msg: "invalid YAML: " + cleanYAMLError(err)}
+		}
+		if len(n.Content) == 0 {
+			continue
+		}
+		root := resolveAlias(n.Content[0])
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue
+		}
+		if root.Kind != yaml.MappingNode {
+			return &ParseError{File: file, Line: root.Line + lineOffset, Msg: fmt.Sprintf("document %d is a %s, not an object", index+1, kindName(root))}
+		}
+		v, err := toValue(root)
+		if err != nil {
+			return &ParseError{File: file, Line: errLine(err, root) + lineOffset, Msg: err.Error()}
+		}
+		obj := v.(map[string]any)
+		if items, ok := listItems(obj, root); ok {
+			for i, item := range items {
+				itemObj, ok := item.value.(map[string]any)
+				if !ok {
+					return &ParseError{File: file, Line: item.node.Line + lineOffset, Msg: fmt.Sprintf("items[%d] of the List is not an object", i)}
+				}
+				if err := fn(&Document{File: file, Index: index, Line: item.node.Line + lineOffset, Object: itemObj, Operation: "CREATE", node: item.node, lineOffset: lineOffset}); err != nil {
+					return err
+				}
+				index++
+			}
+			continue
+		}
+		if err := fn(&Document{File: file, Index: index, Line: root.Line + lineOffset, Object: obj, Operation: "CREATE", node: root, lineOffset: lineOffset}); err != nil {
+			return err
+		}
+		index++
+	}
+}
+
+type listItem struct {
+	value any
+	node  *yaml.Node
+}
+
+// listItems returns the items of a kind: List (or any *List kind with items).
+func listItems(obj map[string]any, root *yaml.Node) ([]listItem, bool) {
+	kind, _ := obj["kind"].(string)
+	items, ok := obj["items"].([]any)
+	if !ok || !strings.HasSuffix(kind, "List") {
+		return nil, false
+	}
+	var seq *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "items" {
+			seq = resolveAlias(root.Content[i+1])
+		}
+	}
+	out := make([]listItem, len(items))
+	for i, it := range items {
+		out[i] = listItem{value: it, node: root}
+		if seq != nil && i < len(seq.Content) {
+			out[i].node = resolveAlias(seq.Content[i])
+		}
+	}
+	return out, true
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "scalar"
+	}
+	return "node"
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// nodeError carries the line of the node a conversion error is about.
+type nodeError struct {
+	line int
+	msg  string
+}
+
+func (e *nodeError) Error() string { return e.msg }
+
+func errLine(err error, root *yaml.Node) int {
+	var ne *nodeError
+	if errors.As(err, &ne) {
+		return ne.line
+	}
+	return root.Line
+}
+
+// yaml11Bools are the plain scalars YAML 1.1 reads as booleans. kubectl decodes
+// YAML with sigs.k8s.io/yaml (YAML 1.1), so an unquoted off is sent as false: we
+// decode the same way to judge what the API server really receives.
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "on": true, "On": true, "ON": true,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "off": false, "Off": false, "OFF": false,
+}
+
+// toValue converts a YAML node into the JSON-like values the API server works
+// with: map[string]any, []any, string, bool, int64, float64 and nil.
+func toValue(n *yaml.Node) (any, error) {
+	return convert(n, 0)
+}
+
+const maxDepth = 1000
+
+func convert(n *yaml.Node, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, &nodeError{line: n.Line, msg: "document nests too deeply"}
+	}
+	n = resolveAlias(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		explicit := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := resolveAlias(n.Content[i]), n.Content[i+1]
+			if k.Tag == "!!merge" {
+				if err := merge(out, explicit, v, depth); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if k.Kind != yaml.ScalarNode {
+				return nil, &nodeError{line: k.Line, msg: "mapping key is not a scalar"}
+			}
+			key := k.Value
+			if explicit[key] {
+				return nil, &nodeError{line: k.Line, msg: fmt.Sprintf("duplicate key %q", key)}
+			}
+			val, err := convert(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[key] = val
+			explicit[key] = true
+		}
+		return out, nil
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			val, err := convert(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, val)
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		return scalar(n)
+	}
+	return nil, &nodeError{line: n.Line, msg: "unsupported YAML node"}
+}
+
+// merge applies a YAML merge key (<<: *anchor): explicit keys win.
+func merge(out map[string]any, explicit map[string]bool, v *yaml.Node, depth int) error {
+	v = resolveAlias(v)
+	var sources []*yaml.Node
+	switch v.Kind {
+	case yaml.MappingNode:
+		sources = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		sources = v.Content
+	default:
+		return &nodeError{line: v.Line, msg: "merge key (<<) needs a mapping"}
+	}
+	for _, s := range sources {
+		val, err := convert(s, depth+1)
+		if err != nil {
+			return err
+		}
+		m, ok := val.(map[string]any)
+		if !ok {
+			return &nodeError{line: s.Line, msg: "merge key (<<) needs a mapping"}
+		}
+		for k, x := range m {
+			if _, set := out[k]; !set && !explicit[k] {
+				out[k] = x
+			}
+		}
+	}
+	return nil
+}
+
+func scalar(n *yaml.Node) (any, error) {
+	// Only plain, untagged scalars: "off" and !!str off stay strings.
+	if n.Style == 0 {
+		if b, ok := yaml11Bools[n.Value]; ok {
+			return b, nil
+		}
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, &nodeError{line: n.Line, msg: err.Error()}
+		}
+		return b, nil
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err == nil {
+			return i, nil
+		}
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, &nodeError{line: n.Line, msg: fmt.Sprintf("number %s is out of range", n.Value)}
+		}
+		return f, nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, &nodeError{line: n.Line, msg: err.Error()}
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, &nodeError{line: n.Line, msg: fmt.Sprintf("%s is not a JSON number", n.Value)}
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int64(f), nil
+		}
+		return f, nil
+	case "!!timestamp", "!!binary", "!!str":
+		return n.Value, nil
+	}
+	return n.Value, nil
+}
+
+// yamlErrorLine digs the line number out of a yaml.v3 error ("yaml: line 7: ...").
+func yamlErrorLine(err error) int {
+	var te *yaml.TypeError
+	msg := err.Error()
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(rest[:j]); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+func cleanYAMLError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(msg, "line "); i == 0 {
+		if j := strings.Index(msg, ": "); j > 0 {
+			msg = msg[j+2:]
+		}
+	}
+	return msg
+}
