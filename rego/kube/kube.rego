@@ -78,3 +78,21 @@ protocol(port) := lower(port.protocol) if is_string(port.protocol)
 is_policy if is_egress
 
 is_policy if is_upstream_traffic_setting
+
+# has_items is true when obj[key] is a non-empty array (an absent, null or empty
+# list counts as not set, as osm-edge reads it).
+has_items(obj, key) if {
+	v := object.get(obj, key, [])
+	is_array(v)
+	count(v) > 0
+}
+
+# smi_match_api_group and policy_match_api_group are the only values osm-edge's
+# Egress validator accepts in spec.matches[].apiGroup: group/version strings.
+smi_match_api_group := "specs.smi-spec.io/v1alpha4"
+
+policy_match_api_group := "policy.openservicemesh.io/v1alpha1"
+
+# egress_ids are the namespace/name of the other Egress policies, sorted, for
+# messages that name them (finding.names).
+egress_ids := sort([id(e) | some e in egresses])

@@ -39,3 +39,17 @@ test_protocol_lowercases if {
 	kube.protocol({"protocol": "TCP"}) == "tcp"
 	not kube.protocol({"number": 1})
 }
+
+test_has_items if {
+	kube.has_items({"hosts": ["a"]}, "hosts")
+	not kube.has_items({"hosts": []}, "hosts")
+	not kube.has_items({"hosts": null}, "hosts")
+	not kube.has_items({}, "hosts")
+	not kube.has_items({"hosts": "a"}, "hosts")
+}
+
+test_egress_ids_are_sorted_without_the_object if {
+	kube.egress_ids == ["ns/b", "ns/c"] with input as {"object": _eg("a"), "inventory": {"egresses": [_eg("c"), _eg("a"), _eg("b")]}}
+	kube.egress_ids == ["ns/a", "ns/b"] with input as {"object": _mc, "inventory": {"egresses": [_eg("b"), _eg("a")]}}
+	kube.egress_ids == [] with input as {"object": _mc, "inventory": {}}
+}

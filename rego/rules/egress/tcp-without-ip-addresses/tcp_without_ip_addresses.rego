@@ -1,0 +1,25 @@
+# METADATA
+# title: TCP egress port without ipAddresses is open to any destination
+# description: |
+#   For tcp and tcp-server-first ports osm-edge matches egress traffic by port
+#   and spec.ipAddresses only; spec.hosts plays no part. With no ipAddresses the
+#   match is the port alone, so the sources may reach any destination on it.
+# custom:
+#   code: MG2004
+#   severity: warn
+#   fix: List the destination CIDRs in spec.ipAddresses.
+#   docs: docs/rules.md#mg2004
+package meshguard.rules.egress["tcp-without-ip-addresses"]
+
+import data.meshguard.finding
+import data.meshguard.kube
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": sprintf("spec.ports[%d].protocol", [i]),
+	"message": sprintf("%s allows %s port %v to any destination: spec.ipAddresses is empty, so osm-edge matches by port alone", [kube.ref(input.object), finding.quote(port.protocol), port.number]),
+}) if {
+	kube.is_egress
+	not kube.has_items(input.object.spec, "ipAddresses")
+	some i, port in input.object.spec.ports
+	kube.protocol(port) in {"tcp", "tcp-server-first"}
+}
