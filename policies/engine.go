@@ -150,8 +150,19 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if in.DryRun {
 		doc["dryRun"] = true
 	}
-	if in.Patch != nil {
-		doc["patch"] = map[string]any{"type": in.Patch.Type, "error": in.Patch.Error, "path": in.Patch.Path, "suggestion": in.Patch.Suggestion}
+	if p := in.Patch; p != nil {
+		patch := map[string]any{"type": p.Type}
+		for k, v := range map[string]string{"error": p.Error, "path": p.Path, "suggestion": p.Suggestion, "unresolved": p.Unresolved} {
+			if v != "" {
+				patch[k] = v
+			}
+		}
+		if p.Path != "" && p.Suggestion == "" && facts.schema != nil {
+			if u := facts.schema.unknown(p.Path, "patch"); u.Suggestion != "" && u.Suggestion != p.Path {
+				patch["suggestion"] = u.Suggestion
+			}
+		}
+		doc["patch"] = patch
 	}
 	value, err := ast.InterfaceToValue(doc)
 	if err != nil {

@@ -45,8 +45,12 @@ type Patch struct {
 	Error string `json:"error,omitempty"`
 	// Path is the field path the failing operation named.
 	Path string `json:"path,omitempty"`
-	// Suggestion is the closest existing field path to Path.
+	// Suggestion is the closest existing field path to Path; the engine fills
+	// it in when empty.
 	Suggestion string `json:"suggestion,omitempty"`
+	// Unresolved says why the patch could not be read at all (a shell
+	// expansion in a script); only the general rules judge such an input.
+	Unresolved string `json:"unresolved,omitempty"`
 }
 
 // Severity is how a finding is enforced.

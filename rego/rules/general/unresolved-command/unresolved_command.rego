@@ -1,0 +1,22 @@
+# METADATA
+# title: kubectl command could not be checked
+# description: |
+#   A kubectl patch in a script or runbook takes its patch, type or object
+#   name from a shell expansion ($PATCH, $(cat ...)), or patches an object whose
+#   stored form meshguard was not given, so meshguard cannot tell what the
+#   command will do. Reported so that an unchecked command is never mistaken
+#   for a checked one.
+# custom:
+#   code: MG0003
+#   severity: info
+#   fix: Write the patch literally in the command, or validate it with meshguard validate patch and the object's manifest as --base.
+#   docs: docs/rules.md#mg0003
+package meshguard.rules.general["unresolved-command"]
+
+import data.meshguard.finding
+
+findings contains finding.new(rego.metadata.chain(), {
+	"message": sprintf("kubectl patch of %s %s not checked: %s", [input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.unresolved]),
+}) if {
+	input.patch.unresolved
+}

@@ -1,0 +1,15 @@
+package meshguard.rules.general["unresolved-command_test"]
+
+import data.meshguard.rules.general["unresolved-command"] as rule
+
+test_unresolved_patch_is_reported if {
+	fs := rule.findings with input as {"object": {"kind": "MeshConfig", "metadata": {"name": "osm-mesh-config"}}, "patch": {"type": "merge", "unresolved": "uses $PATCH"}}
+	count(fs) == 1
+	some f in fs
+	f.severity == "info"
+	contains(f.message, "uses $PATCH")
+}
+
+test_resolved_patch_passes if {
+	count(rule.findings) == 0 with input as {"object": {"kind": "MeshConfig", "metadata": {"name": "x"}}, "patch": {"type": "merge"}}
+}
