@@ -4,7 +4,8 @@
 #   A wrong type, a value outside an enum or range (a port above 65535, a
 #   source kind other than ServiceAccount), or a missing required field. The
 #   API server rejects the request with this same wording; meshguard reports it
-#   before the request is sent, naming the expected type or values.
+#   before the request is sent, naming the expected type or values. The kind,
+#   name and namespace of Egress sources are left to MG2012.
 # custom:
 #   code: MG2002
 #   severity: deny
@@ -22,4 +23,12 @@ findings contains finding.new(rego.metadata.chain(), {
 }) if {
 	kube.is_policy
 	some e in input.facts.schema.errors
+	not _left_to_other_rules(e)
+}
+
+# MG2012 reports source kind, name and namespace in osm-edge's terms, empty
+# strings included; a second finding for the same field would only repeat it.
+_left_to_other_rules(e) if {
+	kube.is_egress
+	regex.match(`^spec\.sources\[\d+\]\.(kind|name|namespace)$`, e.path)
 }
