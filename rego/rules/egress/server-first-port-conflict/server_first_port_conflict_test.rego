@@ -1,0 +1,70 @@
+package meshguard.rules.egress["server-first-port-conflict_test"]
+
+import data.meshguard.rules.egress["server-first-port-conflict"] as rule
+
+_sa(ns, name) := {"kind": "ServiceAccount", "name": name, "namespace": ns}
+
+_egress(name, sources, ports) := {
+	"apiVersion": "policy.openservicemesh.io/v1alpha1",
+	"kind": "Egress",
+	"metadata": {"name": name, "namespace": "app"},
+	"spec": {"sources": sources, "ipAddresses": ["10.0.0.0/8"], "ports": ports},
+}
+
+test_conflict_within_the_policy_is_denied if {
+	fs := rule.findings with input as {"object": _egress("db", [_sa("app", "api")], [
+		{"number": 3306, "protocol": "tcp-server-first"},
+		{"number": 3306, "protocol": "TCP"},
+		{"number": 5432, "protocol": "tcp"},
+	])}
+	count(fs) == 1
+	some f in fs
+	f.code == "MG2013"
+	f.path == "spec.ports[0].protocol"
+	startswith(f.message, "Egress app/db uses port 3306 as tcp-server-first and, at spec.ports[1], as tcp:")
+}
+
+test_conflict_with_another_policy_names_it if {
+	other := _egress("mysql", [_sa("app", "worker"), _sa("app", "api")], [{"number": 3306, "protocol": "tcp-server-first"}])
+	fs := rule.findings with input as {
+		"object": _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp"}]),
+		"inventory": {"egresses": [other]},
+	}
+	count(fs) == 1
+	some f in fs
+	f.path == "spec.ports[0].protocol"
+	contains(f.message, "Egress app/db uses port 3306 as tcp, but Egress app/mysql uses it as tcp-server-first for the same ServiceAccount app/api")
+}
+
+test_other_service_accounts_do_not_conflict if {
+	other := _egress("mysql", [_sa("app", "worker")], [{"number": 3306, "protocol": "tcp-server-first"}])
+	count(rule.findings) == 0 with input as {
+		"object": _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp"}]),
+		"inventory": {"egresses": [other]},
+	}
+}
+
+test_same_protocol_and_the_old_copy_of_itself_pass if {
+	self := _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp"}])
+	other := _egress("mysql", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp-server-first"}])
+	count(rule.findings) == 0 with input as {
+		"object": _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp-server-first"}]),
+		"operation": "UPDATE",
+		"inventory": {"egresses": [self, other]},
+	}
+}
+
+test_unknown_protocols_are_left_to_mg2003 if {
+	count(rule.findings) == 0 with input as {"object": _egress("db", [_sa("app", "api")], [
+		{"number": 3306, "protocol": "tcp-server-first"},
+		{"number": 3306, "protocol": "mysql"},
+	])}
+}
+
+test_wrong_types_do_not_error if {
+	count(rule.findings) == 0 with input as {"object": _egress("db", "api", [{"number": "3306", "protocol": "tcp-server-first"}, {"number": "3306", "protocol": "tcp"}])}
+	count(rule.findings) == 0 with input as {
+		"object": _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp"}]),
+		"inventory": {"egresses": [{"kind": "Egress", "spec": "x"}]},
+	}
+}
