@@ -134,9 +134,8 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	}
 	e.lastApplied(in.Object, &facts)
 	doc := map[string]any{
-		"object":    object,
-		"inventory": in.Inventory.value(),
-		"facts":     map[string]any{"schema": facts.value()},
+		"object": object,
+		"facts":  map[string]any{"schema": facts.value()},
 	}
 	if in.Operation != "" {
 		doc["operation"] = in.Operation
@@ -168,6 +167,11 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: convert input: %w", err)
 	}
+	inv, err := in.Inventory.term()
+	if err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	value.(ast.Object).Insert(ast.InternedTerm("inventory"), inv)
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)

@@ -1,5 +1,11 @@
 package policies
 
+import (
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
 // Input is what every caller hands the engine: one object under review and the
 // cluster view it is judged against. The webhook fills it from an AdmissionReview
 // and its cache, the CLI from files.
@@ -35,6 +41,31 @@ type Inventory struct {
 	Namespaces []map[string]any `json:"namespaces,omitempty"`
 	// UpstreamTrafficSettings are the UpstreamTrafficSetting policies.
 	UpstreamTrafficSettings []map[string]any `json:"upstreamTrafficSettings,omitempty"`
+
+	frozen *ast.Term
+}
+
+// Freeze converts the inventory for evaluation once, so that many evaluations
+// against the same cluster view (a validate run, a cache snapshot) do not each
+// convert it again. Do not change the inventory after freezing it.
+func (inv *Inventory) Freeze() error {
+	v, err := ast.InterfaceToValue(inv.value())
+	if err != nil {
+		return fmt.Errorf("convert inventory: %w", err)
+	}
+	inv.frozen = ast.NewTerm(v)
+	return nil
+}
+
+func (inv *Inventory) term() (*ast.Term, error) {
+	if inv.frozen != nil {
+		return inv.frozen, nil
+	}
+	v, err := ast.InterfaceToValue(inv.value())
+	if err != nil {
+		return nil, fmt.Errorf("convert inventory: %w", err)
+	}
+	return ast.NewTerm(v), nil
 }
 
 // Patch describes a kubectl patch the CLI applied to produce the object.

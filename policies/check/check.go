@@ -1,0 +1,404 @@
+// Package check runs the engine over offline inputs: files, directories, stdin,
+// patches and kubectl commands. It reads the inputs twice: a first pass builds
+// the cluster view the cross-resource rules need (MeshConfigs, Egress policies,
+// Namespaces, UpstreamTrafficSettings), a second streams every document through
+// the engine on all cores. Only findings and that view are kept in memory.
+package check
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/meshguard/meshguard/policies"
+	"github.com/meshguard/meshguard/policies/report"
+	"github.com/meshguard/meshguard/policies/source"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Options say what to check.
+type Options struct {
+	// Paths are files, directories (walked for *.yaml, *.yml, *.json, *.sh and
+	// *.md) or "-" for Stdin.
+	Paths []string
+	Stdin io.Reader
+	// Command is a pasted kubectl command, one word per element.
+	Command []string
+	// Patch is a kubectl-style patch to check.
+	Patch *Patch
+	// MeshConfig, when set, governs every object (--mesh-config).
+	MeshConfig map[string]any
+	// NamespaceLabels are extra Namespaces with their labels (--namespace-labels).
+	NamespaceLabels map[string]map[string]string
+	// Workers evaluate in parallel; 0 means one per CPU.
+	Workers int
+}
+
+// Patch is `meshguard validate patch KIND NAME -p PATCH`.
+type Patch struct {
+	Resource  source.Resource
+	Name      string
+	Namespace string
+	Type      string
+	Body      []byte
+	// Base is the stored object; nil means the install-default MeshConfig.
+	Base map[string]any
+}
+
+// input is one unit to read: a file of some type, or in-memory content.
+type input struct {
+	name    string
+	kind    string // yaml, shell, markdown
+	content []byte // set for stdin and commands; files are read from disk
+}
+
+// Run checks everything opts names. Unreadable or unparsable inputs are
+// reported in the result's Errors, and the other inputs are still checked; the
+// returned error is for meshguard's own failures.
+func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Result, error) {
+	r := &run{engine: engine, opts: opts, view: newView(engine, opts)}
+	inputs, errs := r.inputs()
+	r.errors = append(r.errors, errs...)
+	// Pass 1: the cluster view.
+	for _, in := range inputs {
+		r.read(in, func(d *source.Document) error { r.view.add(d); return nil }, false)
+	}
+	if err := r.view.freeze(); err != nil {
+		return report.Result{}, err
+	}
+	// Pass 2: evaluate, streaming.
+	res, err := r.evaluate(ctx, inputs)
+	if err != nil {
+		return report.Result{}, err
+	}
+	return res, nil
+}
+
+type run struct {
+	engine *policies.Engine
+	opts   Options
+	view   *view
+	errors []report.InputError
+	files  int
+}
+
+// inputs expands paths into the inputs to read, in a stable order.
+func (r *run) inputs() ([]input, []report.InputError) {
+	var out []input
+	var errs []report.InputError
+	for _, p := range r.opts.Paths {
+		if p == "-" {
+			if r.opts.Stdin == nil {
+				errs = append(errs, report.InputError{File: "-", Message: "no standard input"})
+				continue
+			}
+			b, err := io.ReadAll(io.LimitReader(r.opts.Stdin, 64<<20))
+			if err != nil {
+				errs = append(errs, report.InputError{File: "-", Message: "read standard input: " + err.Error()})
+				continue
+			}
+			out = append(out, input{name: "-", kind: "yaml", content: b})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, report.InputError{File: p, Message: describe(err)})
+			continue
+		}
+		if !st.IsDir() {
+			out = append(out, input{name: p, kind: fileKind(p, true)})
+			continue
+		}
+		var found []input
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, report.InputError{File: path, Message: describe(err)})
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if k := fileKind(path, false); k != "" {
+				found = append(found, input{name: path, kind: k})
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, report.InputError{File: p, Message: describe(err)})
+		}
+		out = append(out, found...)
+	}
+	if len(r.opts.Command) > 0 {
+		out = append(out, input{name: "<command>", kind: "shell", content: []byte(shellJoin(r.opts.Command))})
+	}
+	if r.opts.Patch != nil {
+		out = append(out, input{name: "<patch>", kind: "patch"})
+	}
+	r.files = len(out)
+	return out, errs
+}
+
+// fileKind decides how to read a file by its name. A file named explicitly is
+// read as YAML whatever its extension, unless it is a script or Markdown.
+func fileKind(path string, explicit bool) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return "yaml"
+	case ".sh", ".bash":
+		return "shell"
+	case ".md", ".markdown":
+		return "markdown"
+	}
+	if explicit {
+		return "yaml"
+	}
+	return ""
+}
+
+func describe(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// read decodes one input, calling emit for every document. Errors are recorded
+// once, in the second pass (record).
+func (r *run) read(in input, emit func(*source.Document) error, record bool) int {
+	fail := func(line int, msg string) {
+		if record {
+			r.errors = append(r.errors, report.InputError{File: in.name, Line: line, Message: msg})
+		}
+	}
+	content := in.content
+	if content == nil && in.kind != "patch" {
+		b, err := readFile(in.name)
+		if err != nil {
+			fail(0, err.Error())
+			return 0
+		}
+		content = b
+	}
+	n := 0
+	count := func(d *source.Document) error { n++; return emit(d) }
+	var err error
+	switch in.kind {
+	case "yaml":
+		err = source.DecodeYAML(in.name, bytes.NewReader(content), 0, count)
+	case "shell", "markdown":
+		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(record)}
+		if in.kind == "shell" {
+			err = sc.Shell(in.name, content)
+		} else {
+			err = sc.Markdown(in.name, content)
+		}
+	case "patch":
+		err = r.patch(count)
+	}
+	var pe *source.ParseError
+	switch {
+	case errors.As(err, &pe):
+		fail(pe.Line, pe.Msg)
+	case err != nil:
+		fail(0, err.Error())
+	}
+	return n
+}
+
+// ref notes a file that a kubectl command in a script applies: it is checked
+// when it is among the inputs, and named as not checked otherwise.
+func (r *run) ref(record bool) func(string, int) {
+	return func(path string, line int) {}
+}
+
+func (r *run) patch(emit func(*source.Document) error) error {
+	p := r.opts.Patch
+	base := p.Base
+	if base == nil {
+		base = r.view.Base(p.Resource, p.Namespace, p.Name)
+	}
+	if base == nil {
+		return fmt.Errorf("patching a %s needs its stored manifest: pass it with --base FILE", p.Resource.Kind)
+	}
+	d, err := source.ApplyPatch(base, p.Body, p.Type)
+	if err != nil {
+		return err
+	}
+	d.File, d.Line = "<patch>", 1
+	return emit(d)
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.New(describe(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 64<<20+1))
+	if err != nil {
+		return nil, errors.New(describe(err))
+	}
+	if len(b) > 64<<20 {
+		return nil, fmt.Errorf("larger than 64 MiB")
+	}
+	return b, nil
+}
+
+// evaluated reports whether meshguard judges a document: osm-edge's kinds.
+func evaluated(d *source.Document) bool {
+	api := d.APIVersion()
+	return strings.HasPrefix(api, "config.openservicemesh.io/") || strings.HasPrefix(api, "policy.openservicemesh.io/")
+}
+
+type job struct {
+	seq int
+	doc *source.Document
+}
+
+type outcome struct {
+	seq     int
+	entries []report.Entry
+	err     error
+}
+
+func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, error) {
+	workers := r.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, workers*4)
+	outs := make(chan outcome, workers*4)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				entries, err := r.judge(ctx, j.doc)
+				outs <- outcome{seq: j.seq, entries: entries, err: err}
+			}
+		}()
+	}
+	docs := 0
+	go func() {
+		seq := 0
+		for _, in := range inputs {
+			docs += r.read(in, func(d *source.Document) error {
+				if !evaluated(d) {
+					return nil
+				}
+				select {
+				case jobs <- job{seq: seq, doc: d}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				seq++
+				return nil
+			}, true)
+		}
+		close(jobs)
+		wg.Wait()
+		close(outs)
+	}()
+	var all []outcome
+	var firstErr error
+	for o := range outs {
+		if o.err != nil && firstErr == nil {
+			firstErr = o.err
+			cancel()
+		}
+		if len(o.entries) > 0 {
+			all = append(all, o)
+		}
+	}
+	if firstErr != nil {
+		return report.Result{}, firstErr
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	res := report.Result{Findings: []report.Entry{}, Errors: r.errors}
+	for _, o := range all {
+		res.Findings = append(res.Findings, o.entries...)
+	}
+	if res.Errors == nil {
+		res.Errors = []report.InputError{}
+	}
+	for _, in := range inputs {
+		res.Files = append(res.Files, in.name)
+	}
+	res.Summary = report.Summary{Files: r.files, Documents: docs, Findings: len(res.Findings), Errors: len(res.Errors)}
+	for _, e := range res.Findings {
+		switch e.Severity {
+		case policies.Deny:
+			res.Summary.Deny++
+		case policies.Warn:
+			res.Summary.Warn++
+		case policies.Info:
+			res.Summary.Info++
+		}
+	}
+	return res, nil
+}
+
+// judge evaluates one document and locates its findings.
+func (r *run) judge(ctx context.Context, d *source.Document) ([]report.Entry, error) {
+	in := policies.Input{
+		Operation: d.Operation,
+		Object:    d.Object,
+		OldObject: d.OldObject,
+		Inventory: r.view.inventoryFor(d),
+	}
+	if p := d.Patch; p != nil {
+		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved}
+	}
+	fs, err := r.engine.Evaluate(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
+	}
+	entries := make([]report.Entry, 0, len(fs))
+	for _, f := range fs {
+		entries = append(entries, report.Entry{
+			Finding:   f,
+			File:      d.File,
+			Line:      d.LineOf(f.Path),
+			Kind:      d.Kind(),
+			Namespace: d.Namespace(),
+			Name:      d.Name(),
+		})
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		if entries[i].Line != entries[j].Line {
+			return entries[i].Line < entries[j].Line
+		}
+		return entries[i].Rule < entries[j].Rule
+	})
+	return entries, nil
+}
+
+// shellJoin quotes a command's words back into one shell line, so a pasted
+// command is read by the same scanner as a script.
+func shellJoin(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		q, err := syntax.Quote(w, syntax.LangBash)
+		if err != nil {
+			q = "''" // a word with a NUL byte: nothing kubectl could take either
+		}
+		quoted[i] = q
+	}
+	return strings.Join(quoted, " ")
+}

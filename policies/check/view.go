@@ -1,0 +1,192 @@
+package check
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/meshguard/meshguard/policies"
+	"github.com/meshguard/meshguard/policies/source"
+)
+
+// view is the cluster as the inputs describe it. A validate run may hold
+// several meshes' MeshConfigs (an examples folder does); each object is judged
+// against the nearest one: the MeshConfig in its own file, else the only one
+// in its directory, else the only one among all inputs, else --mesh-config or
+// osm-edge's install defaults.
+type view struct {
+	engine      *policies.Engine
+	fixed       map[string]any // --mesh-config
+	defaults    map[string]any
+	meshConfigs []located
+	egresses    []located
+	namespaces  []map[string]any
+	upstreams   []map[string]any
+	// scopes maps a MeshConfig key ("" for the fallback) to its inventory.
+	scopes map[string]*policies.Inventory
+}
+
+type located struct {
+	file   string
+	object map[string]any
+}
+
+func newView(e *policies.Engine, opts Options) *view {
+	v := &view{engine: e, fixed: opts.MeshConfig, defaults: e.DefaultMeshConfig()}
+	for ns, labels := range opts.NamespaceLabels {
+		l := map[string]any{}
+		for k, val := range labels {
+			l[k] = val
+		}
+		v.namespaces = append(v.namespaces, map[string]any{
+			"apiVersion": "v1", "kind": "Namespace",
+			"metadata": map[string]any{"name": ns, "labels": l},
+		})
+	}
+	return v
+}
+
+// add records a document of the first pass.
+func (v *view) add(d *source.Document) {
+	switch {
+	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
+		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object})
+	case isKind(d, "policy.openservicemesh.io", "Egress"):
+		v.egresses = append(v.egresses, located{file: d.File, object: d.Object})
+	case isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting"):
+		v.upstreams = append(v.upstreams, d.Object)
+	case d.APIVersion() == "v1" && d.Kind() == "Namespace":
+		v.namespaces = append(v.namespaces, d.Object)
+	}
+}
+
+func isKind(d *source.Document, group, kind string) bool {
+	return d.Kind() == kind && strings.HasPrefix(d.APIVersion(), group+"/")
+}
+
+// meshConfigFor returns the key and object of the MeshConfig governing file.
+func (v *view) meshConfigFor(file string) (string, map[string]any) {
+	if v.fixed != nil {
+		return "--mesh-config", v.fixed
+	}
+	for i, m := range v.meshConfigs {
+		if m.file == file {
+			return key(i), m.object
+		}
+	}
+	dir := filepath.Dir(file)
+	found := -1
+	for i, m := range v.meshConfigs {
+		if filepath.Dir(m.file) == dir {
+			if found >= 0 {
+				found = -2
+				break
+			}
+			found = i
+		}
+	}
+	if found >= 0 {
+		return key(found), v.meshConfigs[found].object
+	}
+	if len(v.meshConfigs) == 1 {
+		return key(0), v.meshConfigs[0].object
+	}
+	return "", v.defaults
+}
+
+func key(i int) string { return "mc" + strconv.Itoa(i) }
+
+// freeze builds one inventory per MeshConfig scope, converted once.
+func (v *view) freeze() error {
+	v.scopes = map[string]*policies.Inventory{}
+	scope := func(k string, mc map[string]any) *policies.Inventory {
+		inv, ok := v.scopes[k]
+		if !ok {
+			inv = &policies.Inventory{MeshConfig: mc, Egresses: []map[string]any{}}
+			if len(v.namespaces) > 0 {
+				inv.Namespaces = v.namespaces
+			}
+			if len(v.upstreams) > 0 {
+				inv.UpstreamTrafficSettings = v.upstreams
+			}
+			v.scopes[k] = inv
+		}
+		return inv
+	}
+	for i, m := range v.meshConfigs {
+		scope(key(i), m.object)
+	}
+	scope(v.meshConfigFor("\x00")) // the fallback scope always exists
+	for _, e := range v.egresses {
+		inv := scope(v.meshConfigFor(e.file))
+		inv.Egresses = append(inv.Egresses, e.object)
+	}
+	for _, inv := range v.scopes {
+		if err := inv.Freeze(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inventoryFor returns the inventory a document is judged against: a
+// MeshConfig is judged with the Egress policies it governs.
+func (v *view) inventoryFor(d *source.Document) policies.Inventory {
+	if v.fixed == nil && isKind(d, "config.openservicemesh.io", "MeshConfig") {
+		for i, m := range v.meshConfigs {
+			if m.file == d.File && sameObject(m.object, d.Object) {
+				return *v.scopes[key(i)]
+			}
+		}
+	}
+	k, _ := v.meshConfigFor(d.File)
+	return *v.scopes[k]
+}
+
+func sameObject(a, b map[string]any) bool {
+	am, _ := a["metadata"].(map[string]any)
+	bm, _ := b["metadata"].(map[string]any)
+	return am["name"] == bm["name"] && am["namespace"] == bm["namespace"]
+}
+
+// Base implements source.Bases: a patched MeshConfig starts from the one among
+// the inputs (or --mesh-config, or the install defaults, renamed); any other
+// kind from its manifest among the inputs.
+func (v *view) Base(r source.Resource, namespace, name string) map[string]any {
+	match := func(o map[string]any) bool {
+		m, _ := o["metadata"].(map[string]any)
+		ns, _ := m["namespace"].(string)
+		return m["name"] == name && (namespace == "" || ns == namespace)
+	}
+	if r.Kind == "MeshConfig" {
+		if v.fixed != nil && match(v.fixed) {
+			return v.fixed
+		}
+		for _, m := range v.meshConfigs {
+			if match(m.object) {
+				return m.object
+			}
+		}
+		base := v.engine.DefaultMeshConfig()
+		meta, _ := base["metadata"].(map[string]any)
+		meta["name"] = name
+		if namespace != "" {
+			meta["namespace"] = namespace
+		}
+		return base
+	}
+	var list []located
+	if r.Kind == "Egress" {
+		list = v.egresses
+	} else {
+		for _, u := range v.upstreams {
+			list = append(list, located{object: u})
+		}
+	}
+	for _, e := range list {
+		if e.object["kind"] == r.Kind && match(e.object) {
+			return e.object
+		}
+	}
+	return nil
+}
