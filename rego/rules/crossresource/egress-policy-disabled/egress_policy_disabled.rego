@@ -1,0 +1,41 @@
+# METADATA
+# title: Egress policies are ignored because the Egress policy feature is off
+# description: |
+#   osm-edge compiles Egress policies only when the MeshConfig's
+#   spec.featureFlags.enableEgressPolicy is true (the install default). With it
+#   false every Egress policy is ignored: nothing it allows is allowed and none
+#   of its routing, mTLS or UpstreamTrafficSetting applies. meshguard warns on
+#   an Egress in such a mesh, and on a MeshConfig that turns the feature off
+#   while Egress policies exist (on an update, only when the change turns it off).
+# custom:
+#   code: MG3003
+#   severity: warn
+#   fix: Set spec.featureFlags.enableEgressPolicy to true in the MeshConfig.
+#   docs: docs/rules.md#mg3003
+package meshguard.rules.crossresource["egress-policy-disabled"]
+
+import data.meshguard.finding
+import data.meshguard.kube
+
+findings contains finding.new(rego.metadata.chain(), {
+	"message": sprintf("%s is ignored: spec.featureFlags.enableEgressPolicy is false in %s, so osm-edge applies no Egress policy", [kube.ref(input.object), kube.mesh_config_ref]),
+}) if {
+	kube.is_egress
+	cfg := kube.mesh_config
+	not kube.egress_policy_enabled(cfg)
+}
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": "spec.featureFlags.enableEgressPolicy",
+	"message": sprintf("%s sets spec.featureFlags.enableEgressPolicy to false while the mesh has Egress policies (%s): osm-edge ignores them", [kube.ref(input.object), finding.names(kube.egress_ids)]),
+}) if {
+	kube.is_meshconfig
+	not kube.egress_policy_enabled(input.object)
+	count(kube.egress_ids) > 0
+	not _already_off
+}
+
+_already_off if {
+	kube.updating
+	not kube.egress_policy_enabled(input.oldObject)
+}
