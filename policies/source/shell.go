@@ -342,6 +342,14 @@ func (s *Script) hdoc(r *syntax.Redirect) ([]byte, int) {
 		return nil, 0
 	}
 	body := s.src[start:end]
+	// The body's end may take in the closing delimiter line; drop it.
+	if delim, ok := literal(r.Word); ok {
+		if i := bytes.LastIndexByte(body, '\n'); i >= 0 && strings.TrimLeft(string(body[i+1:]), "\t") == delim {
+			body = body[:i+1]
+		} else if strings.TrimLeft(string(body), "\t") == delim {
+			body = nil
+		}
+	}
 	if r.Op == syntax.DashHdoc {
 		lines := strings.Split(string(body), "\n")
 		for i, l := range lines {

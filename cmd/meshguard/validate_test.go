@@ -1,0 +1,381 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs meshguard in-process and returns stdout, stderr and the exit code.
+func cli(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const typoMeshConfig = `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata:
+  name: osm-mesh-config
+  namespace: osm-system
+spec:
+  traffic:
+    interceptionMode: iptables
+    enableEngress: false
+`
+
+const grpcEgress = `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata:
+  name: grpc
+  namespace: curl
+spec:
+  sources:
+  - kind: ServiceAccount
+    name: curl
+    namespace: curl
+  ipAddresses: [10.0.0.0/8]
+  ports:
+  - number: 50051
+    protocol: grpc
+`
+
+const cleanEgress = `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata:
+  name: httpbin
+  namespace: curl
+  annotations:
+    meshguard.io/ignore: MG3001
+spec:
+  sources:
+  - kind: ServiceAccount
+    name: curl
+    namespace: curl
+  hosts: [httpbin.org]
+  ports:
+  - number: 80
+    protocol: http
+`
+
+type jsonReport struct {
+	Findings []struct {
+		Rule, Severity, Message, File, Kind, Namespace, Name, Path string
+		Line                                                       int
+	}
+	Errors []struct {
+		File, Message string
+		Line          int
+	}
+	Summary struct{ Files, Documents, Findings, Deny, Warn, Info, Errors int }
+}
+
+func parseJSON(t *testing.T, out string) jsonReport {
+	t.Helper()
+	var r jsonReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	return r
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	clean := write(t, dir, "clean.yaml", cleanEgress)
+	deny := write(t, dir, "deny.yaml", grpcEgress)
+	broken := write(t, dir, "broken.yaml", "apiVersion: v1\nkind: [\n")
+	cases := []struct {
+		name   string
+		args   []string
+		want   int
+		stderr string
+	}{
+		{"clean file exits 0", []string{"validate", clean}, 0, ""},
+		{"deny finding exits 1", []string{"validate", deny}, 1, ""},
+		{"missing file exits 2", []string{"validate", filepath.Join(dir, "nope.yaml")}, 2, ""},
+		{"unparsable file exits 2 even with findings elsewhere", []string{"validate", deny, broken}, 2, ""},
+		{"no input exits 2", []string{"validate"}, 2, "nothing to validate"},
+		{"unknown flag exits 2", []string{"validate", "--bogus", clean}, 2, "unknown flag"},
+		{"unknown output format exits 2", []string{"validate", "-o", "xml", clean}, 2, "unknown output format"},
+		{"unknown disabled code exits 2", []string{"validate", "--disable", "MG9999", clean}, 2, "MG9999"},
+		{"disabling the only deny rule exits 0", []string{"validate", "--disable", "MG2003", deny}, 0, ""},
+		{"unknown command exits 2", []string{"frobnicate"}, 2, "unknown command"},
+		{"bad namespace labels exit 2", []string{"validate", "--namespace-labels", "nolabels", clean}, 2, "NAMESPACE:key=value"},
+		{"non-kubectl command after -- exits 2", []string{"validate", "--", "helm", "install"}, 2, "kubectl command"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cli(t, "", tc.args...)
+			if code != tc.want {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.want, out, errOut)
+			}
+			if !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("stderr %q does not mention %q", errOut, tc.stderr)
+			}
+		})
+	}
+}
+
+func TestValidateNamesFileLineAndField(t *testing.T) {
+	dir := t.TempDir()
+	f := write(t, dir, "mesh.yaml", "# leading comment\n---\n"+typoMeshConfig+"---\n"+grpcEgress)
+	out, _, code := cli(t, "", "validate", "-o", "json", f)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	r := parseJSON(t, out)
+	got := map[string]int{}
+	for _, x := range r.Findings {
+		got[x.Rule+" "+x.Path] = x.Line
+		if x.File != f {
+			t.Errorf("file %q, want %q", x.File, f)
+		}
+	}
+	// enableEngress is on line 11 of the file; the grpc protocol on line 26.
+	if got["MG1001 spec.traffic.enableEngress"] != 11 {
+		t.Errorf("MG1001 line %d, want 11; findings %v", got["MG1001 spec.traffic.enableEngress"], got)
+	}
+	if got["MG2003 spec.ports[0].protocol"] != 26 {
+		t.Errorf("MG2003 line %d, want 26; findings %v", got["MG2003 spec.ports[0].protocol"], got)
+	}
+	if r.Summary.Documents != 2 || r.Summary.Files != 1 || r.Summary.Deny < 2 {
+		t.Errorf("summary %+v", r.Summary)
+	}
+}
+
+func TestValidateTextFormat(t *testing.T) {
+	dir := t.TempDir()
+	f := write(t, dir, "mesh.yaml", typoMeshConfig)
+	out, _, _ := cli(t, "", "validate", f)
+	want := f + `:9: [MG1001] unknown field "spec.traffic.enableEngress" is dropped by the API server; did you mean "enableEgress"? (spec.traffic.enableEngress)`
+	if !strings.Contains(out, want) {
+		t.Errorf("text output lacks\n%s\ngot:\n%s", want, out)
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Error("colour escape in output that is not a terminal")
+	}
+}
+
+func TestValidateSARIFAndJUnitParse(t *testing.T) {
+	dir := t.TempDir()
+	f := write(t, dir, "egress.yaml", grpcEgress)
+	out, _, code := cli(t, "", "validate", "-o", "sarif", f)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string
+					Rules []struct{ ID string }
+				}
+			}
+			Results []struct {
+				RuleID    string
+				Level     string
+				Locations []struct {
+					PhysicalLocation struct {
+						Region struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); err != nil {
+		t.Fatal(err)
+	}
+	if sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Tool.Driver.Rules) < 20 {
+		t.Fatalf("unexpected SARIF: %+v", sarif)
+	}
+	found := false
+	for _, r := range sarif.Runs[0].Results {
+		if r.RuleID == "MG2003" && r.Level == "error" && r.Locations[0].PhysicalLocation.Region.StartLine == 14 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no MG2003 error at line 14 in SARIF results: %+v", sarif.Runs[0].Results)
+	}
+
+	out, _, code = cli(t, "", "validate", "-o", "junit", f)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil {
+		t.Fatalf("JUnit is not XML: %v\n%s", err, out)
+	}
+	if len(suites.Suites) != 1 || suites.Suites[0].Name != f || suites.Failures < 1 {
+		t.Fatalf("unexpected JUnit: %+v", suites)
+	}
+}
+
+func TestValidatePatch(t *testing.T) {
+	dir := t.TempDir()
+	base := write(t, dir, "egress.yaml", cleanEgress)
+	cases := []struct {
+		name string
+		args []string
+		want int
+		rule string
+		text string
+	}{
+		{"merge patch typo is denied with did you mean", []string{"--type", "merge", "-p", `{"spec":{"traffic":{"enableEngress":false}}}`}, 1, "MG1001", `did you mean "enableEgress"`},
+		{"yaml patch is accepted as kubectl does", []string{"--type", "merge", "-p", "spec:\n  traffic:\n    enableEgress: false\n"}, 0, "", ""},
+		{"strategic default is denied", []string{"-p", `{"spec":{"traffic":{"enableEgress":false}}}`}, 1, "MG0001", "strategic"},
+		{"json patch on a missing path is denied with a suggestion", []string{"--type", "json", "-p", `[{"op":"replace","path":"/spec/traffic/enableEngress","value":false}]`}, 1, "MG0002", "did you mean spec.traffic.enableEgress"},
+		{"invalid patch exits 2", []string{"--type", "merge", "-p", `{"spec":`}, 2, "", ""},
+		{"json patch that is not a list exits 2", []string{"--type", "json", "-p", `{"spec":{}}`}, 2, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"validate", "patch", "meshconfig", "osm-mesh-config", "-o", "json"}, tc.args...)
+			out, errOut, code := cli(t, "", args...)
+			if code != tc.want {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.want, out, errOut)
+			}
+			if tc.rule == "" {
+				return
+			}
+			for _, f := range parseJSON(t, out).Findings {
+				if f.Rule == tc.rule && strings.Contains(f.Message, tc.text) {
+					return
+				}
+			}
+			t.Errorf("no %s mentioning %q in\n%s", tc.rule, tc.text, out)
+		})
+	}
+	t.Run("egress patch needs a base", func(t *testing.T) {
+		_, errOut, code := cli(t, "", "validate", "patch", "egress", "httpbin", "-n", "curl", "--type", "merge", "-p", `{}`)
+		if code != 2 || !strings.Contains(errOut, "--base") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+	t.Run("egress patch with base and kind.group name", func(t *testing.T) {
+		out, _, code := cli(t, "", "validate", "patch", "egresses.policy.openservicemesh.io/httpbin", "--base", base, "--type", "json",
+			"-p", `[{"op":"replace","path":"/spec/ports/0/protocol","value":"grpc"}]`)
+		if code != 1 || !strings.Contains(out, "MG2003") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+	})
+	t.Run("unknown kind exits 2", func(t *testing.T) {
+		_, errOut, code := cli(t, "", "validate", "patch", "deployment", "x", "-p", "{}")
+		if code != 2 || !strings.Contains(errOut, "meshconfig") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+}
+
+func TestValidatePastedCommand(t *testing.T) {
+	out, _, code := cli(t, "", "validate", "--", "kubectl", "patch", "meshconfig", "osm-mesh-config", "-n", "osm-system",
+		"-p", `{"spec":{"traffic":{"enableEngress":false}}}`, "--type=merge")
+	if code != 1 || !strings.Contains(out, `did you mean "enableEgress"`) {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestValidateScriptsAndRunbooks(t *testing.T) {
+	dir := t.TempDir()
+	script := write(t, dir, "setup.sh", `#!/bin/sh
+set -e
+kubectl get pods
+kubectl patch meshconfig osm-mesh-config -n osm-system \
+  --type=merge -p '{"spec":{"traffic":{"enableEngress":false}}}'
+kubectl apply -f - <<EOF
+`+grpcEgress+`EOF
+cat <<'YAML' | kubectl apply -f -
+`+grpcEgress+`YAML
+`)
+	runbook := write(t, dir, "runbook.md", "# Egress\n\nTurn passthrough off:\n\n```bash\nkubectl patch meshconfig osm-mesh-config -n osm-system -p '{\"spec\":{\"traffic\":{\"enableEngress\":false}}}' --type=merge\n```\n\nThen apply:\n\n```yaml\n"+grpcEgress+"```\n\n```console\n$ kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{\"spec\":{\"traffic\":{\"enableEngress\":true}}}'\nmeshconfig.config.openservicemesh.io/osm-mesh-config patched\n```\n")
+	out, errOut, code := cli(t, "", "validate", "-o", "json", script, runbook)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	got := map[string]bool{}
+	for _, f := range parseJSON(t, out).Findings {
+		got[filepath.Base(f.File)+":"+itoa(f.Line)+":"+f.Rule] = true
+	}
+	for _, want := range []string{
+		"setup.sh:4:MG1001",    // the patch command's line
+		"setup.sh:20:MG2003",   // protocol line inside the first here-document
+		"setup.sh:36:MG2003",   // inside the piped here-document
+		"runbook.md:6:MG1001",  // the command in the bash block
+		"runbook.md:25:MG2003", // protocol line of the YAML block
+		"runbook.md:29:MG1001", // the prompted command of the console block
+	} {
+		if !got[want] {
+			t.Errorf("missing %s; got %v", want, got)
+		}
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestValidateStdinListsAndSuppression(t *testing.T) {
+	list := "apiVersion: v1\nkind: List\nitems:\n- " + strings.ReplaceAll(strings.TrimSuffix(grpcEgress, "\n"), "\n", "\n  ") + "\n"
+	out, _, code := cli(t, list, "validate", "-o", "json", "-")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	r := parseJSON(t, out)
+	if len(r.Findings) == 0 || r.Findings[0].File != "-" || r.Findings[0].Name != "grpc" {
+		t.Fatalf("unexpected findings %+v", r.Findings)
+	}
+	annotated := strings.Replace(grpcEgress, "namespace: curl\nspec", "namespace: curl\n  annotations:\n    meshguard.io/ignore: MG2003\nspec", 1)
+	out, _, code = cli(t, annotated, "validate", "-o", "json", "-")
+	for _, f := range parseJSON(t, out).Findings {
+		if f.Rule == "MG2003" {
+			t.Fatalf("MG2003 reported despite the annotation (exit %d)", code)
+		}
+	}
+}
+
+func TestRulesCommand(t *testing.T) {
+	out, _, code := cli(t, "", "rules", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var r struct {
+		Rules []struct{ Code, Severity, Title, Fix, Docs string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Rules) < 30 {
+		t.Fatalf("only %d rules", len(r.Rules))
+	}
+	out, _, _ = cli(t, "", "rules")
+	if !strings.Contains(out, "MG1001") || !strings.Contains(out, "meshconfig/unknown-field") {
+		t.Errorf("text catalog lacks MG1001:\n%s", out)
+	}
+}
