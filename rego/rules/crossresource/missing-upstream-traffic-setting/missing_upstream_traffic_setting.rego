@@ -1,0 +1,47 @@
+# METADATA
+# title: Egress references an UpstreamTrafficSetting that does not exist
+# description: |
+#   osm-edge looks an Egress policy's UpstreamTrafficSetting match up by name in
+#   the policy's own namespace. When it is not found osm-edge logs it and
+#   ignores the whole Egress policy, not just the match, so everything the
+#   policy allows is blocked (or passed through, with enableEgress true).
+# custom:
+#   code: MG3005
+#   severity: deny
+#   fix: Create the UpstreamTrafficSetting in the Egress's namespace before the Egress, or correct the match name.
+#   docs: docs/rules.md#mg3005
+package meshguard.rules.crossresource["missing-upstream-traffic-setting"]
+
+import data.meshguard.finding
+import data.meshguard.kube
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": sprintf("spec.matches[%d].name", [i]),
+	"message": sprintf("%s references UpstreamTrafficSetting %s, which does not exist in namespace %s: osm-edge ignores the whole policy%s", [
+		kube.ref(input.object), finding.quote(m.name), finding.quote(ns), _elsewhere(m.name, ns),
+	]),
+}) if {
+	kube.is_egress
+	is_array(input.inventory.upstreamTrafficSettings)
+	ns := input.object.metadata.namespace
+	some i, m in input.object.spec.matches
+	m.kind == "UpstreamTrafficSetting"
+	is_string(m.name)
+	not _exists(ns, m.name)
+}
+
+_exists(ns, name) if {
+	some u in input.inventory.upstreamTrafficSettings
+	u.metadata.namespace == ns
+	u.metadata.name == name
+}
+
+# _elsewhere points at a setting of that name in another namespace.
+_elsewhere(name, ns) := sprintf(" (one exists in namespace %s, but it must be in %s)", [finding.names(others), finding.quote(ns)]) if {
+	others := sort({finding.quote(u.metadata.namespace) |
+		some u in input.inventory.upstreamTrafficSettings
+		u.metadata.name == name
+		u.metadata.namespace != ns
+	})
+	count(others) > 0
+} else := ""
