@@ -48,9 +48,13 @@ else := "has a port: osm-edge already matches both the host and host:port, so wr
 	regex.match(`^[^:]+:[0-9]+$`, host)
 }
 
-else := "is empty: it must be a DNS name" if host == ""
+else := "is empty: it must be a DNS name" if {
+	host == ""
+}
 
-else := "is longer than 253 characters, the limit for a DNS name" if count(host) > 253
+else := "is longer than 253 characters, the limit for a DNS name" if {
+	count(host) > 253
+}
 
 else := "has upper-case letters: osm-edge compares hosts as written, so write the name in lower case" if {
 	lower(host) != host
