@@ -21,8 +21,18 @@ findings contains finding.new(rego.metadata.chain(), {
 }) if {
 	kube.is_meshconfig
 	some e in input.facts.schema.errors
-	not e.path in _claimed
+	not _claimed(e)
 }
 
-# Paths other MeshConfig rules explain better than the schema's wording.
-_claimed := {"spec.sidecar.logLevel"}
+# Errors other MeshConfig rules explain better than the schema's wording:
+# log-level-off (MG1016) explains logLevel "off" and false (an unquoted off,
+# whose error names only its type as the bad value); any other bad logLevel
+# stays here.
+_claimed(e) if {
+	e.path == "spec.sidecar.logLevel"
+	_log_level_off(e)
+}
+
+_log_level_off(e) if e.badValue == "off"
+
+_log_level_off(_) if input.object.spec.sidecar.logLevel in {"off", false}
