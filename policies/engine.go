@@ -141,7 +141,13 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 		doc["operation"] = in.Operation
 	}
 	if in.OldObject != nil {
-		doc["oldObject"] = in.OldObject
+		// Judge the old object as stored: pruned and defaulted like the new one,
+		// so that comparing the two shows only what the request changed.
+		old := in.OldObject
+		if f := e.schemas.check(in.OldObject, "oldObject"); f.pruned != nil {
+			old = f.pruned
+		}
+		doc["oldObject"] = old
 	}
 	if in.Options != nil {
 		doc["options"] = in.Options

@@ -265,6 +265,11 @@ func TestValidatePatch(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.want, out, errOut)
 			}
 			if tc.rule == "" {
+				if tc.want == 0 {
+					if fs := parseJSON(t, out).Findings; len(fs) > 0 {
+						t.Errorf("a patch that changes spec should report nothing, got %+v", fs)
+					}
+				}
 				return
 			}
 			for _, f := range parseJSON(t, out).Findings {

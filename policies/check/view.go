@@ -48,6 +48,11 @@ func newView(e *policies.Engine, opts Options) *view {
 
 // add records a document of the first pass.
 func (v *view) add(d *source.Document) {
+	// A patch's result is not a manifest: recording it would make the next
+	// patch of the same object (or this one, in the second pass) start from it.
+	if d.Patch != nil {
+		return
+	}
 	switch {
 	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
 		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object})
