@@ -228,7 +228,7 @@ func (r *run) patch(emit func(*source.Document) error) error {
 	p := r.opts.Patch
 	base := p.Base
 	if base == nil {
-		base = r.view.Base(p.Resource, p.Namespace, p.Name)
+		base = r.view.Base("<patch>", p.Resource, p.Namespace, p.Name)
 	}
 	if base == nil {
 		return fmt.Errorf("patching a %s needs its stored manifest: pass it with --base FILE", p.Resource.Kind)

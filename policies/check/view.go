@@ -69,7 +69,11 @@ func isKind(d *source.Document, group, kind string) bool {
 	return d.Kind() == kind && strings.HasPrefix(d.APIVersion(), group+"/")
 }
 
-// meshConfigFor returns the key and object of the MeshConfig governing file.
+// meshConfigFor returns the key and object of the MeshConfig governing file:
+// the one in the file itself, else the only one in the nearest directory (the
+// file's own, then each parent) that holds any, else the only one among all
+// inputs, else --mesh-config or the install defaults. A repository that keeps
+// its MeshConfig at the top governs every Egress below it.
 func (v *view) meshConfigFor(file string) (string, map[string]any) {
 	if v.fixed != nil {
 		return "--mesh-config", v.fixed
@@ -79,19 +83,24 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 			return key(i), m.object
 		}
 	}
-	dir := filepath.Dir(file)
-	found := -1
-	for i, m := range v.meshConfigs {
-		if filepath.Dir(m.file) == dir {
-			if found >= 0 {
-				found = -2
-				break
+	for dir := filepath.Dir(file); ; {
+		found, n := -1, 0
+		for i, m := range v.meshConfigs {
+			if filepath.Dir(m.file) == dir {
+				found, n = i, n+1
 			}
-			found = i
 		}
-	}
-	if found >= 0 {
-		return key(found), v.meshConfigs[found].object
+		if n == 1 {
+			return key(found), v.meshConfigs[found].object
+		}
+		if n > 1 {
+			break // several meshes side by side: none governs the file
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
 	}
 	if len(v.meshConfigs) == 1 {
 		return key(0), v.meshConfigs[0].object
@@ -154,10 +163,11 @@ func sameObject(a, b map[string]any) bool {
 	return am["name"] == bm["name"] && am["namespace"] == bm["namespace"]
 }
 
-// Base implements source.Bases: a patched MeshConfig starts from the one among
-// the inputs (or --mesh-config, or the install defaults, renamed); any other
-// kind from its manifest among the inputs.
-func (v *view) Base(r source.Resource, namespace, name string) map[string]any {
+// Base implements source.Bases: a patched MeshConfig starts from the one that
+// governs the script (as meshConfigFor finds it), else one of that name among
+// the inputs, else the install defaults renamed; any other kind from its
+// manifest among the inputs.
+func (v *view) Base(file string, r source.Resource, namespace, name string) map[string]any {
 	match := func(o map[string]any) bool {
 		m, _ := o["metadata"].(map[string]any)
 		ns, _ := m["namespace"].(string)
@@ -166,6 +176,9 @@ func (v *view) Base(r source.Resource, namespace, name string) map[string]any {
 	if r.Kind == "MeshConfig" {
 		if v.fixed != nil && match(v.fixed) {
 			return v.fixed
+		}
+		if k, mc := v.meshConfigFor(file); k != "" && match(mc) {
+			return mc
 		}
 		for _, m := range v.meshConfigs {
 			if match(m.object) {

@@ -13,8 +13,9 @@ import (
 // Bases finds the stored object a kubectl patch in a script applies to: the
 // install-default MeshConfig, or an object defined among the inputs.
 type Bases interface {
-	// Base returns the object of kind r named namespace/name, or nil.
-	Base(r Resource, namespace, name string) map[string]any
+	// Base returns the object of kind r named namespace/name that a command
+	// in file patches, or nil.
+	Base(file string, r Resource, namespace, name string) map[string]any
 }
 
 // Script scans shell source for kubectl patch, apply, create and replace
@@ -249,7 +250,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 		}
 		patch = []byte(v)
 	}
-	base := s.Bases.Base(r, ns, name)
+	base := s.Bases.Base(s.File, r, ns, name)
 	if base == nil {
 		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
 	}
