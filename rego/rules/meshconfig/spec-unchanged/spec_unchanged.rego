@@ -1,0 +1,51 @@
+# METADATA
+# title: MeshConfig update changes nothing in spec
+# description: |
+#   The API server prunes fields the CRD does not know before admission runs, so
+#   a kubectl patch of a misspelled field (enableEngress) reaches meshguard as an
+#   update whose spec equals the stored one; kubectl then prints "patched (no
+#   change)" and exits 0. The misspelled name itself is gone, so this rule can
+#   only say that nothing changed; meshguard validate patch, run on the patch
+#   before it is sent, names the field. Updates that change only labels or
+#   annotations other than kubectl's last-applied configuration are left alone.
+# custom:
+#   code: MG1017
+#   severity: warn
+#   fix: Run the same patch through meshguard validate patch to find the field the API server dropped.
+#   docs: docs/rules.md#mg1017
+package meshguard.rules.meshconfig["spec-unchanged"]
+
+import data.meshguard.finding
+import data.meshguard.kube
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": "spec",
+	"message": sprintf("this update changes nothing in spec: the API server drops fields it does not know (such as a misspelled enableEngress) before admission, so one was probably dropped; find it with: meshguard validate patch meshconfig %s -p '<your patch>' --type merge", [_name]),
+}) if {
+	kube.is_meshconfig
+	kube.updating
+	object.get(input.object, "spec", {}) == object.get(input.oldObject, "spec", {})
+	not _generation_changed
+	not _metadata_changed
+}
+
+_name := n if {
+	n := input.object.metadata.name
+	is_string(n)
+} else := "osm-mesh-config"
+
+_generation_changed if input.object.metadata.generation != input.oldObject.metadata.generation
+
+# kubectl label and kubectl annotate change no spec on purpose. A new
+# last-applied configuration is not such a change: kubectl apply rewrites it on
+# every apply, misspelled fields included.
+_metadata_changed if _labels(input.object) != _labels(input.oldObject)
+
+_metadata_changed if _annotations(input.object) != _annotations(input.oldObject)
+
+_labels(obj) := object.get(obj, ["metadata", "labels"], {})
+
+_annotations(obj) := object.remove(a, ["kubectl.kubernetes.io/last-applied-configuration"]) if {
+	a := object.get(obj, ["metadata", "annotations"], {})
+	is_object(a)
+} else := {}

@@ -1,0 +1,70 @@
+package meshguard.rules.meshconfig["spec-unchanged_test"]
+
+import data.meshguard.rules.meshconfig["spec-unchanged"] as rule
+
+_mc(metadata, traffic) := {
+	"apiVersion": "config.openservicemesh.io/v1alpha2",
+	"kind": "MeshConfig",
+	"metadata": object.union({"name": "osm-mesh-config", "namespace": "osm-system"}, metadata),
+	"spec": {"traffic": object.union({"interceptionMode": "iptables"}, traffic)},
+}
+
+_stored := _mc({"generation": 3}, {"enableEgress": true})
+
+_update(obj) := {"operation": "UPDATE", "object": obj, "oldObject": _stored}
+
+test_no_op_update_warns_with_the_command if {
+	# kubectl patch -p '{"spec":{"traffic":{"enableEngress":false}}}': the typo is pruned.
+	fs := rule.findings with input as _update(_mc({"generation": 3}, {"enableEgress": true}))
+	count(fs) == 1
+	some f in fs
+	f.code == "MG1017"
+	f.severity == "warn"
+	f.path == "spec"
+	contains(f.message, "this update changes nothing in spec")
+	contains(f.message, "meshguard validate patch meshconfig osm-mesh-config -p '<your patch>' --type merge")
+}
+
+test_no_op_update_without_generation_warns if {
+	old := _mc({}, {"enableEgress": true})
+	count(rule.findings) == 1 with input as {"operation": "UPDATE", "object": old, "oldObject": old}
+}
+
+test_new_last_applied_configuration_still_warns if {
+	annotated := _mc({"generation": 3, "annotations": {"kubectl.kubernetes.io/last-applied-configuration": `{"spec":{"traffic":{"enableEngress":false}}}`}}, {"enableEgress": true})
+	count(rule.findings) == 1 with input as _update(annotated)
+}
+
+test_real_changes_pass if {
+	cases := [
+		_mc({"generation": 4}, {"enableEgress": false}),
+		_mc({"generation": 3}, {"enableEgress": false}),
+		_mc({"generation": 4}, {"enableEgress": true}),
+		_mc({"generation": 3, "labels": {"team": "mesh"}}, {"enableEgress": true}),
+		_mc({"generation": 3, "annotations": {"note": "x"}}, {"enableEgress": true}),
+	]
+	every obj in cases {
+		count(rule.findings) == 0 with input as _update(obj)
+	}
+}
+
+test_setting_a_non_default_value_passes if {
+	old := {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config"}, "spec": {"sidecar": {"logLevel": "error"}}}
+	new := json.patch(old, [
+		{"op": "add", "path": "/spec/sidecar/tlsMinProtocolVersion", "value": "TLSv1_3"},
+		{"op": "add", "path": "/spec/sidecar/tlsMaxProtocolVersion", "value": "TLSv1_3"},
+		{"op": "add", "path": "/spec/sidecar/localProxyMode", "value": "Localhost"},
+	])
+	count(rule.findings) == 0 with input as {"operation": "UPDATE", "object": new, "oldObject": old}
+}
+
+test_creates_pass if {
+	count(rule.findings) == 0 with input as {"operation": "CREATE", "object": _stored}
+	count(rule.findings) == 0 with input as {"object": _stored}
+	count(rule.findings) == 0 with input as {"operation": "UPDATE", "object": _stored}
+}
+
+test_other_kinds_are_ignored if {
+	eg := {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress", "metadata": {"name": "e"}, "spec": {}}
+	count(rule.findings) == 0 with input as {"operation": "UPDATE", "object": eg, "oldObject": eg}
+}
