@@ -24,8 +24,14 @@ findings contains finding.new(rego.metadata.chain(), {
 }) if {
 	kube.is_meshconfig
 	not _set(object.get(input.object, ["spec", "sidecar", "sidecarImage"], ""))
+	_has_drivers
 	not _driver_image
 }
+
+# A manifest without sidecarDrivers leaves the stored drivers in place (kubectl
+# apply only removes fields it applied before), so only a drivers list that
+# lacks the class is a problem.
+_has_drivers if count(input.object.spec.sidecar.sidecarDrivers) > 0
 
 # osm-edge falls back to OSM_DEFAULT_SIDECAR_CLASS, which the chart sets to pipy.
 _class := lower(c) if {

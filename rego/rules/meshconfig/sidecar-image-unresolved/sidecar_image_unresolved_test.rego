@@ -10,7 +10,6 @@ _envoy := {"sidecarName": "envoy", "sidecarImage": "envoyproxy/envoy:v1.19.3", "
 
 test_unresolved_image_warns if {
 	cases := [
-		{"sidecar": {}, "class": "pipy"},
 		{"sidecar": {"sidecarImage": "", "sidecarClass": "pipy", "sidecarDrivers": [_envoy]}, "class": "pipy"},
 		{"sidecar": {"sidecarClass": "envoy", "sidecarDrivers": [_pipy]}, "class": "envoy"},
 		{"sidecar": {"sidecarClass": "", "sidecarDrivers": [{"sidecarName": "pipy", "sidecarImage": ""}]}, "class": "pipy"},
@@ -42,4 +41,13 @@ test_resolved_image_passes if {
 
 test_other_kinds_are_ignored if {
 	count(rule.findings) == 0 with input as {"object": {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress", "spec": {}}}
+}
+
+test_manifest_without_drivers_passes if {
+	count(rule.findings) == 0 with input as {"object": {
+		"apiVersion": "config.openservicemesh.io/v1alpha2",
+		"kind": "MeshConfig",
+		"metadata": {"name": "osm-mesh-config"},
+		"spec": {"sidecar": {"logLevel": "error"}},
+	}}
 }

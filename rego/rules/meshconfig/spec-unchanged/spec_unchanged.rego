@@ -7,7 +7,9 @@
 #   change)" and exits 0. The misspelled name itself is gone, so this rule can
 #   only say that nothing changed; meshguard validate patch, run on the patch
 #   before it is sent, names the field. Updates that change only labels or
-#   annotations other than kubectl's last-applied configuration are left alone.
+#   annotations other than kubectl's last-applied configuration are left alone,
+#   and so is a patch meshguard validate checks that has no unknown field (it
+#   only sets values already set).
 # custom:
 #   code: MG1017
 #   severity: warn
@@ -24,6 +26,7 @@ findings contains finding.new(rego.metadata.chain(), {
 }) if {
 	kube.is_meshconfig
 	kube.updating
+	not _idempotent_patch
 	object.get(input.object, "spec", {}) == object.get(input.oldObject, "spec", {})
 	not _generation_changed
 	not _metadata_changed
@@ -49,3 +52,11 @@ _annotations(obj) := object.remove(a, ["kubectl.kubernetes.io/last-applied-confi
 	a := object.get(obj, ["metadata", "annotations"], {})
 	is_object(a)
 } else := {}
+
+# meshguard validate sees the patch itself, before any pruning: a patch with no
+# unknown field that changes nothing is idempotent (setting a value already
+# set), not a dropped typo.
+_idempotent_patch if {
+	input.patch
+	count(object.get(input, ["facts", "schema", "unknownFields"], [])) == 0
+}

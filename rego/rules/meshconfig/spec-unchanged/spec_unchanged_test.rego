@@ -68,3 +68,25 @@ test_other_kinds_are_ignored if {
 	eg := {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress", "metadata": {"name": "e"}, "spec": {}}
 	count(rule.findings) == 0 with input as {"operation": "UPDATE", "object": eg, "oldObject": eg}
 }
+
+test_idempotent_cli_patch_is_silent if {
+	count(rule.findings) == 0 with input as {
+		"operation": "UPDATE",
+		"object": _same,
+		"oldObject": _same,
+		"patch": {"type": "merge"},
+		"facts": {"schema": {"unknownFields": []}},
+	}
+}
+
+test_cli_patch_with_typo_fires if {
+	count(rule.findings) == 1 with input as {
+		"operation": "UPDATE",
+		"object": _same,
+		"oldObject": _same,
+		"patch": {"type": "merge"},
+		"facts": {"schema": {"unknownFields": [{"path": "spec.traffic.enableEngress", "source": "object"}]}},
+	}
+}
+
+_same := {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config", "namespace": "osm-system"}, "spec": {"traffic": {"enableEgress": true}}}
