@@ -55,3 +55,33 @@ func TestExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestExamplesFolder checks what the README promises: meshguard validate
+// examples/ shows every rule firing, and the valid examples report nothing.
+func TestExamplesFolder(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join("..", "..", "examples")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		t.Fatalf("input errors: %+v", res.Errors)
+	}
+	fired := map[string]bool{}
+	for _, f := range res.Findings {
+		base := filepath.Base(f.File)
+		if len(base) >= 5 && base[:5] == "valid" {
+			t.Errorf("%s:%d: valid example reports %s: %s", f.File, f.Line, f.Rule, f.Message)
+		}
+		fired[f.Rule] = true
+	}
+	for _, r := range e.Catalog() {
+		if !fired[r.Code] {
+			t.Errorf("%s (%s) fires nowhere in examples/", r.Code, r.Name)
+		}
+	}
+}
