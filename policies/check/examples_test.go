@@ -3,6 +3,8 @@ package check_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/meshguard/meshguard/policies"
@@ -83,5 +85,34 @@ func TestExamplesFolder(t *testing.T) {
 		if !fired[r.Code] {
 			t.Errorf("%s (%s) fires nowhere in examples/", r.Code, r.Name)
 		}
+	}
+}
+
+// TestEgressRunbook pins the seed story: the enableEngress typo in a runbook is
+// denied at its line with "did you mean enableEgress".
+func TestEgressRunbook(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join("..", "..", "examples", "egress-runbook.md")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"MG1001@103": `did you mean "enableEgress"?`,
+		"MG2003@93":  `"grpc"`,
+		"MG2004@72":  "5432",
+		"MG3001@40":  "httpbin-80",
+	}
+	for _, f := range res.Findings {
+		k := f.Rule + "@" + strconv.Itoa(f.Line)
+		if text, ok := want[k]; ok && strings.Contains(f.Message, text) {
+			delete(want, k)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing %v in %+v", want, res.Findings)
 	}
 }

@@ -286,6 +286,10 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 		if d.Object["kind"] == nil {
 			return nil
 		}
+		// kubectl -n puts namespaced objects that name none in that namespace.
+		if meta, ok := d.Object["metadata"].(map[string]any); ok && k.namespace != "" && meta["namespace"] == nil && d.Kind() != "Namespace" {
+			meta["namespace"] = k.namespace
+		}
 		return s.Emit(d)
 	})
 }
