@@ -29,6 +29,9 @@ type view struct {
 type located struct {
 	file   string
 	object map[string]any
+	// manifest is true for a manifest file; a MeshConfig shown in a runbook or
+	// a script describes that document's mesh only, not its folder's.
+	manifest bool
 }
 
 func newView(e *policies.Engine, opts Options) *view {
@@ -55,7 +58,7 @@ func (v *view) add(d *source.Document) {
 	}
 	switch {
 	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
-		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object})
+		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object, manifest: isManifest(d.File)})
 	case isKind(d, "policy.openservicemesh.io", "Egress"):
 		v.egresses = append(v.egresses, located{file: d.File, object: d.Object})
 	case isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting"):
@@ -70,9 +73,9 @@ func isKind(d *source.Document, group, kind string) bool {
 }
 
 // meshConfigFor returns the key and object of the MeshConfig governing file:
-// the one in the file itself, else the only one in the nearest directory (the
-// file's own, then each parent) that holds any, else the only one among all
-// inputs, else --mesh-config or the install defaults. A repository that keeps
+// the one in the file itself, else the only manifest one in the nearest
+// directory (the file's own, then each parent) that holds any, else the only
+// manifest one among all inputs, else --mesh-config or the install defaults. A repository that keeps
 // its MeshConfig at the top governs every Egress below it.
 func (v *view) meshConfigFor(file string) (string, map[string]any) {
 	if v.fixed != nil {
@@ -86,7 +89,7 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 	for dir := filepath.Dir(file); ; {
 		found, n := -1, 0
 		for i, m := range v.meshConfigs {
-			if filepath.Dir(m.file) == dir {
+			if filepath.Dir(m.file) == dir && m.manifest {
 				found, n = i, n+1
 			}
 		}
@@ -102,8 +105,14 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 		}
 		dir = parent
 	}
-	if len(v.meshConfigs) == 1 {
-		return key(0), v.meshConfigs[0].object
+	found, n := -1, 0
+	for i, m := range v.meshConfigs {
+		if m.manifest {
+			found, n = i, n+1
+		}
+	}
+	if n == 1 {
+		return key(found), v.meshConfigs[found].object
 	}
 	return "", v.defaults
 }
@@ -207,4 +216,12 @@ func (v *view) Base(file string, r source.Resource, namespace, name string) map[
 		}
 	}
 	return nil
+}
+
+func isManifest(file string) bool {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return file == "-"
 }
