@@ -19,12 +19,16 @@ import (
 // Query is the one entrypoint every caller evaluates.
 const Query = "data.meshguard.main.findings"
 
+// indexQuery computes the inventory's lookup tables (rego/index).
+const indexQuery = "data.meshguard.index.index"
+
 // lastAppliedAnnotation is where kubectl apply keeps what the user last applied.
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 // Engine evaluates the rules. It is safe for concurrent use; build it once.
 type Engine struct {
 	query    rego.PreparedEvalQuery
+	index    rego.PreparedEvalQuery
 	catalog  Catalog
 	schemas  *schemas
 	disabled map[string]bool
@@ -103,6 +107,10 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
 	e.query = pq
+	args[0] = rego.Query(indexQuery)
+	if e.index, err = rego.New(args...).PrepareForEval(ctx); err != nil {
+		return nil, fmt.Errorf("compile inventory index: %w", err)
+	}
 	if e.schemas, err = loadSchemas(manifests.CRDs); err != nil {
 		return nil, fmt.Errorf("load CRD schemas: %w", err)
 	}
@@ -313,4 +321,31 @@ func str(v any) string {
 func deepCopy(m map[string]any) map[string]any {
 	out, _ := normalize(m).(map[string]any)
 	return out
+}
+
+// PrepareInventory converts an inventory for evaluation once and adds its
+// lookup tables (rego/index), so that many evaluations against the same
+// cluster view (a validate run, a cache snapshot) neither convert it again nor
+// scan it: a rule that compares one Egress with thousands does a keyed lookup.
+// Do not change the inventory afterwards.
+func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
+	v, err := ast.InterfaceToValue(inv.value())
+	if err != nil {
+		return fmt.Errorf("convert inventory: %w", err)
+	}
+	obj := v.(ast.Object)
+	in := ast.NewObject([2]*ast.Term{ast.StringTerm("inventory"), ast.NewTerm(obj)})
+	rs, err := e.index.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return fmt.Errorf("index inventory: %w", err)
+	}
+	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
+		idx, err := ast.InterfaceToValue(rs[0].Expressions[0].Value)
+		if err != nil {
+			return fmt.Errorf("index inventory: %w", err)
+		}
+		obj.Insert(ast.StringTerm("index"), ast.NewTerm(idx))
+	}
+	inv.frozen = ast.NewTerm(obj)
+	return nil
 }

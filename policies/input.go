@@ -45,18 +45,6 @@ type Inventory struct {
 	frozen *ast.Term
 }
 
-// Freeze converts the inventory for evaluation once, so that many evaluations
-// against the same cluster view (a validate run, a cache snapshot) do not each
-// convert it again. Do not change the inventory after freezing it.
-func (inv *Inventory) Freeze() error {
-	v, err := ast.InterfaceToValue(inv.value())
-	if err != nil {
-		return fmt.Errorf("convert inventory: %w", err)
-	}
-	inv.frozen = ast.NewTerm(v)
-	return nil
-}
-
 func (inv *Inventory) term() (*ast.Term, error) {
 	if inv.frozen != nil {
 		return inv.frozen, nil

@@ -7,5 +7,5 @@ import "embed"
 // FS holds every module under this folder: the entrypoint (main), the finding
 // builder (finding), accessors (kube) and the rules (rules/<group>/<name>).
 //
-//go:embed .manifest main finding kube schema rules
+//go:embed .manifest main finding kube schema index rules
 var FS embed.FS

@@ -72,7 +72,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	for _, in := range inputs {
 		r.read(in, func(d *source.Document) error { r.view.add(d); return nil }, false)
 	}
-	if err := r.view.freeze(); err != nil {
+	if err := r.view.freeze(ctx); err != nil {
 		return report.Result{}, err
 	}
 	// Pass 2: evaluate, streaming.

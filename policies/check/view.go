@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -120,7 +121,7 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 func key(i int) string { return "mc" + strconv.Itoa(i) }
 
 // freeze builds one inventory per MeshConfig scope, converted once.
-func (v *view) freeze() error {
+func (v *view) freeze(ctx context.Context) error {
 	v.scopes = map[string]*policies.Inventory{}
 	scope := func(k string, mc map[string]any) *policies.Inventory {
 		inv, ok := v.scopes[k]
@@ -145,7 +146,7 @@ func (v *view) freeze() error {
 		inv.Egresses = append(inv.Egresses, e.object)
 	}
 	for _, inv := range v.scopes {
-		if err := inv.Freeze(); err != nil {
+		if err := v.engine.PrepareInventory(ctx, inv); err != nil {
 			return err
 		}
 	}

@@ -6,10 +6,9 @@
 package meshguard.kube
 
 # group returns the API group of an apiVersion ("" for the core group).
-group(api_version) := g if {
-	parts := split(api_version, "/")
-	count(parts) == 2
-	g := parts[0]
+group(api_version) := substring(api_version, 0, i) if {
+	i := indexof(api_version, "/")
+	i > 0
 }
 
 group(api_version) := "" if not contains(api_version, "/")
@@ -22,11 +21,22 @@ is_kind(obj, g, kind) if {
 	group(obj.apiVersion) == g
 }
 
-is_meshconfig if is_kind(input.object, "config.openservicemesh.io", "MeshConfig")
+# The is_ rules ask about the object under review. Every rule asks one of
+# them, so they are plain comparisons (no function calls): cheap to evaluate.
+is_meshconfig if {
+	input.object.kind == "MeshConfig"
+	startswith(input.object.apiVersion, "config.openservicemesh.io/")
+}
 
-is_egress if is_kind(input.object, "policy.openservicemesh.io", "Egress")
+is_egress if {
+	input.object.kind == "Egress"
+	startswith(input.object.apiVersion, "policy.openservicemesh.io/")
+}
 
-is_upstream_traffic_setting if is_kind(input.object, "policy.openservicemesh.io", "UpstreamTrafficSetting")
+is_upstream_traffic_setting if {
+	input.object.kind == "UpstreamTrafficSetting"
+	startswith(input.object.apiVersion, "policy.openservicemesh.io/")
+}
 
 # ref names an object as users read it in kubectl: Kind namespace/name.
 ref(obj) := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, obj.metadata.name]) if obj.metadata.namespace
@@ -47,16 +57,34 @@ mesh_config := input.inventory.meshConfig if {
 
 mesh_config_ref := ref(mesh_config)
 
-# egresses are the Egress policies of the cluster view other than the object under
-# review (an UPDATE must not count the old copy of itself).
-egresses contains e if {
-	some e in input.inventory.egresses
-	not _is_self(e)
+# index holds the inventory's lookup tables: precomputed by the engine once
+# per inventory, else computed here.
+index := input.inventory.index if input.inventory.index
+
+index := data.meshguard.index.index if not input.inventory.index
+
+# egress_ids are the namespace/name of the mesh's Egress policies other than
+# the object under review (an UPDATE must not count the old copy of itself),
+# sorted, for messages that name them (finding.names).
+egress_ids := [i | some i in index.egressIds; not _is_self(i)]
+
+# egresses_on_port are the other Egress policies using port number n:
+# {id, protocol, accounts}.
+egresses_on_port(n) := {e | some e in index.egressPorts[format_int(n, 10)]; not _is_self(e.id)}
+
+_is_self(i) if {
+	is_egress
+	i == id(input.object)
 }
 
-_is_self(e) if {
-	is_egress
-	id(e) == id(input.object)
+# accounts are the namespace/name of the ServiceAccounts a policy applies to.
+accounts(policy) := {sprintf("%s/%s", [src.namespace, src.name]) |
+	some src in policy.spec.sources
+	src.kind == "ServiceAccount"
+	is_string(src.name)
+	is_string(src.namespace)
+	src.name != ""
+	src.namespace != ""
 }
 
 # passthrough is true when mesh-wide egress passthrough is on in cfg.
@@ -93,6 +121,4 @@ smi_match_api_group := "specs.smi-spec.io/v1alpha4"
 
 policy_match_api_group := "policy.openservicemesh.io/v1alpha1"
 
-# egress_ids are the namespace/name of the other Egress policies, sorted, for
-# messages that name them (finding.names).
-egress_ids := sort([id(e) | some e in egresses])
+

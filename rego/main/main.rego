@@ -6,12 +6,25 @@
 #   with the annotation meshguard.io/ignore: MG2003,MG2004.
 package meshguard.main
 
+import data.meshguard.kube
+
 findings contains f if {
 	not input.patch.unresolved
-	some group, name
+	some group in groups
+	some name
 	some f in data.meshguard.rules[group][name].findings
 	not f.code in ignored
 }
+
+# groups are the rule groups that speak about the object's kind: only they are
+# evaluated, so a MeshConfig never pays for the Egress rules or the reverse.
+groups contains "general"
+
+groups contains "crossresource"
+
+groups contains "meshconfig" if kube.is_meshconfig
+
+groups contains "egress" if kube.is_policy
 
 # A patch meshguard could not read leaves only a stand-in object: judging its
 # content would report what is not there, so only the general rules speak.

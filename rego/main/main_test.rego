@@ -25,3 +25,9 @@ test_annotation_ignores_listed_codes if {
 test_ignored_parses_comma_list if {
 	main.ignored == {"MG1001", "MG2002"} with input as {"object": {"metadata": {"annotations": {"meshguard.io/ignore": " MG1001 ,MG2002"}}}}
 }
+
+test_groups_follow_the_kind if {
+	main.groups == {"general", "crossresource", "egress"} with input as {"object": _egress({})}
+	main.groups == {"general", "crossresource", "meshconfig"} with input as {"object": {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig"}}
+	main.groups == {"general", "crossresource"} with input as {"object": {"apiVersion": "v1", "kind": "ConfigMap"}}
+}

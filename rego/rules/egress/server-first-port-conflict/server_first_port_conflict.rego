@@ -26,7 +26,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s uses port %v as tcp-server-first and, at spec.ports[%d], as %s: %s", [kube.ref(input.object), p.number, j, other, _effect]),
 }) if {
 	kube.is_egress
-	count(_accounts(input.object)) > 0
+	count(kube.accounts(input.object)) > 0
 	some i, p in input.object.spec.ports
 	kube.protocol(p) == "tcp-server-first"
 	some j, q in input.object.spec.ports
@@ -35,23 +35,21 @@ findings contains finding.new(rego.metadata.chain(), {
 	_conflict(kube.protocol(p), other)
 }
 
-# across policies: the other Egress shares a source ServiceAccount
+# across policies: another Egress on the same port shares a source ServiceAccount
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
-	"message": sprintf("%s uses port %v as %s, but %s uses it as %s for the same ServiceAccount %s: %s", [
-		kube.ref(input.object), p.number, mine, kube.ref(e), theirs,
+	"message": sprintf("%s uses port %v as %s, but Egress %s uses it as %s for the same ServiceAccount %s: %s", [
+		kube.ref(input.object), p.number, mine, other.id, other.protocol,
 		finding.names(sort(shared)), _effect,
 	]),
 }) if {
 	kube.is_egress
 	some i, p in input.object.spec.ports
+	is_number(p.number)
 	mine := kube.protocol(p)
-	some e in kube.egresses
-	some q in e.spec.ports
-	_same_number(p, q)
-	theirs := kube.protocol(q)
-	_conflict(mine, theirs)
-	shared := _accounts(input.object) & _accounts(e)
+	some other in kube.egresses_on_port(p.number)
+	_conflict(mine, other.protocol)
+	shared := kube.accounts(input.object) & {a | some a in other.accounts}
 	count(shared) > 0
 }
 
@@ -65,14 +63,4 @@ _conflict(a, b) if {
 	"tcp-server-first" in {a, b}
 	a in _known
 	b in _known
-}
-
-# _accounts are the namespace/name of the ServiceAccounts a policy applies to.
-_accounts(policy) := {sprintf("%s/%s", [src.namespace, src.name]) |
-	some src in policy.spec.sources
-	src.kind == "ServiceAccount"
-	is_string(src.name)
-	is_string(src.namespace)
-	src.name != ""
-	src.namespace != ""
 }
