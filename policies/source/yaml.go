@@ -71,7 +71,7 @@ func (d *Document) LineOf(path string) int {
 	for _, seg := range splitPath(path) {
 		n = resolveAlias(n)
 		switch {
-		case seg.key != "" && n.Kind == yaml.MappingNode:
+		case !seg.isIndex && n.Kind == yaml.MappingNode:
 			var next *yaml.Node
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				if n.Content[i].Value == seg.key {
@@ -82,7 +82,7 @@ func (d *Document) LineOf(path string) int {
 				return line + d.lineOffset
 			}
 			n = next
-		case seg.key == "" && n.Kind == yaml.SequenceNode && seg.index < len(n.Content):
+		case seg.isIndex && n.Kind == yaml.SequenceNode && seg.index < len(n.Content):
 			n = n.Content[seg.index]
 			line = n.Line
 		default:
@@ -93,34 +93,52 @@ func (d *Document) LineOf(path string) int {
 }
 
 type pathSeg struct {
-	key   string
-	index int
+	key     string
+	index   int
+	isIndex bool
 }
 
 // splitPath splits spec.ports[1].protocol into spec, ports, [1], protocol.
+// A key with dots is written in brackets and quotes, as in
+// metadata.annotations["meshguard.io/ignore"].
 func splitPath(p string) []pathSeg {
 	var out []pathSeg
-	for _, part := range strings.Split(p, ".") {
-		for part != "" {
-			i := strings.IndexByte(part, '[')
-			if i < 0 {
-				out = append(out, pathSeg{key: part})
-				break
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case '.':
+			i++
+		case '[':
+			end := strings.IndexByte(p[i:], ']')
+			if strings.HasPrefix(p[i:], `["`) {
+				end = strings.Index(p[i:], `"]`)
+				if end < 0 {
+					return out
+				}
+				key, err := strconv.Unquote(p[i+1 : i+end+1])
+				if err != nil {
+					key = p[i+2 : i+end]
+				}
+				out = append(out, pathSeg{key: key})
+				i += end + 2
+				continue
 			}
-			if i > 0 {
-				out = append(out, pathSeg{key: part[:i]})
+			if end < 0 {
+				return out
 			}
-			j := strings.IndexByte(part[i:], ']')
-			if j < 0 {
-				break
-			}
-			n, err := strconv.Atoi(part[i+1 : i+j])
+			n, err := strconv.Atoi(p[i+1 : i+end])
 			if err != nil {
-				out = append(out, pathSeg{key: part[i+1 : i+j]})
+				out = append(out, pathSeg{key: p[i+1 : i+end]})
 			} else {
-				out = append(out, pathSeg{index: n})
+				out = append(out, pathSeg{index: n, isIndex: true})
 			}
-			part = part[i+j+1:]
+			i += end + 1
+		default:
+			end := strings.IndexAny(p[i:], ".[")
+			if end < 0 {
+				end = len(p) - i
+			}
+			out = append(out, pathSeg{key: p[i : i+end]})
+			i += end
 		}
 	}
 	return out
@@ -268,14 +286,25 @@ var yaml11Bools = map[string]bool{
 // toValue converts a YAML node into the JSON-like values the API server works
 // with: map[string]any, []any, string, bool, int64, float64 and nil.
 func toValue(n *yaml.Node) (any, error) {
-	return convert(n, 0)
+	c := converter{budget: maxNodes}
+	return c.convert(n, 0)
 }
 
-const maxDepth = 1000
+const (
+	maxDepth = 1000
+	// maxNodes bounds the values one document may expand to, so that nested
+	// aliases ("billion laughs") cannot exhaust memory or time.
+	maxNodes = 1 << 20
+)
 
-func convert(n *yaml.Node, depth int) (any, error) {
+type converter struct{ budget int }
+
+func (c *converter) convert(n *yaml.Node, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, &nodeError{line: n.Line, msg: "document nests too deeply"}
+	}
+	if c.budget--; c.budget < 0 {
+		return nil, &nodeError{line: n.Line, msg: "document expands to too many values (aliases nested too deeply?)"}
 	}
 	n = resolveAlias(n)
 	switch n.Kind {
@@ -285,7 +314,7 @@ func convert(n *yaml.Node, depth int) (any, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := resolveAlias(n.Content[i]), n.Content[i+1]
 			if k.Tag == "!!merge" {
-				if err := merge(out, explicit, v, depth); err != nil {
+				if err := c.merge(out, explicit, v, depth); err != nil {
 					return nil, err
 				}
 				continue
@@ -297,7 +326,7 @@ func convert(n *yaml.Node, depth int) (any, error) {
 			if explicit[key] {
 				return nil, &nodeError{line: k.Line, msg: fmt.Sprintf("duplicate key %q", key)}
 			}
-			val, err := convert(v, depth+1)
+			val, err := c.convert(v, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -307,8 +336,8 @@ func convert(n *yaml.Node, depth int) (any, error) {
 		return out, nil
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			val, err := convert(c, depth+1)
+		for _, item := range n.Content {
+			val, err := c.convert(item, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -322,7 +351,7 @@ func convert(n *yaml.Node, depth int) (any, error) {
 }
 
 // merge applies a YAML merge key (<<: *anchor): explicit keys win.
-func merge(out map[string]any, explicit map[string]bool, v *yaml.Node, depth int) error {
+func (c *converter) merge(out map[string]any, explicit map[string]bool, v *yaml.Node, depth int) error {
 	v = resolveAlias(v)
 	var sources []*yaml.Node
 	switch v.Kind {
@@ -334,7 +363,7 @@ func merge(out map[string]any, explicit map[string]bool, v *yaml.Node, depth int
 		return &nodeError{line: v.Line, msg: "merge key (<<) needs a mapping"}
 	}
 	for _, s := range sources {
-		val, err := convert(s, depth+1)
+		val, err := c.convert(s, depth+1)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,70 @@
+package source
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCodeBlocks(t *testing.T) {
+	md := "# T\n\n```yaml\nkind: A\n```\n\n- item\n\n  ~~~bash {.line-numbers}\n  kubectl get x\n  ~~~\n\n````\napiVersion: v1\nkind: B\n```\nnot a fence end\n````\n"
+	blocks := CodeBlocks([]byte(md))
+	if len(blocks) != 3 {
+		t.Fatalf("got %d blocks: %+v", len(blocks), blocks)
+	}
+	if blocks[0].Lang != "yaml" || blocks[0].Line != 4 || string(blocks[0].Body) != "kind: A\n" || !blocks[0].IsYAML() {
+		t.Errorf("block 0: %+v", blocks[0])
+	}
+	if blocks[1].Lang != "bash" || blocks[1].Line != 10 || strings.TrimSpace(string(blocks[1].Body)) != "kubectl get x" || !blocks[1].IsShell() {
+		t.Errorf("block 1: %+v %q", blocks[1], blocks[1].Body)
+	}
+	if blocks[2].Lang != "" || !blocks[2].IsYAML() || blocks[2].Line != 14 {
+		t.Errorf("block 2 should be an unlabelled manifest: %+v", blocks[2])
+	}
+}
+
+func TestCommandsKeepsPromptedLinesAndHeredocs(t *testing.T) {
+	in := "$ kubectl get x\nNAME AGE\n$ kubectl apply -f - <<END\n> kind: A\n> END\nok\n$ kubectl patch a b \\\n  -p '{}'\n"
+	want := "kubectl get x\n\nkubectl apply -f - <<END\nkind: A\nEND\n\nkubectl patch a b \\\n  -p '{}'\n"
+	if got := string(Commands([]byte(in))); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	plain := "kubectl get x\necho hi\n"
+	if got := string(Commands([]byte(plain))); got != plain {
+		t.Errorf("a block without prompts must not change: %q", got)
+	}
+}
+
+func TestHeredocDelimiter(t *testing.T) {
+	for line, want := range map[string]string{
+		"kubectl apply -f - <<END":         "END",
+		"cat <<-'YAML' | kubectl apply":    "YAML",
+		`kubectl apply -f - << "STOP"`:     "STOP",
+		"kubectl apply -f - <<< 'kind: X'": "",
+		"kubectl get pods":                 "",
+	} {
+		if got := heredocDelimiter(line); got != want {
+			t.Errorf("%q: got %q, want %q", line, got, want)
+		}
+	}
+}
+
+func TestMarkdownScanner(t *testing.T) {
+	md := "```yaml\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: a}\n```\n\n" +
+		"```sh\nRun this: it is prose in a shell block (\nkubectl patch meshconfig osm-mesh-config --type=merge -p '{\"spec\":{}}'\n```\n\n" +
+		"```yaml\nsome: [broken\n```\n"
+	var got []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, d.Kind()+"@"+itoa(d.Line))
+		return nil
+	}}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "Egress@2,MeshConfig@9" {
+		t.Errorf("got %v", got)
+	}
+	err := sc.Markdown("r.md", []byte("```yaml\napiVersion: v1\nkind: Egress\nmetadata: [\n```\n"))
+	if pe, ok := err.(*ParseError); !ok || pe.Line < 2 {
+		t.Errorf("a broken manifest block is an error with its line: %v", err)
+	}
+}

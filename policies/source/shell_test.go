@@ -1,0 +1,191 @@
+package source
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// stubBases serves a MeshConfig base for any name and nothing else.
+type stubBases struct{}
+
+func (stubBases) Base(_ string, r Resource, namespace, name string) map[string]any {
+	if r.Kind != "MeshConfig" {
+		return nil
+	}
+	return map[string]any{
+		"apiVersion": r.APIVersion, "kind": r.Kind,
+		"metadata": map[string]any{"name": name, "namespace": namespace},
+		"spec":     map[string]any{"traffic": map[string]any{"enableEgress": true}},
+	}
+}
+
+func scan(t *testing.T, src string) ([]*Document, []string, error) {
+	t.Helper()
+	var docs []*Document
+	var refs []string
+	s := &Script{File: "s.sh", Dir: "/runbooks", Bases: stubBases{},
+		Emit: func(d *Document) error { docs = append(docs, d); return nil },
+		Ref:  func(p string, line int) { refs = append(refs, p+":"+strconv.Itoa(line)) },
+	}
+	err := s.Scan([]byte(src))
+	return docs, refs, err
+}
+
+// describe summarises a document: line, kind, namespace, patch type, and
+// "unresolved" or whether the patched enableEgress is true.
+func describe(d *Document) string {
+	parts := []string{strconv.Itoa(d.Line), d.Kind(), d.Namespace()}
+	if d.Patch != nil {
+		parts = append(parts, d.Patch.Type)
+		if d.Patch.Unresolved != "" {
+			parts = append(parts, "unresolved")
+		} else {
+			spec, _ := d.Object["spec"].(map[string]any)
+			traffic, _ := spec["traffic"].(map[string]any)
+			parts = append(parts, strconv.FormatBool(traffic["enableEgress"] == true))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestScriptFindsKubectlCommands(t *testing.T) {
+	src := `#!/bin/bash
+set -euo pipefail
+NS=osm-system
+kubectl get pods -A
+kubectl -n osm-system patch meshconfig/osm-mesh-config --type=merge -p='{"spec":{"traffic":{"enableEgress":false}}}'
+kubectl patch meshconfigs.config.openservicemesh.io osm-mesh-config -nosm-system --type json \
+  --patch '[{"op":"replace","path":"/spec/traffic/enableEgress","value":false}]'
+kubectl patch meshconfig osm-mesh-config -n "$NS" -p "$(cat patch.json)" --type=merge
+if true; then
+  kubectl apply -f egress.yaml
+fi
+kubectl apply -f https://example.com/x.yaml
+kubectl patch deployment web -p '{}'
+/usr/local/bin/kubectl patch meshconfig osm-mesh-config -p '{"spec":{}}'
+`
+	docs, refs, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, describe(d))
+	}
+	want := []string{
+		"5 MeshConfig osm-system merge false",
+		"6 MeshConfig osm-system json false",
+		"8 MeshConfig  merge unresolved", // -n "$NS" is not literal either
+		"14 MeshConfig  strategic true",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
+	}
+	if want := []string{"/runbooks/egress.yaml:10"}; !reflect.DeepEqual(refs, want) {
+		t.Errorf("refs: got %v, want %v", refs, want)
+	}
+}
+
+func TestScriptReadsManifestsFromStdin(t *testing.T) {
+	src := "kubectl apply -n curl -f - <<EOF\n" +
+		"apiVersion: policy.openservicemesh.io/v1alpha1\n" +
+		"kind: Egress\n" +
+		"metadata:\n" +
+		"  name: a\n" +
+		"EOF\n" +
+		"cat <<-'YAML' | kubectl create -f -\n" +
+		"\tapiVersion: policy.openservicemesh.io/v1alpha1\n" +
+		"\tkind: Egress\n" +
+		"\tmetadata: {name: b, namespace: other}\n" +
+		"\tYAML\n" +
+		`echo '{"apiVersion":"policy.openservicemesh.io/v1alpha1","kind":"Egress","metadata":{"name":"c"}}' | kubectl apply -f -` + "\n" +
+		"kubectl apply -f - <<< 'kind: Egress\n" +
+		"apiVersion: policy.openservicemesh.io/v1alpha1\n" +
+		"metadata: {name: d}'\n"
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name()+"@"+strconv.Itoa(d.Line)+"/"+d.Namespace()+"/"+strconv.Itoa(d.LineOf("metadata.name")))
+	}
+	want := []string{"a@2/curl/5", "b@8/other/10", "c@12//12", "d@13//15"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestScriptErrors(t *testing.T) {
+	_, _, err := scan(t, "kubectl patch meshconfig x --type merge -p '{\"spec\":'\n")
+	if pe, ok := err.(*ParseError); !ok || pe.Line != 1 || pe.Shell || !strings.Contains(pe.Msg, "kubectl patch") {
+		t.Errorf("a patch that is not JSON: got %#v", err)
+	}
+	_, _, err = scan(t, "if then fi (\n")
+	if pe, ok := err.(*ParseError); !ok || !pe.Shell {
+		t.Errorf("a shell syntax error: got %#v", err)
+	}
+}
+
+func TestParseKubectlFlags(t *testing.T) {
+	docs, _, err := scan(t, `kubectl --context prod --namespace=osm-system patch --type merge meshconfig osm-mesh-config --patch='{"spec":{}}'`+"\n")
+	if err != nil || len(docs) != 1 || docs[0].Namespace() != "osm-system" || docs[0].Patch.Type != "merge" {
+		t.Fatalf("got %v %v", docs, err)
+	}
+}
+
+func TestLookupResource(t *testing.T) {
+	for _, name := range []string{"meshconfig", "MeshConfigs", "meshconfig.config.openservicemesh.io", "egresses.v1alpha1.policy.openservicemesh.io", "egress"} {
+		if _, ok := LookupResource(name); !ok {
+			t.Errorf("%s not found", name)
+		}
+	}
+	if _, ok := LookupResource("deployment"); ok {
+		t.Error("deployment should not resolve")
+	}
+}
+
+func TestApplyPatch(t *testing.T) {
+	base := map[string]any{"apiVersion": "v1", "kind": "X", "spec": map[string]any{"a": int64(1), "list": []any{"x"}}}
+	cases := []struct {
+		name, patch, typ string
+		wantErr          string
+		wantPatchErr     bool
+		wantPath         string
+	}{
+		{"merge", `{"spec":{"b":2}}`, "merge", "", false, ""},
+		{"yaml merge", "spec:\n  b: 2\n", "merge", "", false, ""},
+		{"json add", `[{"op":"add","path":"/spec/list/-","value":"y"}]`, "json", "", false, ""},
+		{"json replace missing", `[{"op":"add","path":"/spec/c","value":1},{"op":"replace","path":"/spec/missing/x","value":1}]`, "json", "", true, "spec.missing.x"},
+		{"json remove index", `[{"op":"remove","path":"/spec/list/3"}]`, "json", "", true, "spec.list[3]"},
+		{"not json", `{"spec":`, "merge", "neither JSON nor YAML", false, ""},
+		{"list for merge", `[1]`, "merge", "must be a JSON object", false, ""},
+		{"object for json", `{"a":1}`, "json", "list of operations", false, ""},
+		{"bad type", `{}`, "apply", "unknown patch type", false, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ApplyPatch(base, []byte(tc.patch), tc.typ)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want error %q, got %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (d.Patch.Error != "") != tc.wantPatchErr || d.Patch.Path != tc.wantPath {
+				t.Errorf("patch info %+v", d.Patch)
+			}
+			if d.Operation != "UPDATE" || !reflect.DeepEqual(d.OldObject, base) {
+				t.Errorf("old object or operation wrong: %+v", d)
+			}
+		})
+	}
+	if base["spec"].(map[string]any)["b"] != nil {
+		t.Error("ApplyPatch changed its base")
+	}
+}

@@ -1,0 +1,158 @@
+package source
+
+import (
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func decodeAll(t *testing.T, src string) []*Document {
+	t.Helper()
+	var docs []*Document
+	if err := DecodeYAML("f.yaml", strings.NewReader(src), 0, func(d *Document) error { docs = append(docs, d); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+func TestDecodeYAMLValuesAsKubectlSendsThem(t *testing.T) {
+	d := decodeAll(t, `
+kind: X
+a: off
+b: "off"
+c: !!str off
+d: yes
+e: 42
+f: 1.5
+g: 2.0
+h: ~
+i: [1, two]
+j: 0x1F
+k: 1e3
+`)[0].Object
+	want := map[string]any{
+		"kind": "X", "a": false, "b": "off", "c": "off", "d": true, "e": int64(42), "f": 1.5,
+		"g": int64(2), "h": nil, "i": []any{int64(1), "two"}, "j": int64(31), "k": int64(1000),
+	}
+	if !reflect.DeepEqual(d, want) {
+		t.Errorf("got  %#v\nwant %#v", d, want)
+	}
+}
+
+func TestDecodeYAMLAnchorsAndMergeKeys(t *testing.T) {
+	d := decodeAll(t, `
+base: &b {x: 1, y: 2}
+obj:
+  <<: *b
+  y: 3
+ref: *b
+`)[0].Object
+	if got := d["obj"]; !reflect.DeepEqual(got, map[string]any{"x": int64(1), "y": int64(3)}) {
+		t.Errorf("merge: got %v", got)
+	}
+	if got := d["ref"]; !reflect.DeepEqual(got, map[string]any{"x": int64(1), "y": int64(2)}) {
+		t.Errorf("alias: got %v", got)
+	}
+}
+
+func TestDecodeYAMLErrorsNameTheLine(t *testing.T) {
+	cases := []struct {
+		name, src string
+		line      int
+		text      string
+	}{
+		{"duplicate key", "a: 1\nb: 2\na: 3\n", 3, `duplicate key "a"`},
+		{"syntax error", "a: 1\nb: [\n", 2, "invalid YAML"},
+		{"scalar document", "just text\n", 1, "not an object"},
+		{"second document is a list", "a: 1\n---\n- x\n", 3, "document 2 is a list"},
+		{"list item not an object", "kind: List\nitems:\n- 5\n", 3, "items[0]"},
+		{"nested aliases cannot explode", laughs(), 0, "too many values"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := DecodeYAML("f.yaml", strings.NewReader(tc.src), 0, func(*Document) error { return nil })
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("want a ParseError, got %v", err)
+			}
+			if (tc.line > 0 && pe.Line != tc.line) || !strings.Contains(pe.Msg, tc.text) || pe.File != "f.yaml" {
+				t.Errorf("got %s:%d %q, want line %d containing %q", pe.File, pe.Line, pe.Msg, tc.line, tc.text)
+			}
+		})
+	}
+}
+
+func TestDecodeYAMLDocumentsListsAndEmpties(t *testing.T) {
+	docs := decodeAll(t, `---
+# only a comment
+---
+kind: List
+items:
+- {kind: A, metadata: {name: a}}
+- kind: B
+  metadata: {name: b}
+---
+kind: C
+`)
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Kind()+"@"+itoa(d.Line)+"#"+itoa(d.Index))
+	}
+	if want := []string{"A@6#0", "B@7#1", "C@10#2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestLineOf(t *testing.T) {
+	d := decodeAll(t, `apiVersion: v1
+kind: Egress
+metadata:
+  name: x
+  annotations:
+    meshguard.io/ignore: MG2004
+spec:
+  ports:
+  - number: 80
+    protocol: http
+  - number: 443
+    protocol: grpc
+`)[0]
+	cases := map[string]int{
+		"":                       1,
+		"spec":                   7,
+		"spec.ports[1].protocol": 12,
+		"spec.ports[1]":          11,
+		"spec.ports[5].protocol": 8, // no such item: the deepest existing part
+		"spec.hosts":             7,
+		`metadata.annotations["meshguard.io/ignore"]`: 6,
+		"metadata.name": 4,
+	}
+	for path, want := range cases {
+		if got := d.LineOf(path); got != want {
+			t.Errorf("LineOf(%q) = %d, want %d", path, got, want)
+		}
+	}
+}
+
+func TestSplitPath(t *testing.T) {
+	got := splitPath(`a.b[2].c["x.y/z"].d[0]`)
+	want := []pathSeg{{key: "a"}, {key: "b"}, {index: 2, isIndex: true}, {key: "c"}, {key: "x.y/z"}, {key: "d"}, {index: 0, isIndex: true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v", got)
+	}
+}
+
+// laughs is a "billion laughs" document: 10^12 values once aliases expand.
+func laughs() string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 12; i++ {
+		p := "*a" + strconv.Itoa(i-1)
+		b.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [" + strings.Repeat(p+", ", 9) + p + "]\n")
+	}
+	return b.String()
+}
