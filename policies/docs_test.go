@@ -3,7 +3,6 @@ package policies_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/meshguard/meshguard/policies/report"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/rules.md from the rule metadata and examples")
 
 const (
 	rulesDoc = "../docs/rules.md"
@@ -33,7 +31,7 @@ func TestRulesDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	readmeWant := withRuleTable(t, string(readmeNow), ruleTable(t))
-	if *update {
+	if *policies.Update {
 		if err := os.WriteFile(rulesDoc, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -3,10 +3,13 @@ package policies
 import (
 	"context"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
 	"github.com/open-policy-agent/opa/v1/tester"
 
 	rulefs "github.com/meshguard/meshguard/rego"
@@ -67,6 +70,35 @@ func TestEveryRegoFileHasATest(t *testing.T) {
 		}
 		if _, err := fs.Stat(rulefs.FS, strings.TrimSuffix(p, ".rego")+"_test.rego"); err != nil {
 			t.Errorf("%s has no %s_test.rego beside it", p, strings.TrimSuffix(p, ".rego"))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRegoFormatted keeps every module as opa fmt writes it. Rewrite with:
+// go test ./policies -run TestRegoFormatted -update
+func TestRegoFormatted(t *testing.T) {
+	err := fs.WalkDir(rulefs.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rego") {
+			return err
+		}
+		src, err := fs.ReadFile(rulefs.FS, p)
+		if err != nil {
+			return err
+		}
+		got, err := format.SourceWithOpts(p, src, format.Opts{RegoVersion: ast.RegoV1})
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			return nil
+		}
+		if string(got) != string(src) {
+			if *update {
+				return os.WriteFile(filepath.Join("..", "rego", p), got, 0o644)
+			}
+			t.Errorf("%s is not as opa fmt writes it; run: go test ./policies -run TestRegoFormatted -update", p)
 		}
 		return nil
 	})

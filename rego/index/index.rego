@@ -12,23 +12,44 @@ import data.meshguard.kube
 
 index := {
 	"egressIds": egress_ids,
-	"egressPorts": egress_ports,
+	"egressServerFirst": egress_server_first,
+	"egressNotServerFirst": egress_not_server_first,
 }
 
 # egress_ids are the namespace/name of every Egress policy, sorted.
 egress_ids := sort([kube.id(e) | some e in input.inventory.egresses])
 
-# egress_ports maps a port number (as a string key) to the Egress policies
-# using it: their id, the port's protocol (lower-case) and the
-# ServiceAccounts the policy applies to. Only arrays and objects: the index
-# travels through JSON when the engine precomputes it.
-egress_ports := {key: entries |
-	some key in {format_int(p.number, 10) | some e in input.inventory.egresses; some p in e.spec.ports; is_number(p.number)}
+# egress_server_first and egress_not_server_first map "port|namespace/name of a
+# ServiceAccount" (kube.port_account_key) to the Egress policies that open that
+# port for that ServiceAccount, as tcp-server-first or as another protocol
+# osm-edge knows: their id and the port's protocol (lower-case). A port can only
+# conflict across the two, so a policy looks up the other table, and the common
+# case (no tcp-server-first at all) finds nothing, however many policies share
+# a port such as 443. Only arrays and objects: the index travels through JSON
+# when the engine precomputes it.
+egress_server_first := _by_port_account(true)
+
+egress_not_server_first := _by_port_account(false)
+
+_by_port_account(server_first) := {key: entries |
+	some key in _port_account_keys[server_first]
 	entries := [entry |
-		some e in input.inventory.egresses
-		some p in e.spec.ports
-		is_number(p.number)
-		format_int(p.number, 10) == key
-		entry := {"id": kube.id(e), "protocol": kube.protocol(p), "accounts": sort(kube.accounts(e))}
+		some entry in _port_accounts
+		entry.serverFirst == server_first
+		entry.key == key
 	]
+}
+
+_port_accounts contains {"key": kube.port_account_key(p.number, account), "serverFirst": protocol == "tcp-server-first", "id": kube.id(e), "protocol": protocol} if {
+	some e in input.inventory.egresses
+	some p in e.spec.ports
+	is_number(p.number)
+	protocol := kube.protocol(p)
+	protocol in kube.egress_protocols
+	some account in kube.accounts(e)
+}
+
+_port_account_keys[server_first] contains entry.key if {
+	some entry in _port_accounts
+	server_first := entry.serverFirst
 }

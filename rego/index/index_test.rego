@@ -15,19 +15,24 @@ test_index_keys_ports_and_sorts_ids if {
 		_eg("a", "web", [{"number": 443, "protocol": "https"}, {"number": 3306, "protocol": "tcp"}]),
 	]}}
 	idx.egressIds == ["a/web", "b/db"]
-	{e | some e in idx.egressPorts["3306"]} == {
-		{"id": "b/db", "protocol": "tcp-server-first", "accounts": ["b/sa"]},
-		{"id": "a/web", "protocol": "tcp", "accounts": ["a/sa"]},
-	}
-	count(idx.egressPorts["443"]) == 1
+	idx.egressServerFirst == {"3306|b/sa": [{"key": "3306|b/sa", "serverFirst": true, "id": "b/db", "protocol": "tcp-server-first"}]}
+	idx.egressNotServerFirst["3306|a/sa"] == [{"key": "3306|a/sa", "serverFirst": false, "id": "a/web", "protocol": "tcp"}]
+	count(idx.egressNotServerFirst["443|a/sa"]) == 1
+	count(idx.egressNotServerFirst) == 2
 }
 
 test_index_skips_ports_without_a_number if {
 	idx := index.index with input as {"inventory": {"egresses": [_eg("a", "x", [{"number": "http", "protocol": "tcp"}])]}}
-	idx.egressPorts == {}
+	idx.egressServerFirst == {}
+	idx.egressNotServerFirst == {}
 }
 
 test_index_of_an_empty_inventory if {
 	idx := index.index with input as {"inventory": {}}
-	idx == {"egressIds": [], "egressPorts": {}}
+	idx == {"egressIds": [], "egressServerFirst": {}, "egressNotServerFirst": {}}
+}
+
+test_index_leaves_out_unknown_protocols if {
+	idx := index.index with input as {"inventory": {"egresses": [_eg("a", "x", [{"number": 50051, "protocol": "grpc"}])]}}
+	idx.egressNotServerFirst == {}
 }

@@ -68,9 +68,24 @@ index := data.meshguard.index.index if not input.inventory.index
 # sorted, for messages that name them (finding.names).
 egress_ids := [i | some i in index.egressIds; not _is_self(i)]
 
-# egresses_on_port are the other Egress policies using port number n:
-# {id, protocol, accounts}.
-egresses_on_port(n) := {e | some e in index.egressPorts[format_int(n, 10)]; not _is_self(e.id)}
+# port_account_key is the index key of port number n used by ServiceAccount
+# account ("namespace/name").
+port_account_key(n, account) := concat("|", [format_int(n, 10), account])
+
+# egresses_on_port_for are the other Egress policies that open port number n
+# for ServiceAccount account ("namespace/name") with a protocol whose
+# tcp-server-first-ness differs from server_first: {id, protocol}.
+egresses_on_port_for(n, account, server_first) := {e |
+	table := _port_tables[server_first]
+	some e in table[port_account_key(n, account)]
+	not _is_self(e.id)
+}
+
+# a tcp-server-first port looks among the other protocols, and the reverse
+_port_tables := {true: index.egressNotServerFirst, false: index.egressServerFirst}
+
+# egress_protocols are the Egress port protocols osm-edge knows.
+egress_protocols := {"http", "https", "tcp", "tcp-server-first"}
 
 _is_self(i) if {
 	is_egress
@@ -120,5 +135,3 @@ has_items(obj, key) if {
 smi_match_api_group := "specs.smi-spec.io/v1alpha4"
 
 policy_match_api_group := "policy.openservicemesh.io/v1alpha1"
-
-

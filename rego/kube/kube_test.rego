@@ -24,15 +24,18 @@ test_mesh_config_is_the_object_or_the_inventory if {
 	not kube.mesh_config with input as {"object": _eg("a"), "inventory": {}}
 }
 
-test_egresses_on_port_exclude_the_object_itself if {
+test_egresses_on_port_for_exclude_the_object_itself if {
 	a := object.union(_eg("a"), {"spec": {"sources": [{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}], "ports": [{"number": 3306, "protocol": "tcp"}]}})
 	b := object.union(_eg("b"), {"spec": {"sources": [{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}], "ports": [{"number": 3306, "protocol": "TCP"}]}})
-	kube.egresses_on_port(3306) == {{"id": "ns/b", "protocol": "tcp", "accounts": ["ns/sa"]}} with input as {"object": a, "inventory": {"egresses": [a, b]}}
-	kube.egresses_on_port(80) == set() with input as {"object": a, "inventory": {"egresses": [a, b]}}
+	inp := {"object": a, "inventory": {"egresses": [a, b]}}
+	{e.id | some e in kube.egresses_on_port_for(3306, "ns/sa", true)} == {"ns/b"} with input as inp
+	kube.egresses_on_port_for(3306, "ns/sa", false) == set() with input as inp
+	kube.egresses_on_port_for(3306, "ns/other", true) == set() with input as inp
+	kube.egresses_on_port_for(80, "ns/sa", true) == set() with input as inp
 }
 
 test_precomputed_index_is_used if {
-	kube.egress_ids == ["x/y"] with input as {"object": _mc, "inventory": {"egresses": [], "index": {"egressIds": ["x/y"], "egressPorts": {}}}}
+	kube.egress_ids == ["x/y"] with input as {"object": _mc, "inventory": {"egresses": [], "index": {"egressIds": ["x/y"], "egressServerFirst": {}, "egressNotServerFirst": {}}}}
 }
 
 test_passthrough_and_policy_flag if {

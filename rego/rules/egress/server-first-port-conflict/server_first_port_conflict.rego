@@ -35,7 +35,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	_conflict(kube.protocol(p), other)
 }
 
-# across policies: another Egress on the same port shares a source ServiceAccount
+# across policies: another Egress opens the same port for a shared ServiceAccount
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
 	"message": sprintf("%s uses port %v as %s, but Egress %s uses it as %s for the same ServiceAccount %s: %s", [
@@ -47,10 +47,23 @@ findings contains finding.new(rego.metadata.chain(), {
 	some i, p in input.object.spec.ports
 	is_number(p.number)
 	mine := kube.protocol(p)
-	some other in kube.egresses_on_port(p.number)
-	_conflict(mine, other.protocol)
-	shared := kube.accounts(input.object) & {a | some a in other.accounts}
-	count(shared) > 0
+	mine in kube.egress_protocols
+	server_first := mine == "tcp-server-first"
+	some other in _conflicting(p.number, server_first)
+	shared := {a |
+		some a in kube.accounts(input.object)
+		some o in kube.egresses_on_port_for(p.number, a, server_first)
+		o.id == other.id
+		o.protocol == other.protocol
+	}
+}
+
+# _conflicting are the other policies that open port n for one of the
+# object's ServiceAccounts with a protocol that conflicts with it (tcp-server-first
+# against any other, or the reverse), found through the index.
+_conflicting(n, server_first) := {{"id": o.id, "protocol": o.protocol} |
+	some a in kube.accounts(input.object)
+	some o in kube.egresses_on_port_for(n, a, server_first)
 }
 
 _same_number(p, q) if {
