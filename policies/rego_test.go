@@ -106,3 +106,25 @@ func TestRegoFormatted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRulesReadEgressesThroughIndex: a prepared inventory carries the index,
+// not the Egress policies themselves (PrepareInventory), so only rego/index
+// may read input.inventory.egresses.
+func TestRulesReadEgressesThroughIndex(t *testing.T) {
+	mods, err := loadModules(rulefs.FS, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := ast.MustParseRef("input.inventory.egresses")
+	for file, m := range mods {
+		if strings.HasPrefix(file, "index/") {
+			continue
+		}
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			if r.HasPrefix(target) {
+				t.Errorf("%s:%d reads %v; read Egress policies through data.meshguard.kube (rego/index)", file, r[0].Location.Row, r)
+			}
+			return false
+		})
+	}
+}
