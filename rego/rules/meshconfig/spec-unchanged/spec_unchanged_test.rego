@@ -90,3 +90,15 @@ test_cli_patch_with_typo_fires if {
 }
 
 _same := {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config", "namespace": "osm-system"}, "spec": {"traffic": {"enableEgress": true}}}
+
+test_cli_patch_message_names_what_kubectl_prints if {
+	some f in rule.findings with input as {
+		"operation": "UPDATE",
+		"object": _same,
+		"oldObject": _same,
+		"patch": {"type": "merge"},
+		"facts": {"schema": {"unknownFields": [{"path": "spec.traffic.enableEngress", "source": "object"}]}},
+	}
+	contains(f.message, "patched (no change)")
+	not contains(f.message, "meshguard validate patch")
+}
