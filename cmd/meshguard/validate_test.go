@@ -384,3 +384,17 @@ func TestRulesCommand(t *testing.T) {
 		t.Errorf("text catalog lacks MG1001:\n%s", out)
 	}
 }
+
+func TestValidateChecksManifestsAScriptApplies(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "egress/grpc.yaml", grpcEgress)
+	script := write(t, dir, "deploy.sh", "kubectl apply -f egress/ -f missing.yaml -f https://example.com/x.yaml\n")
+	out, errOut, code := cli(t, "", "validate", "-o", "json", script)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	r := parseJSON(t, out)
+	if r.Summary.Files != 2 || len(r.Findings) == 0 || filepath.Base(r.Findings[0].File) != "grpc.yaml" {
+		t.Fatalf("the applied manifest was not checked: %+v", r)
+	}
+}

@@ -68,10 +68,25 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	r := &run{engine: engine, opts: opts, view: newView(engine, opts)}
 	inputs, errs := r.inputs()
 	r.errors = append(r.errors, errs...)
-	// Pass 1: the cluster view.
+	// Pass 1: the cluster view. A manifest that a script applies with
+	// kubectl apply -f FILE joins the inputs, so it is checked too.
+	seen := map[string]bool{}
 	for _, in := range inputs {
-		r.read(in, func(d *source.Document) error { r.view.add(d); return nil }, false)
+		seen[filepath.Clean(in.name)] = true
 	}
+	for i := 0; i < len(inputs); i++ {
+		r.refs = nil
+		r.read(inputs[i], func(d *source.Document) error { r.view.add(d); return nil }, false)
+		for _, ref := range r.refs {
+			for _, f := range manifestsAt(ref) {
+				if !seen[f] {
+					seen[f] = true
+					inputs = append(inputs, input{name: f, kind: "yaml"})
+				}
+			}
+		}
+	}
+	r.files = len(inputs)
 	if err := r.view.freeze(ctx); err != nil {
 		return report.Result{}, err
 	}
@@ -84,6 +99,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 }
 
 type run struct {
+	refs   []string // files the script being read applies with -f
 	engine *policies.Engine
 	opts   Options
 	view   *view
@@ -218,10 +234,37 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	return n
 }
 
-// ref notes a file that a kubectl command in a script applies: it is checked
-// when it is among the inputs, and named as not checked otherwise.
+// ref notes a file that a kubectl command in a script applies with -f, so
+// that Run adds it to the inputs (in the first pass; a URL or a missing file
+// is left alone: it may be relative to another working directory).
 func (r *run) ref(record bool) func(string, int) {
-	return func(path string, line int) {}
+	return func(path string, line int) {
+		if !record {
+			r.refs = append(r.refs, filepath.Clean(path))
+		}
+	}
+}
+
+// manifestsAt lists the manifests kubectl apply -f reads at path: the file
+// itself, or the YAML and JSON files of a folder (recursively, as with -R).
+func manifestsAt(path string) []string {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil
+	case st.Mode().IsRegular():
+		return []string{path}
+	case !st.IsDir():
+		return nil
+	}
+	var out []string
+	_ = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && fileKind(p, false) == "yaml" {
+			out = append(out, filepath.Clean(p))
+		}
+		return nil
+	})
+	return out
 }
 
 func (r *run) patch(emit func(*source.Document) error) error {

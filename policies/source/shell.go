@@ -101,6 +101,7 @@ func literal(w *syntax.Word) (string, bool) {
 // kubectl is a parsed kubectl command line.
 type kubectl struct {
 	verb      string
+	files     []string // every -f/--filename value, in order
 	args      []string          // positional arguments after the verb
 	flags     map[string]string // long names; value "" for booleans
 	dynamic   map[string]bool   // flags whose value uses a shell expansion
@@ -174,6 +175,9 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			value = v
 		}
 		k.flags[name] = value
+		if name == "filename" {
+			k.files = append(k.files, value)
+		}
 	}
 	k.namespace = k.flags["namespace"]
 	return k, k.verb != ""
@@ -262,22 +266,27 @@ func (s *Script) patch(k *kubectl, line int) error {
 }
 
 func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
-	f, set := k.flags["filename"]
-	if !set {
-		return nil
-	}
 	if k.dynamic["filename"] {
 		return nil
 	}
-	if f != "-" {
-		if s.Ref != nil && !strings.Contains(f, "://") {
+	for _, f := range k.files {
+		if f == "-" {
+			if err := s.stdinManifest(k, redirs, upstream); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.Ref != nil && f != "" && !strings.Contains(f, "://") {
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(s.Dir, f)
 			}
 			s.Ref(f, line)
 		}
-		return nil
 	}
+	return nil
+}
+
+func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
 	body, bodyLine := s.stdin(redirs, upstream)
 	if body == nil {
 		return nil
