@@ -14,6 +14,10 @@ index := {
 	"egressIds": egress_ids,
 	"egressServerFirst": egress_server_first,
 	"egressNotServerFirst": egress_not_server_first,
+	"upstreamIds": upstream_ids,
+	"upstreamHosts": upstream_hosts,
+	"upstreamNamespaces": upstream_namespaces,
+	"namespaceLabels": namespace_labels,
 }
 
 # egress_ids are the namespace/name of every Egress policy, sorted.
@@ -52,4 +56,28 @@ _port_accounts contains {"key": kube.port_account_key(p.number, account), "serve
 _port_account_keys[server_first] contains entry.key if {
 	some entry in _port_accounts
 	server_first := entry.serverFirst
+}
+
+# upstream_ids holds the namespace/name of every UpstreamTrafficSetting (as
+# keys of an object: a set would travel through JSON as a list).
+upstream_ids := {kube.id(u): true | some u in input.inventory.upstreamTrafficSettings}
+
+# upstream_hosts maps a host to the UpstreamTrafficSettings for it.
+upstream_hosts := {host: ids |
+	some host in {u.spec.host | some u in input.inventory.upstreamTrafficSettings; is_string(u.spec.host)}
+	ids := sort([kube.id(u) | some u in input.inventory.upstreamTrafficSettings; u.spec.host == host])
+}
+
+# upstream_namespaces maps a name to the namespaces holding an
+# UpstreamTrafficSetting of that name.
+upstream_namespaces := {name: namespaces |
+	some name in {u.metadata.name | some u in input.inventory.upstreamTrafficSettings}
+	namespaces := sort({u.metadata.namespace | some u in input.inventory.upstreamTrafficSettings; u.metadata.name == name})
+}
+
+# namespace_labels maps a Namespace's name to its labels (the first one given
+# when a namespace is described twice).
+namespace_labels := {name: labels |
+	some name in {ns.metadata.name | some ns in input.inventory.namespaces}
+	labels := [object.get(ns, ["metadata", "labels"], {}) | some ns in input.inventory.namespaces; ns.metadata.name == name][0]
 }

@@ -29,10 +29,33 @@ test_index_skips_ports_without_a_number if {
 
 test_index_of_an_empty_inventory if {
 	idx := index.index with input as {"inventory": {}}
-	idx == {"egressIds": [], "egressServerFirst": {}, "egressNotServerFirst": {}}
+	idx == {
+		"egressIds": [], "egressServerFirst": {}, "egressNotServerFirst": {},
+		"upstreamIds": {}, "upstreamHosts": {}, "upstreamNamespaces": {}, "namespaceLabels": {},
+	}
 }
 
 test_index_leaves_out_unknown_protocols if {
 	idx := index.index with input as {"inventory": {"egresses": [_eg("a", "x", [{"number": 50051, "protocol": "grpc"}])]}}
 	idx.egressNotServerFirst == {}
+}
+
+_uts(ns, name, host) := {"kind": "UpstreamTrafficSetting", "metadata": {"name": name, "namespace": ns}, "spec": {"host": host}}
+
+test_index_of_upstream_traffic_settings if {
+	idx := index.index with input as {"inventory": {"upstreamTrafficSettings": [
+		_uts("a", "x", "h.example.com"), _uts("b", "x", "h.example.com"), _uts("a", "y", "other.example.com"),
+	]}}
+	idx.upstreamIds == {"a/x": true, "b/x": true, "a/y": true}
+	idx.upstreamHosts == {"h.example.com": ["a/x", "b/x"], "other.example.com": ["a/y"]}
+	idx.upstreamNamespaces == {"x": ["a", "b"], "y": ["a"]}
+}
+
+test_index_of_namespaces_keeps_the_first_description if {
+	idx := index.index with input as {"inventory": {"namespaces": [
+		{"metadata": {"name": "a", "labels": {"k": "1"}}},
+		{"metadata": {"name": "a", "labels": {"k": "2"}}},
+		{"metadata": {"name": "b"}},
+	]}}
+	idx.namespaceLabels == {"a": {"k": "1"}, "b": {}}
 }

@@ -17,12 +17,11 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec.host",
-	"message": sprintf("UpstreamTrafficSetting %s conflicts with %s since they have the same host %s", [kube.id(input.object), kube.id(u), finding.quote(host)]),
+	"message": sprintf("UpstreamTrafficSetting %s conflicts with %s since they have the same host %s", [kube.id(input.object), other, finding.quote(host)]),
 }) if {
 	kube.is_upstream_traffic_setting
 	host := input.object.spec.host
 	is_string(host)
-	some u in input.inventory.upstreamTrafficSettings
-	kube.id(u) != kube.id(input.object)
-	u.spec.host == host
+	some other in kube.index.upstreamHosts[host]
+	other != kube.id(input.object)
 }

@@ -30,18 +30,13 @@ findings contains finding.new(rego.metadata.chain(), {
 	not _exists(ns, m.name)
 }
 
-_exists(ns, name) if {
-	some u in input.inventory.upstreamTrafficSettings
-	u.metadata.namespace == ns
-	u.metadata.name == name
-}
+_exists(ns, name) if kube.index.upstreamIds[concat("/", [ns, name])]
 
 # _elsewhere points at a setting of that name in another namespace.
 _elsewhere(name, ns) := sprintf(" (one exists in namespace %s, but it must be in %s)", [finding.names(others), finding.quote(ns)]) if {
-	others := sort({finding.quote(u.metadata.namespace) |
-		some u in input.inventory.upstreamTrafficSettings
-		u.metadata.name == name
-		u.metadata.namespace != ns
+	others := sort({finding.quote(other) |
+		some other in kube.index.upstreamNamespaces[name]
+		other != ns
 	})
 	count(others) > 0
 } else := ""

@@ -20,10 +20,9 @@ _label := "openservicemesh.io/monitored-by"
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "metadata.namespace",
-	"message": sprintf("%s is in namespace %s, which has no %s label: osm-edge only uses Egress policies in namespaces it monitors", [kube.ref(input.object), finding.quote(ns.metadata.name), _label]),
+	"message": sprintf("%s is in namespace %s, which has no %s label: osm-edge only uses Egress policies in namespaces it monitors", [kube.ref(input.object), finding.quote(input.object.metadata.namespace), _label]),
 }) if {
 	kube.is_egress
-	some ns in input.inventory.namespaces
-	ns.metadata.name == input.object.metadata.namespace
-	object.get(ns, ["metadata", "labels", _label], "") in {"", null}
+	labels := kube.index.namespaceLabels[input.object.metadata.namespace]
+	object.get(labels, _label, "") in {"", null}
 }
