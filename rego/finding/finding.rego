@@ -23,9 +23,9 @@ new(chain, details) := object.union(chain[1].annotations.custom, {
 # quote renders a value for a message: strings in double quotes, others as JSON.
 quote(v) := sprintf("%q", [v]) if is_string(v)
 
-quote(v) := json.marshal(v) if not is_string(v)
+else := json.marshal(v)
 
 # names joins up to three names and counts the rest: "a, b, c and 4 more".
 names(list) := concat(", ", list) if count(list) <= 3
 
-names(list) := sprintf("%s and %d more", [concat(", ", array.slice(list, 0, 3)), count(list) - 3]) if count(list) > 3
+else := sprintf("%s and %d more", [concat(", ", array.slice(list, 0, 3)), count(list) - 3])

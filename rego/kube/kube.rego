@@ -41,7 +41,11 @@ is_upstream_traffic_setting if {
 # ref names an object as users read it in kubectl: Kind namespace/name.
 ref(obj) := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, obj.metadata.name]) if obj.metadata.namespace
 
-ref(obj) := sprintf("%s %s", [obj.kind, obj.metadata.name]) if not obj.metadata.namespace
+else := sprintf("%s %s", [obj.kind, obj.metadata.name])
+
+# object_ref is ref(input.object), computed once per evaluation for every
+# finding that names the object under review.
+object_ref := ref(input.object)
 
 # id is namespace/name, the key the inventory uses.
 id(obj) := sprintf("%s/%s", [object.get(obj, ["metadata", "namespace"], ""), object.get(obj, ["metadata", "name"], "")])
@@ -121,6 +125,12 @@ protocol(port) := lower(port.protocol) if is_string(port.protocol)
 is_policy if is_egress
 
 is_policy if is_upstream_traffic_setting
+
+# has_hosts and has_ip_addresses are has_items for the object under review,
+# computed once per evaluation for the rules that ask.
+has_hosts if has_items(input.object.spec, "hosts")
+
+has_ip_addresses if has_items(input.object.spec, "ipAddresses")
 
 # has_items is true when obj[key] is a non-empty array (an absent, null or empty
 # list counts as not set, as osm-edge reads it).

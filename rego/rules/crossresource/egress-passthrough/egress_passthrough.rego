@@ -17,7 +17,7 @@ import data.meshguard.finding
 import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s restricts nothing: spec.traffic.enableEgress is true in %s, so unmatched egress traffic passes through", [kube.ref(input.object), kube.mesh_config_ref]),
+	"message": sprintf("%s restricts nothing: spec.traffic.enableEgress is true in %s, so unmatched egress traffic passes through", [kube.object_ref, kube.mesh_config_ref]),
 }) if {
 	kube.is_egress
 	kube.passthrough(kube.mesh_config)

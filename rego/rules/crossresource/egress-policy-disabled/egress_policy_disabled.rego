@@ -18,7 +18,7 @@ import data.meshguard.finding
 import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s is ignored: spec.featureFlags.enableEgressPolicy is false in %s, so osm-edge applies no Egress policy", [kube.ref(input.object), kube.mesh_config_ref]),
+	"message": sprintf("%s is ignored: spec.featureFlags.enableEgressPolicy is false in %s, so osm-edge applies no Egress policy", [kube.object_ref, kube.mesh_config_ref]),
 }) if {
 	kube.is_egress
 	cfg := kube.mesh_config
@@ -27,7 +27,7 @@ findings contains finding.new(rego.metadata.chain(), {
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec.featureFlags.enableEgressPolicy",
-	"message": sprintf("%s sets spec.featureFlags.enableEgressPolicy to false while the mesh has Egress policies (%s): osm-edge ignores them", [kube.ref(input.object), finding.names(kube.egress_ids)]),
+	"message": sprintf("%s sets spec.featureFlags.enableEgressPolicy to false while the mesh has Egress policies (%s): osm-edge ignores them", [kube.object_ref, finding.names(kube.egress_ids)]),
 }) if {
 	kube.is_meshconfig
 	not kube.egress_policy_enabled(input.object)

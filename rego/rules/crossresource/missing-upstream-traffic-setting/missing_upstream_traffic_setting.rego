@@ -18,7 +18,7 @@ import data.meshguard.kube
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.matches[%d].name", [i]),
 	"message": sprintf("%s references UpstreamTrafficSetting %s, which does not exist in namespace %s: osm-edge ignores the whole policy%s", [
-		kube.ref(input.object), finding.quote(m.name), finding.quote(ns), _elsewhere(m.name, ns),
+		kube.object_ref, finding.quote(m.name), finding.quote(ns), _elsewhere(m.name, ns),
 	]),
 }) if {
 	kube.is_egress

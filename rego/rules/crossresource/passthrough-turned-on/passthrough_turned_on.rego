@@ -18,7 +18,7 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec.traffic.enableEgress",
-	"message": sprintf("%s sets spec.traffic.enableEgress to true while the mesh has Egress policies (%s): unmatched egress traffic passes through, so they restrict nothing", [kube.ref(input.object), finding.names(kube.egress_ids)]),
+	"message": sprintf("%s sets spec.traffic.enableEgress to true while the mesh has Egress policies (%s): unmatched egress traffic passes through, so they restrict nothing", [kube.object_ref, finding.names(kube.egress_ids)]),
 }) if {
 	kube.is_meshconfig
 	_restricts_nothing(input.object)

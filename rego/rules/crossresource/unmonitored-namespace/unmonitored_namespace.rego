@@ -20,7 +20,7 @@ _label := "openservicemesh.io/monitored-by"
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "metadata.namespace",
-	"message": sprintf("%s is in namespace %s, which has no %s label: osm-edge only uses Egress policies in namespaces it monitors", [kube.ref(input.object), finding.quote(input.object.metadata.namespace), _label]),
+	"message": sprintf("%s is in namespace %s, which has no %s label: osm-edge only uses Egress policies in namespaces it monitors", [kube.object_ref, finding.quote(input.object.metadata.namespace), _label]),
 }) if {
 	kube.is_egress
 	labels := kube.index.namespaceLabels[input.object.metadata.namespace]

@@ -18,26 +18,38 @@ import data.meshguard.kube
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec.hosts",
 	"message": sprintf("%s lists hosts %s, but its ports (%s) are tcp only and osm-edge ignores hosts for tcp: %s", [
-		kube.ref(input.object),
+		kube.object_ref,
 		finding.names([finding.quote(h) | some h in input.object.spec.hosts]),
-		concat(", ", [sprintf("%v/%s", [p.number, kube.protocol(p)]) | some p in input.object.spec.ports; kube.protocol(p) in _tcp]),
+		concat(", ", [sprintf("%v/%s", [p.number, protocol]) |
+			some p in input.object.spec.ports
+			is_string(p.protocol)
+			protocol := lower(p.protocol)
+			protocol in _tcp
+		]),
 		_consequence,
 	]),
 }) if {
 	kube.is_egress
-	kube.has_items(input.object.spec, "hosts")
-	some port in input.object.spec.ports
-	kube.protocol(port) in _tcp
+	_has_tcp_port
 	not _has_host_port
+	kube.has_hosts
 }
 
 _tcp := {"tcp", "tcp-server-first"}
 
-_has_host_port if {
+# one rule each, so that the finding is built once however many ports match
+_has_tcp_port if {
 	some port in input.object.spec.ports
-	kube.protocol(port) in {"http", "https"}
+	is_string(port.protocol)
+	lower(port.protocol) in _tcp
 }
 
-_consequence := "only spec.ipAddresses limits the destinations" if kube.has_items(input.object.spec, "ipAddresses")
+_has_host_port if {
+	some port in input.object.spec.ports
+	is_string(port.protocol)
+	lower(port.protocol) in {"http", "https"}
+}
+
+_consequence := "only spec.ipAddresses limits the destinations" if kube.has_ip_addresses
 
 else := "with no spec.ipAddresses any destination on these ports is allowed"

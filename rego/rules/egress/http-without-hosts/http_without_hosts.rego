@@ -16,10 +16,11 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
-	"message": sprintf("%s allows nothing on %s port %v: spec.hosts is empty, so osm-edge builds the port match with no routes", [kube.ref(input.object), finding.quote(port.protocol), port.number]),
+	"message": sprintf("%s allows nothing on %s port %v: spec.hosts is empty, so osm-edge builds the port match with no routes", [kube.object_ref, finding.quote(port.protocol), port.number]),
 }) if {
 	kube.is_egress
-	not kube.has_items(input.object.spec, "hosts")
 	some i, port in input.object.spec.ports
-	kube.protocol(port) == "http"
+	is_string(port.protocol)
+	lower(port.protocol) == "http"
+	not kube.has_hosts
 }

@@ -18,7 +18,7 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": path,
-	"message": sprintf("%s: ipAddresses entry %s is not a valid IPv4 CIDR (a.b.c.d/n, octets 0-255, n 0-32); osm-edge logs and skips it", [kube.ref(input.object), finding.quote(cidr)]),
+	"message": sprintf("%s: ipAddresses entry %s is not a valid IPv4 CIDR (a.b.c.d/n, octets 0-255, n 0-32); osm-edge logs and skips it", [kube.object_ref, finding.quote(cidr)]),
 }) if {
 	kube.is_egress
 	some i, cidr in input.object.spec.ipAddresses

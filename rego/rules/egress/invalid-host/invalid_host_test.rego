@@ -40,6 +40,11 @@ test_long_label_is_denied if {
 	contains(_message(sprintf("%s.example.com", [label])), "label longer than 63")
 }
 
+test_63_character_labels_pass if {
+	label := concat("", ["a" | some _ in numbers.range(1, 63)])
+	count(rule.findings) == 0 with input as _egress([sprintf("%s.example.com", [label])])
+}
+
 test_other_invalid_names_are_denied if {
 	contains(_message("https://api.example.com"), "not a valid DNS name")
 	contains(_message("-bad.example.com"), "not a valid DNS name")

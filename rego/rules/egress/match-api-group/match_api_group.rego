@@ -20,7 +20,7 @@ import data.meshguard.kube
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.matches[%d].apiGroup", [i]),
 	"message": sprintf("%s: apiGroup %s of match %s %s; osm-edge rejects it with \"Expected 'matches.apiGroup' to be one of [%s %s], got: %s\"", [
-		kube.ref(input.object), finding.quote(m.apiGroup), finding.quote(object.get(m, "name", "")), _why(m.apiGroup),
+		kube.object_ref, finding.quote(m.apiGroup), finding.quote(object.get(m, "name", "")), _why(m.apiGroup),
 		kube.smi_match_api_group, kube.policy_match_api_group, m.apiGroup,
 	]),
 }) if {

@@ -23,7 +23,7 @@ _kind_for := {
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.matches[%d].kind", [i]),
 	"message": sprintf("%s: match %s with apiGroup %s has kind %s; osm-edge rejects it with \"Expected 'matches.kind' for match '%s' to be '%s', got: %s\"", [
-		kube.ref(input.object), finding.quote(name), m.apiGroup, finding.quote(m.kind),
+		kube.object_ref, finding.quote(name), m.apiGroup, finding.quote(m.kind),
 		name, want, m.kind,
 	]),
 }) if {

@@ -17,7 +17,7 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.sources[%d].mtls.cert", [i]),
-	"message": sprintf("%s: source %d (%s) sets mtls.issuer \"other\" without mtls.cert, so osm-edge has no client certificate to present", [kube.ref(input.object), i, _source(src)]),
+	"message": sprintf("%s: source %d (%s) sets mtls.issuer \"other\" without mtls.cert, so osm-edge has no client certificate to present", [kube.object_ref, i, _source(src)]),
 }) if {
 	kube.is_egress
 	some i, src in input.object.spec.sources

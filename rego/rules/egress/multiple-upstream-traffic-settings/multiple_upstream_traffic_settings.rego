@@ -18,7 +18,7 @@ import data.meshguard.kube
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.matches[%d]", [_indices[1]]),
 	"message": sprintf("%s has %d UpstreamTrafficSetting matches (%s); osm-edge rejects it with \"Cannot have more than 1 UpstreamTrafficSetting match\"", [
-		kube.ref(input.object), count(_indices),
+		kube.object_ref, count(_indices),
 		finding.names([finding.quote(object.get(input.object.spec.matches[i], "name", "")) | some i in _indices]),
 	]),
 }) if {

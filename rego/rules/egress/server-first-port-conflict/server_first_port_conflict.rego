@@ -23,35 +23,39 @@ _effect := "osm-edge does not detect protocols on a tcp-server-first port, so on
 # within the object: every source gets every port
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
-	"message": sprintf("%s uses port %v as tcp-server-first and, at spec.ports[%d], as %s: %s", [kube.ref(input.object), p.number, j, other, _effect]),
+	"message": sprintf("%s uses port %v as tcp-server-first and, at spec.ports[%d], as %s: %s", [kube.object_ref, p.number, j, other, _effect]),
 }) if {
 	kube.is_egress
-	count(kube.accounts(input.object)) > 0
 	some i, p in input.object.spec.ports
-	kube.protocol(p) == "tcp-server-first"
+	is_string(p.protocol)
+	lower(p.protocol) == "tcp-server-first"
+	count(_accounts) > 0
 	some j, q in input.object.spec.ports
 	_same_number(p, q)
-	other := kube.protocol(q)
-	_conflict(kube.protocol(p), other)
+	is_string(q.protocol)
+	other := lower(q.protocol)
+	_conflict("tcp-server-first", other)
 }
 
 # across policies: another Egress opens the same port for a shared ServiceAccount
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
 	"message": sprintf("%s uses port %v as %s, but Egress %s uses it as %s for the same ServiceAccount %s: %s", [
-		kube.ref(input.object), p.number, mine, other.id, other.protocol,
+		kube.object_ref, p.number, mine, other.id, other.protocol,
 		finding.names(sort(shared)), _effect,
 	]),
 }) if {
 	kube.is_egress
 	some i, p in input.object.spec.ports
-	is_number(p.number)
-	mine := kube.protocol(p)
+	is_string(p.protocol)
+	mine := lower(p.protocol)
 	mine in kube.egress_protocols
 	server_first := mine == "tcp-server-first"
+	server_first in _sides
+	is_number(p.number)
 	some other in _conflicting(p.number, server_first)
 	shared := {a |
-		some a in kube.accounts(input.object)
+		some a in _accounts
 		some o in kube.egresses_on_port_for(p.number, a, server_first)
 		o.id == other.id
 		o.protocol == other.protocol
@@ -62,9 +66,19 @@ findings contains finding.new(rego.metadata.chain(), {
 # object's ServiceAccounts with a protocol that conflicts with it (tcp-server-first
 # against any other, or the reverse), found through the index.
 _conflicting(n, server_first) := {{"id": o.id, "protocol": o.protocol} |
-	some a in kube.accounts(input.object)
+	some a in _accounts
 	some o in kube.egresses_on_port_for(n, a, server_first)
 }
+
+# _sides are the values of server_first for which the index holds policies
+# on the other side: in the common case (no tcp-server-first port anywhere)
+# only true, so every other port stops here without a lookup.
+_sides contains true if count(kube.index.egressNotServerFirst) > 0
+
+_sides contains false if count(kube.index.egressServerFirst) > 0
+
+# _accounts are the ServiceAccounts the object under review applies to.
+_accounts := kube.accounts(input.object)
 
 _same_number(p, q) if {
 	is_number(p.number)

@@ -36,6 +36,19 @@ test_conflict_with_another_policy_names_it if {
 	contains(f.message, "Egress app/db uses port 3306 as tcp, but Egress app/mysql uses it as tcp-server-first for the same ServiceAccount app/api")
 }
 
+# the index is looked up from either side: here the object is the
+# tcp-server-first one
+test_server_first_port_finds_the_other_protocol if {
+	other := _egress("pg", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp"}])
+	fs := rule.findings with input as {
+		"object": _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "TCP-Server-First"}]),
+		"inventory": {"egresses": [other]},
+	}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "Egress app/db uses port 3306 as tcp-server-first, but Egress app/pg uses it as tcp for the same ServiceAccount app/api")
+}
+
 test_other_service_accounts_do_not_conflict if {
 	other := _egress("mysql", [_sa("app", "worker")], [{"number": 3306, "protocol": "tcp-server-first"}])
 	count(rule.findings) == 0 with input as {

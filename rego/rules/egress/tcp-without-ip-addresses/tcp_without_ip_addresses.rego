@@ -16,10 +16,11 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
-	"message": sprintf("%s allows %s port %v to any destination: spec.ipAddresses is empty, so osm-edge matches by port alone", [kube.ref(input.object), finding.quote(port.protocol), port.number]),
+	"message": sprintf("%s allows %s port %v to any destination: spec.ipAddresses is empty, so osm-edge matches by port alone", [kube.object_ref, finding.quote(port.protocol), port.number]),
 }) if {
 	kube.is_egress
-	not kube.has_items(input.object.spec, "ipAddresses")
 	some i, port in input.object.spec.ports
-	kube.protocol(port) in {"tcp", "tcp-server-first"}
+	is_string(port.protocol)
+	lower(port.protocol) in {"tcp", "tcp-server-first"}
+	not kube.has_ip_addresses
 }

@@ -23,5 +23,5 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.is_egress
 	some i, port in input.object.spec.ports
 	is_string(port.protocol)
-	not kube.protocol(port) in _known
+	not lower(port.protocol) in _known
 }

@@ -18,7 +18,7 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec.host",
-	"message": sprintf("%s: spec.host %s is not a fully qualified name (it has no dot); osm-edge's own validator would reject it: spec.host: Invalid value: %s: invalid FQDN specified as host", [kube.ref(input.object), finding.quote(host), finding.quote(host)]),
+	"message": sprintf("%s: spec.host %s is not a fully qualified name (it has no dot); osm-edge's own validator would reject it: spec.host: Invalid value: %s: invalid FQDN specified as host", [kube.object_ref, finding.quote(host), finding.quote(host)]),
 }) if {
 	kube.is_upstream_traffic_setting
 	host := input.object.spec.host

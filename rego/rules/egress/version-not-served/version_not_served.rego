@@ -17,7 +17,7 @@ import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "apiVersion",
-	"message": sprintf("%s: apiVersion %s is not served; the %s CRD serves %s", [kube.ref(input.object), finding.quote(input.object.apiVersion), input.object.kind, _served]),
+	"message": sprintf("%s: apiVersion %s is not served; the %s CRD serves %s", [kube.object_ref, finding.quote(input.object.apiVersion), input.object.kind, _served]),
 }) if {
 	kube.is_policy
 	input.facts.schema.checked == true
