@@ -16,7 +16,6 @@ import (
 	"github.com/meshguard/meshguard/policies/report"
 )
 
-
 const (
 	rulesDoc = "../docs/rules.md"
 	readme   = "../README.md"

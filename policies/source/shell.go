@@ -101,7 +101,7 @@ func literal(w *syntax.Word) (string, bool) {
 // kubectl is a parsed kubectl command line.
 type kubectl struct {
 	verb      string
-	files     []string // every -f/--filename value, in order
+	files     []string          // every -f/--filename value, in order
 	args      []string          // positional arguments after the verb
 	flags     map[string]string // long names; value "" for booleans
 	dynamic   map[string]bool   // flags whose value uses a shell expansion
