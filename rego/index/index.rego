@@ -37,7 +37,7 @@ egress_not_server_first := _by_port_account(false)
 
 _by_port_account(server_first) := {key: entries |
 	some key in _port_account_keys[server_first]
-	entries := [entry |
+	entries := [{"id": entry.id, "protocol": entry.protocol} |
 		some entry in _port_accounts
 		entry.serverFirst == server_first
 		entry.key == key

@@ -15,8 +15,8 @@ test_index_keys_ports_and_sorts_ids if {
 		_eg("a", "web", [{"number": 443, "protocol": "https"}, {"number": 3306, "protocol": "tcp"}]),
 	]}}
 	idx.egressIds == ["a/web", "b/db"]
-	idx.egressServerFirst == {"3306|b/sa": [{"key": "3306|b/sa", "serverFirst": true, "id": "b/db", "protocol": "tcp-server-first"}]}
-	idx.egressNotServerFirst["3306|a/sa"] == [{"key": "3306|a/sa", "serverFirst": false, "id": "a/web", "protocol": "tcp"}]
+	idx.egressServerFirst == {"3306|b/sa": [{"id": "b/db", "protocol": "tcp-server-first"}]}
+	idx.egressNotServerFirst["3306|a/sa"] == [{"id": "a/web", "protocol": "tcp"}]
 	count(idx.egressNotServerFirst["443|a/sa"]) == 1
 	count(idx.egressNotServerFirst) == 2
 }
