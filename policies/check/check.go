@@ -117,7 +117,7 @@ func (r *run) inputs() ([]input, []report.InputError) {
 				errs = append(errs, report.InputError{File: "-", Message: "no standard input"})
 				continue
 			}
-			b, err := io.ReadAll(io.LimitReader(r.opts.Stdin, 64<<20))
+			b, err := source.ReadAll(r.opts.Stdin)
 			if err != nil {
 				errs = append(errs, report.InputError{File: "-", Message: "read standard input: " + err.Error()})
 				continue
@@ -201,9 +201,9 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	}
 	content := in.content
 	if content == nil && in.kind != "patch" {
-		b, err := readFile(in.name)
+		b, err := source.ReadFile(in.name)
 		if err != nil {
-			fail(0, err.Error())
+			fail(0, describe(err))
 			return 0
 		}
 		content = b
@@ -282,22 +282,6 @@ func (r *run) patch(emit func(*source.Document) error) error {
 	}
 	d.File, d.Line = "<patch>", 1
 	return emit(d)
-}
-
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.New(describe(err))
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 64<<20+1))
-	if err != nil {
-		return nil, errors.New(describe(err))
-	}
-	if len(b) > 64<<20 {
-		return nil, fmt.Errorf("larger than 64 MiB")
-	}
-	return b, nil
 }
 
 // evaluated reports whether meshguard judges a document: osm-edge's kinds.

@@ -10,16 +10,19 @@ import (
 // huge log cannot exhaust memory.
 const maxFileSize = 64 << 20
 
-func readFile(path string) ([]byte, error) {
+// ReadFile reads an input file, refusing one larger than 64 MiB.
+func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readAll(f)
+	return ReadAll(f)
 }
 
-func readAll(r io.Reader) ([]byte, error) {
+// ReadAll reads an input stream, refusing one larger than 64 MiB rather than
+// truncating it.
+func ReadAll(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
 		return nil, err

@@ -242,7 +242,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(s.Dir, p)
 		}
-		b, err := readFile(p)
+		b, err := ReadFile(p)
 		if err != nil {
 			return stub(fmt.Sprintf("the patch file %s cannot be read: %v", k.flags["patch-file"], err))
 		}
