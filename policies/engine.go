@@ -98,9 +98,8 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		rego.SetRegoVersion(ast.RegoV1),
 		rego.Strict(true),
 	}
-	for name, m := range mods {
+	for _, m := range mods {
 		args = append(args, rego.ParsedModule(m))
-		_ = name
 	}
 	pq, err := rego.New(args...).PrepareForEval(ctx)
 	if err != nil {

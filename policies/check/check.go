@@ -86,16 +86,11 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 			}
 		}
 	}
-	r.files = len(inputs)
 	if err := r.view.freeze(ctx); err != nil {
 		return report.Result{}, err
 	}
 	// Pass 2: evaluate, streaming.
-	res, err := r.evaluate(ctx, inputs)
-	if err != nil {
-		return report.Result{}, err
-	}
-	return res, nil
+	return r.evaluate(ctx, inputs)
 }
 
 type run struct {
@@ -104,7 +99,6 @@ type run struct {
 	opts   Options
 	view   *view
 	errors []report.InputError
-	files  int
 }
 
 // inputs expands paths into the inputs to read, in a stable order.
@@ -162,7 +156,6 @@ func (r *run) inputs() ([]input, []report.InputError) {
 	if r.opts.Patch != nil {
 		out = append(out, input{name: "<patch>", kind: "patch"})
 	}
-	r.files = len(out)
 	return out, errs
 }
 
@@ -367,7 +360,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 	for _, in := range inputs {
 		res.Files = append(res.Files, in.name)
 	}
-	res.Summary = report.Summary{Files: r.files, Documents: docs, Findings: len(res.Findings), Errors: len(res.Errors)}
+	res.Summary = report.Summary{Files: len(inputs), Documents: docs, Findings: len(res.Findings), Errors: len(res.Errors)}
 	for _, e := range res.Findings {
 		switch e.Severity {
 		case policies.Deny:
