@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap/zapcore"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/meshguard/meshguard/webhook"
+)
+
+func newServeCommand(s streams) *cobra.Command {
+	o := webhook.Options{}
+	var kubeconfig, logFormat string
+	var verbosity int
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the rules as a validating admission webhook (HTTPS)",
+		Long: `serve runs the admission webhook: POST /validate answers AdmissionReview
+requests for MeshConfig, Egress and UpstreamTrafficSetting with the same rules as
+meshguard validate. Deny findings deny the request (all of them in one message),
+warn findings become kubectl "Warning:" lines of at most 120 characters, each
+"[MGxxxx] message (field path)".
+
+Cross-resource rules read MeshConfigs, Egresses, UpstreamTrafficSettings and
+Namespaces from a watch cache, never from a call per request. /readyz stays
+failing until that cache has synced; /healthz and /metrics are served on their
+own HTTP ports.
+
+The serving certificate is tls.crt and tls.key in --cert-dir, reloaded when the
+files change (cert-manager rotates them in a cluster, see manifests/deploy).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if logFormat != "json" && logFormat != "text" {
+				return usageErr("--log-format must be json or text, not %q", logFormat)
+			}
+			if o.Port < 1 || o.Port > 65535 {
+				return usageErr("--port %d is not a TCP port (1-65535)", o.Port)
+			}
+			if o.Namespace == "" || o.MeshConfigName == "" {
+				return usageErr("--namespace and --mesh-config-name must not be empty")
+			}
+			log := zap.New(zap.WriteTo(s.err), zap.UseDevMode(logFormat == "text"), zap.Level(zapcore.Level(-verbosity)))
+			ctrl.SetLogger(log)
+			o.Log = log
+			cfg, err := restConfig(kubeconfig)
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			if err := webhook.Serve(cmd.Context(), cfg, o); err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Namespace, "namespace", "osm-system", "osm-edge's control-plane namespace, where the MeshConfig lives")
+	f.StringVar(&o.MeshConfigName, "mesh-config-name", "osm-mesh-config", "name of the mesh's MeshConfig")
+	f.StringVar(&o.MeshName, "mesh-name", "osm", "mesh name, as in the openservicemesh.io/monitored-by namespace label")
+	f.StringVar(&o.Host, "host", "", "address the webhook listens on (empty: all)")
+	f.IntVar(&o.Port, "port", 9443, "HTTPS port of the webhook")
+	f.StringVar(&o.CertDir, "cert-dir", "/tmp/k8s-webhook-server/serving-certs", "directory holding tls.crt and tls.key")
+	f.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", `address of /metrics (Prometheus, HTTP); "0" turns it off`)
+	f.StringVar(&o.HealthAddr, "health-probe-bind-address", ":8081", `address of /healthz and /readyz (HTTP); "0" turns it off`)
+	f.StringSliceVar(&o.Disabled, "disable", nil, "rule codes to turn off, comma-separated (meshguard rules lists them)")
+	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
+	f.StringVar(&logFormat, "log-format", "json", "log format: json or text")
+	f.IntVarP(&verbosity, "v", "v", 0, "log verbosity; 1 logs every finding")
+	return cmd
+}
+
+// restConfig finds the API server: --kubeconfig, else controller-runtime's
+// search ($KUBECONFIG, in-cluster, ~/.kube/config).
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	var cfg *rest.Config
+	var err error
+	if kubeconfig != "" {
+		if _, statErr := os.Stat(kubeconfig); statErr != nil {
+			return nil, fmt.Errorf("--kubeconfig: %w", statErr)
+		}
+		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	} else {
+		cfg, err = ctrl.GetConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the API server: %w", err)
+	}
+	cfg.UserAgent = "meshguard/" + version
+	return cfg, nil
+}

@@ -1,0 +1,120 @@
+// Package webhook serves the rules as Kubernetes admission webhooks: the
+// request is turned into the same policies.Input the CLI builds, so the
+// webhook and `meshguard validate` give the same verdict on the same object.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	"k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/meshguard/meshguard/policies"
+)
+
+// InventorySource gives the cluster view a request is judged against.
+type InventorySource interface {
+	// Inventory returns the current view, prepared once for many requests.
+	// ErrNotReady means the view is not built yet.
+	Inventory(ctx context.Context) (*policies.Inventory, error)
+}
+
+// ErrNotReady is returned while the cluster view is still syncing.
+var ErrNotReady = errors.New("meshguard is starting: its view of the cluster has not synced yet")
+
+// StaticInventory is a fixed view: tests and the golden fixtures use it.
+type StaticInventory struct{ Inv *policies.Inventory }
+
+// Inventory implements InventorySource.
+func (s StaticInventory) Inventory(context.Context) (*policies.Inventory, error) {
+	return s.Inv, nil
+}
+
+// Validator is the validating admission handler.
+type Validator struct {
+	Engine    *policies.Engine
+	Inventory InventorySource
+	Metrics   *Metrics // nil: no metrics
+}
+
+var _ admission.Handler = (*Validator)(nil)
+
+// Handle judges one admission request.
+func (v *Validator) Handle(ctx context.Context, req admission.Request) admission.Response {
+	start := time.Now()
+	kind := req.Kind.Kind
+	findings, resp := v.handle(ctx, req)
+	v.Metrics.observe(kind, req, findings, resp, time.Since(start))
+	if len(findings) > 0 {
+		log.FromContext(ctx).V(1).Info("findings", "kind", kind, "namespace", req.Namespace, "name", req.Name,
+			"operation", req.Operation, "allowed", resp.Allowed, "findings", findings)
+	}
+	return resp
+}
+
+func (v *Validator) handle(ctx context.Context, req admission.Request) ([]policies.Finding, admission.Response) {
+	in, err := Input(req.AdmissionRequest)
+	if err != nil {
+		return nil, admission.Errored(http.StatusBadRequest, err)
+	}
+	if in.Object == nil {
+		// DELETE and CONNECT carry no object; meshguard has nothing to judge.
+		return nil, admission.Allowed("")
+	}
+	inv, err := v.Inventory.Inventory(ctx)
+	if err != nil {
+		return nil, admission.Errored(http.StatusServiceUnavailable, err)
+	}
+	in.Inventory = *inv
+	findings, err := v.Engine.Evaluate(ctx, in)
+	if err != nil {
+		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
+	}
+	return findings, Verdict(findings)
+}
+
+// Input turns an admission request into the engine's input (without the
+// inventory). A request that cannot be read is an error naming what is wrong.
+func Input(req admissionv1.AdmissionRequest) (policies.Input, error) {
+	var in policies.Input
+	if req.UID == "" {
+		return in, errors.New("the AdmissionReview has no request, or the request has no uid")
+	}
+	in.Operation = string(req.Operation)
+	if req.DryRun != nil {
+		in.DryRun = *req.DryRun
+	}
+	var err error
+	if in.Object, err = object(req.Object.Raw, "request.object"); err != nil {
+		return in, err
+	}
+	if in.OldObject, err = object(req.OldObject.Raw, "request.oldObject"); err != nil {
+		return in, err
+	}
+	if in.Options, err = object(req.Options.Raw, "request.options"); err != nil {
+		return in, err
+	}
+	if in.Object == nil && (req.Operation == admissionv1.Create || req.Operation == admissionv1.Update) {
+		return in, fmt.Errorf("a %s request has no request.object", req.Operation)
+	}
+	return in, nil
+}
+
+func object(raw []byte, field string) (map[string]any, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	// apimachinery's json keeps integers as int64, as the API server does, so
+	// the schema sees 8080 and not 8080.0.
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%s is not a JSON object: %w", field, err)
+	}
+	return m, nil
+}

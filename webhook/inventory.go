@@ -1,0 +1,169 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/meshguard/meshguard/policies"
+)
+
+// The kinds the cross-resource rules read, as the cache watches them.
+var (
+	MeshConfigGVK             = schema.GroupVersionKind{Group: "config.openservicemesh.io", Version: "v1alpha2", Kind: "MeshConfig"}
+	EgressGVK                 = schema.GroupVersionKind{Group: "policy.openservicemesh.io", Version: "v1alpha1", Kind: "Egress"}
+	UpstreamTrafficSettingGVK = schema.GroupVersionKind{Group: "policy.openservicemesh.io", Version: "v1alpha1", Kind: "UpstreamTrafficSetting"}
+	NamespaceGVK              = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
+)
+
+// WatchedKinds are the kinds ClusterInventory reads.
+var WatchedKinds = []schema.GroupVersionKind{MeshConfigGVK, EgressGVK, UpstreamTrafficSettingGVK, NamespaceGVK}
+
+// ClusterInventory is the cluster view, read from a controller-runtime cache:
+// never a live API call per request. Any change to a watched object marks the
+// view stale, and one goroutine rebuilds it, so a burst of changes costs one
+// rebuild and requests never wait for one (after the first).
+type ClusterInventory struct {
+	Engine *policies.Engine
+	Cache  cache.Cache
+	// Namespace and MeshConfigName locate the mesh's MeshConfig
+	// (osm-system/osm-mesh-config).
+	Namespace      string
+	MeshConfigName string
+	Log            logr.Logger
+
+	current atomic.Pointer[policies.Inventory]
+	changed chan struct{}
+	missing map[schema.GroupVersionKind]bool // kinds whose CRD is not served
+	once    sync.Once
+	rebuilt atomic.Uint64
+}
+
+// Inventory implements InventorySource.
+func (c *ClusterInventory) Inventory(context.Context) (*policies.Inventory, error) {
+	if inv := c.current.Load(); inv != nil {
+		return inv, nil
+	}
+	return nil, ErrNotReady
+}
+
+// Ready reports whether the view has been built once after the cache synced.
+func (c *ClusterInventory) Ready() bool { return c.current.Load() != nil }
+
+// Rebuilds counts how many times the view was built.
+func (c *ClusterInventory) Rebuilds() uint64 { return c.rebuilt.Load() }
+
+// Start watches the kinds, waits for the cache to sync, builds the view and
+// keeps it current until ctx ends. It is a controller-runtime Runnable.
+func (c *ClusterInventory) Start(ctx context.Context) error {
+	c.changed = make(chan struct{}, 1)
+	c.missing = map[schema.GroupVersionKind]bool{}
+	mark := toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { c.stale() },
+		UpdateFunc: func(any, any) { c.stale() },
+		DeleteFunc: func(any) { c.stale() },
+	}
+	for _, gvk := range WatchedKinds {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(gvk)
+		inf, err := c.Cache.GetInformer(ctx, u)
+		if meta.IsNoMatchError(err) {
+			// A mesh without this CRD: rules that need the kind stay silent.
+			c.Log.Info("kind not served by the API server; rules that read it stay silent", "kind", gvk.String())
+			c.missing[gvk] = true
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("watch %s: %w", gvk.Kind, err)
+		}
+		if _, err := inf.AddEventHandler(mark); err != nil {
+			return fmt.Errorf("watch %s: %w", gvk.Kind, err)
+		}
+	}
+	if !c.Cache.WaitForCacheSync(ctx) {
+		return fmt.Errorf("cache did not sync: %w", ctx.Err())
+	}
+	if err := c.rebuild(ctx); err != nil {
+		return err
+	}
+	c.Log.Info("cluster view synced", "egresses", len(c.current.Load().Egresses))
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.changed:
+			if err := c.rebuild(ctx); err != nil {
+				// Keep serving the last good view; the next change retries.
+				c.Log.Error(err, "rebuild the cluster view")
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}
+}
+
+func (c *ClusterInventory) stale() {
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (c *ClusterInventory) list(ctx context.Context, gvk schema.GroupVersionKind, opts ...client.ListOption) ([]map[string]any, error) {
+	if c.missing[gvk] {
+		return nil, nil
+	}
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	if err := c.Cache.List(ctx, l, opts...); err != nil {
+		return nil, fmt.Errorf("list %s: %w", gvk.Kind, err)
+	}
+	out := make([]map[string]any, 0, len(l.Items))
+	for i := range l.Items {
+		out = append(out, l.Items[i].Object)
+	}
+	return out, nil
+}
+
+func (c *ClusterInventory) rebuild(ctx context.Context) error {
+	inv := &policies.Inventory{}
+	var err error
+	if inv.Egresses, err = c.list(ctx, EgressGVK); err != nil {
+		return err
+	}
+	if inv.UpstreamTrafficSettings, err = c.list(ctx, UpstreamTrafficSettingGVK); err != nil {
+		return err
+	}
+	if inv.Namespaces, err = c.list(ctx, NamespaceGVK); err != nil {
+		return err
+	}
+	mcs, err := c.list(ctx, MeshConfigGVK, client.InNamespace(c.Namespace))
+	if err != nil {
+		return err
+	}
+	for _, mc := range mcs {
+		if name, _, _ := unstructured.NestedString(mc, "metadata", "name"); name == c.MeshConfigName {
+			inv.MeshConfig = mc
+		}
+	}
+	if inv.MeshConfig == nil {
+		// As `meshguard validate` does without a MeshConfig: osm-edge's install
+		// defaults, what a fresh osm-edge install holds.
+		inv.MeshConfig = c.Engine.DefaultMeshConfig()
+	}
+	if err := c.Engine.PrepareInventory(ctx, inv); err != nil {
+		return err
+	}
+	c.current.Store(inv)
+	c.rebuilt.Add(1)
+	return nil
+}
