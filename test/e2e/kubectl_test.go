@@ -1,0 +1,281 @@
+package e2e
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/meshguard/meshguard/test/cluster"
+)
+
+// kubectl runs the built kubectl against the test cluster and logs what it printed.
+func kubectl(t *testing.T, stdin string, args ...string) cluster.Result {
+	t.Helper()
+	c := need(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r := c.Kubectl(ctx, stdin, args...)
+	t.Logf("$ kubectl %s\n%s%s(exit %d)", strings.Join(args, " "), r.Stdout, r.Stderr, r.Code)
+	return r
+}
+
+// ok runs kubectl and fails the test unless it exits 0.
+func ok(t *testing.T, stdin string, args ...string) cluster.Result {
+	t.Helper()
+	r := kubectl(t, stdin, args...)
+	if r.Code != 0 {
+		t.Fatalf("kubectl %s failed: %s", strings.Join(args, " "), r)
+	}
+	return r
+}
+
+var codeRE = regexp.MustCompile(`\[(MG\d{4})\]`)
+
+// codes are the distinct rule codes in s, sorted.
+func codes(s string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range codeRE.FindAllStringSubmatch(s, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			out = append(out, m[1])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// warnings are the lines kubectl printed as "Warning: ...".
+func warnings(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if w, ok := strings.CutPrefix(l, "Warning: "); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func egressPassthrough(t *testing.T, on bool) {
+	t.Helper()
+	v := "false"
+	if on {
+		v = "true"
+	}
+	ok(t, "", "patch", "meshconfig", "osm-mesh-config", "-n", "osm-system", "--type=merge",
+		"-p", `{"spec":{"traffic":{"enableEgress":`+v+`}}}`)
+}
+
+func enableEgress(t *testing.T) string {
+	t.Helper()
+	return ok(t, "", "get", "meshconfig", "osm-mesh-config", "-n", "osm-system", "-o", "jsonpath={.spec.traffic.enableEgress}").Stdout
+}
+
+func egress(name, body string) string {
+	return `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata:
+  name: ` + name + `
+  namespace: curl
+spec:
+  sources:
+  - kind: ServiceAccount
+    name: curl
+    namespace: curl
+` + body
+}
+
+func deleteEgresses(t *testing.T) {
+	t.Helper()
+	ok(t, "", "delete", "egress", "--all", "-n", "curl", "--wait=true")
+}
+
+func stored(t *testing.T, kind, name string) bool {
+	t.Helper()
+	r := kubectl(t, "", "get", kind, name, "-n", "curl", "-o", "name")
+	if r.Code != 0 && !strings.Contains(r.Stderr, "NotFound") {
+		t.Fatalf("kubectl get %s %s: %s", kind, name, r)
+	}
+	return r.Code == 0
+}
+
+// The seed's typo through the API server: it drops the unknown field and says
+// so, meshguard warns that the patch changed nothing, and enableEgress keeps
+// its value.
+func TestTypoPatch(t *testing.T) {
+	egressPassthrough(t, true)
+	r := ok(t, "", "patch", "meshconfig", "osm-mesh-config", "-n", "osm-system", "--type=merge",
+		"-p", `{"spec":{"traffic":{"enableEngress":false}}}`)
+	if !strings.Contains(r.Stdout, "patched (no change)") {
+		t.Errorf("stdout: want %q, got %q", "patched (no change)", r.Stdout)
+	}
+	ws := warnings(r.Stderr)
+	if !slices.ContainsFunc(ws, func(w string) bool { return strings.Contains(w, `unknown field "spec.traffic.enableEngress"`) }) {
+		t.Errorf("no unknown-field warning from the API server in %q", ws)
+	}
+	if got := codes(r.Stderr); !slices.Equal(got, []string{"MG1017"}) {
+		t.Errorf("meshguard codes = %v, want [MG1017]", got)
+	}
+	if !strings.Contains(r.Stderr, "misspelled") {
+		t.Errorf("the warning does not say a field was probably misspelled: %q", r.Stderr)
+	}
+	if v := enableEgress(t); v != "true" {
+		t.Errorf("enableEgress = %q after the typo, want true", v)
+	}
+}
+
+const meshConfigHead = `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata:
+  name: osm-mesh-config
+  namespace: osm-system
+spec:
+  traffic:
+`
+
+// kubectl apply --validate=false of a manifest with the typo over one applied
+// with enableEgress: kubectl's three-way merge would delete enableEgress.
+// meshguard denies it and says so; enableEgress stays.
+func TestApplyTypoValidateFalse(t *testing.T) {
+	egressPassthrough(t, false)
+	ok(t, meshConfigHead+"    enableEgress: true\n", "apply", "-f", "-")
+	if v := enableEgress(t); v != "true" {
+		t.Fatalf("enableEgress = %q after apply, want true", v)
+	}
+	r := kubectl(t, meshConfigHead+"    enableEngress: true\n", "apply", "--validate=false", "-f", "-")
+	if r.Code == 0 {
+		t.Fatalf("the apply that deletes enableEgress was not denied: %s", r)
+	}
+	for _, want := range []string{"Error from server (Forbidden)", "[MG1001]", `did you mean "enableEgress"`, "remove"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.Stderr)
+		}
+	}
+	if v := enableEgress(t); v != "true" {
+		t.Errorf("enableEgress = %q after the denied apply, want true", v)
+	}
+}
+
+// Plain apply and server-side apply reject the typo in the API server itself,
+// before any webhook: client-side apply with strict field validation, and the
+// server-side apply's typed patch.
+func TestApplyTypoStrict(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "-f", "-"}, `strict decoding error: unknown field "spec.traffic.enableEngress"`},
+		{[]string{"apply", "--server-side", "--force-conflicts", "-f", "-"}, ".spec.traffic.enableEngress: field not declared in schema"},
+	} {
+		r := kubectl(t, meshConfigHead+"    enableEngress: true\n", c.args...)
+		if r.Code == 0 {
+			t.Errorf("kubectl %v accepted the typo: %s", c.args, r)
+			continue
+		}
+		if !strings.Contains(r.Stderr, c.want) {
+			t.Errorf("kubectl %v: stderr lacks %q: %s", c.args, c.want, r.Stderr)
+		}
+		if len(codes(r.Stderr)) != 0 {
+			t.Errorf("kubectl %v: meshguard was called, but the API server should stop the request first: %s", c.args, r.Stderr)
+		}
+	}
+}
+
+// Turning passthrough on while Egress policies exist, and creating one while
+// it is on: warnings that name the policies; both succeed.
+func TestPassthroughWarnings(t *testing.T) {
+	defer deleteEgresses(t)
+	egressPassthrough(t, false)
+	r := ok(t, egress("httpbin", "  hosts: [httpbin.org]\n  ports:\n  - number: 80\n    protocol: http\n"), "apply", "-f", "-")
+	if len(codes(r.Stderr)) != 0 {
+		t.Errorf("a valid Egress with passthrough off got warnings: %s", r.Stderr)
+	}
+	r = ok(t, "", "patch", "meshconfig", "osm-mesh-config", "-n", "osm-system", "--type=merge", "-p", `{"spec":{"traffic":{"enableEgress":true}}}`)
+	if got := codes(r.Stderr); !slices.Equal(got, []string{"MG3002"}) || !strings.Contains(r.Stderr, "curl/httpbin") {
+		t.Errorf("turning passthrough on: codes %v, want [MG3002] naming curl/httpbin: %s", got, r.Stderr)
+	}
+	if v := enableEgress(t); v != "true" {
+		t.Errorf("enableEgress = %q, want true (warnings do not block)", v)
+	}
+	r = ok(t, egress("github", "  hosts: [github.com]\n  ports:\n  - number: 443\n    protocol: https\n"), "apply", "-f", "-")
+	if got := codes(r.Stderr); !slices.Equal(got, []string{"MG3001"}) || !strings.Contains(r.Stderr, "curl/github") {
+		t.Errorf("creating an Egress with passthrough on: codes %v, want [MG3001]: %s", got, r.Stderr)
+	}
+	if !stored(t, "egress", "github") {
+		t.Error("the warned Egress was not stored")
+	}
+	for _, w := range warnings(r.Stderr) {
+		if n := len([]rune(w)); n > 120 {
+			t.Errorf("warning of %d characters: %q", n, w)
+		}
+	}
+}
+
+// Invalid policies the CRD schema lets through are denied by meshguard with
+// the rule code, and nothing is stored. What the schema rejects stays the API
+// server's own error, without a meshguard code.
+func TestInvalidPolicies(t *testing.T) {
+	egressPassthrough(t, false)
+	cases := []struct {
+		name, body, code string
+	}{
+		{"grpc", "  hosts: [api.example.com]\n  ports:\n  - number: 443\n    protocol: grpc\n", "MG2003"},
+		{"bad-cidr", "  ipAddresses: [999.1.1.1/99]\n  ports:\n  - number: 5432\n    protocol: tcp\n", "MG2007"},
+		{"missing-uts", "  hosts: [httpbin.org]\n  ports:\n  - number: 80\n    protocol: http\n  matches:\n  - apiGroup: policy.openservicemesh.io/v1alpha1\n    kind: UpstreamTrafficSetting\n    name: nowhere\n", "MG3005"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := kubectl(t, egress(c.name, c.body), "apply", "-f", "-")
+			if r.Code != 1 || !strings.Contains(r.Stderr, "Error from server (Forbidden)") || !strings.Contains(r.Stderr, "denied the request") {
+				t.Fatalf("want Forbidden from the webhook, got: %s", r)
+			}
+			if got := codes(r.Stderr); !slices.Contains(got, c.code) {
+				t.Errorf("codes %v lack %s", got, c.code)
+			}
+			if stored(t, "egress", c.name) {
+				t.Error("a denied Egress was stored")
+			}
+		})
+	}
+	schema := []struct{ name, body, want string }{
+		{"port-70000", "  hosts: [a.example.com]\n  ports:\n  - number: 70000\n    protocol: http\n", "spec.ports[0].number: Invalid value: 70000"},
+		{"source-service", "  hosts: [a.example.com]\n  ports:\n  - number: 80\n    protocol: http\n", `spec.sources[0].kind: Unsupported value: "Service"`},
+	}
+	for _, c := range schema {
+		t.Run(c.name, func(t *testing.T) {
+			manifest := egress(c.name, c.body)
+			if c.name == "source-service" {
+				manifest = strings.Replace(manifest, "kind: ServiceAccount", "kind: Service", 1)
+			}
+			r := kubectl(t, manifest, "apply", "-f", "-")
+			if r.Code == 0 || !strings.Contains(r.Stderr, c.want) {
+				t.Fatalf("want the API server's schema error on %s, got: %s", c.want, r)
+			}
+			if len(codes(r.Stderr)) != 0 || strings.Contains(r.Stderr, "admission webhook") {
+				t.Errorf("the schema error should be the API server's alone: %s", r.Stderr)
+			}
+		})
+	}
+}
+
+// --dry-run=server: the same verdicts, and nothing stored.
+func TestServerDryRun(t *testing.T) {
+	egressPassthrough(t, false)
+	r := kubectl(t, egress("dry-bad", "  hosts: [a.example.com]\n  ports:\n  - number: 443\n    protocol: grpc\n"), "apply", "--dry-run=server", "-f", "-")
+	if r.Code == 0 || !slices.Contains(codes(r.Stderr), "MG2003") {
+		t.Errorf("dry run of an invalid Egress: want the MG2003 denial, got %s", r)
+	}
+	r = ok(t, egress("dry-good", "  hosts: [a.example.com]\n  ports:\n  - number: 443\n    protocol: https\n"), "apply", "--dry-run=server", "-f", "-")
+	if !strings.Contains(r.Stdout, "(server dry run)") {
+		t.Errorf("stdout: %q", r.Stdout)
+	}
+	for _, name := range []string{"dry-bad", "dry-good"} {
+		if stored(t, "egress", name) {
+			t.Errorf("dry run stored %s", name)
+		}
+	}
+}
