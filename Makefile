@@ -5,7 +5,7 @@ BIN := bin/meshguard
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: help build run test unit generate verify golden fuzz bench lint clean
+.PHONY: help build tools run down test e2e generate verify golden fuzz bench lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -13,14 +13,28 @@ help: ## list the targets
 build: ## build bin/meshguard
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/meshguard
 
-run: build ## the main job: validate the examples (every rule fires on its invalid example)
-	@echo "$$ meshguard validate examples/"
-	@./$(BIN) validate examples/; code=$$?; echo "(exit code $$code: 1 means deny-level findings, as the invalid examples intend)"
+# The local control plane of `make run` keeps its state (etcd data, logs,
+# certificates, kubeconfig) here; `make down` removes it.
+STATE ?= $(CURDIR)/.run/cluster
 
-test: ## every test: Go and Rego unit tests, CLI contract, examples, generated docs, short fuzzing
+tools: ## build etcd, kube-apiserver and kubectl from Go modules, once, into ~/.cache/meshguard
+	@test/tools/build.sh >/dev/null
+
+run: build ## the main job: a local control plane with meshguard registered, and the seed's story played with kubectl
+	@mkdir -p $(dir $(STATE)) && bin=$$(test/tools/build.sh) && \
+	$(GO) run ./test/cluster/ctl up -state $(STATE) -bin "$$bin" -meshguard $(BIN) > $(STATE).env && \
+	KUBECONFIG=$(STATE)/kubeconfig test/cluster/story.sh "$$bin/kubectl" && \
+	echo && echo "# The control plane and meshguard keep running; make down stops them. kubectl for it: $$bin/kubectl" && \
+	cat $(STATE).env
+
+down: ## stop what make run started and remove its state
+	@$(GO) run ./test/cluster/ctl down -state $(STATE) && rm -f $(STATE).env && echo "stopped; $(STATE) removed"
+
+test: ## every test: Go and Rego unit tests, CLI contract, examples, generated docs, e2e on a real API server, short fuzzing
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	$(GO) test -race -count=1 ./...
+	@bin=$$(test/tools/build.sh) && \
+	MESHGUARD_TOOLS_BIN="$$bin" MESHGUARD_E2E=required $(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz FUZZTIME=3000x FUZZMINIMIZETIME=100x
 
 generate: ## regenerate docs/rules.md from the rule METADATA and examples

@@ -64,6 +64,6 @@ _idempotent_patch if {
 # In the API server the misspelled name is already gone: point at the tool that
 # sees it. meshguard validate sees the patch itself and has reported the
 # unknown fields next to this finding.
-_message := sprintf("this update changes nothing in spec: the API server drops fields it does not know (such as a misspelled enableEngress) before admission, so one was probably dropped; find it with: meshguard validate patch meshconfig %s -p '<your patch>' --type merge", [_name]) if {
+_message := sprintf("this update changes nothing in spec; if it was meant to, a field was probably misspelled: the API server drops fields it does not know (such as enableEngress) before admission; find it with: meshguard validate patch meshconfig %s -p '<your patch>' --type merge", [_name]) if {
 	not input.patch
 } else := "this patch changes nothing in spec once the API server drops the unknown fields reported with it: kubectl prints \"patched (no change)\" and exits 0"
