@@ -487,6 +487,19 @@ func (c *Cluster) StopMeshguard() {
 	_ = c.save()
 }
 
+// KillMeshguard kills the meshguard process with SIGKILL, as a crash or an
+// OOM kill would, leaving its registration.
+func (c *Cluster) KillMeshguard() {
+	if pid := c.PIDs["meshguard"]; pid > 0 {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		for alive(pid) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	c.PIDs["meshguard"] = 0
+	_ = c.save()
+}
+
 // MetricsURL is meshguard's Prometheus endpoint.
 func (c *Cluster) MetricsURL() string {
 	return fmt.Sprintf("http://127.0.0.1:%d/metrics", c.Ports["metrics"])

@@ -241,3 +241,61 @@ func TestMeshguardDown(t *testing.T) {
 		t.Errorf("after the restart the invalid Egress was not denied: %s", r)
 	}
 }
+
+// meshguard is killed (SIGKILL) and restarted during a loop of admissions
+// through the API server. With the shipped failure policy (Ignore) the user
+// sees no error at any point: while meshguard is down an invalid policy is
+// admitted without a word (the dry run stores nothing), and once it is back
+// the policy is denied again. No request fails for another reason.
+func TestKillDuringAdmissions(t *testing.T) {
+	c := need(t)
+	egressPassthrough(t, false)
+	bad := egress("loop", "  hosts: [a.example.com]\n  ports:\n  - number: 443\n    protocol: grpc\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var denied, admitted, other int
+	outcome := func() string {
+		r := c.Kubectl(ctx, bad, "create", "--dry-run=server", "-f", "-")
+		switch {
+		case r.Code != 0 && strings.Contains(r.Stderr, "[MG2003]"):
+			denied++
+			return "denied"
+		case r.Code == 0 && !strings.Contains(r.Stderr, "Warning"):
+			admitted++
+			return "admitted"
+		default:
+			other++
+			t.Errorf("unexpected outcome: %s", r)
+			return "other"
+		}
+	}
+	for i := 0; i < 10; i++ {
+		outcome()
+	}
+	c.KillMeshguard()
+	killed := time.Now()
+	for i := 0; i < 10; i++ {
+		outcome()
+	}
+	restart := make(chan error, 1)
+	go func() { restart <- c.StartMeshguard(ctx) }()
+	var back time.Duration
+	for i := 0; i < 200; i++ {
+		if outcome() == "denied" && back == 0 {
+			back = time.Since(killed)
+		}
+		if back > 0 && i > 10 {
+			break
+		}
+	}
+	if err := <-restart; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("denied %d, admitted while down %d, other %d; denials resumed %v after the kill", denied, admitted, other, back)
+	if denied < 10 || admitted < 10 || other != 0 || back == 0 {
+		t.Errorf("denied %d (want >= 10 before the kill and some after), admitted %d (want >= 10 while down), other %d", denied, admitted, other)
+	}
+	if stored(t, "egress", "loop") {
+		t.Error("a dry run stored the Egress")
+	}
+}
