@@ -130,6 +130,13 @@ func (e *Engine) DefaultMeshConfig() map[string]any {
 }
 
 // Evaluate judges one object. Findings are sorted by rule code, then path.
+//
+// An UPDATE is not denied for what the stored object already had: a deny
+// finding whose rule and path also fire on OldObject is reported as a warning,
+// its message saying so. meshguard must not block an unrelated change to an
+// object that predates it or a rule (Kyverno's allowExistingViolations), such
+// as every later patch of a MeshConfig whose last-applied annotation already
+// holds a misspelled field.
 func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if in.Object == nil {
 		return nil, fmt.Errorf("evaluate: no object")
@@ -138,7 +145,36 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.eval(ctx, value)
+	findings, err := e.eval(ctx, value)
+	if err != nil || in.OldObject == nil || !hasDeny(findings) {
+		return findings, err
+	}
+	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory})
+	if err != nil {
+		return nil, err
+	}
+	existing := map[string]bool{}
+	for _, f := range prior {
+		if f.Severity == Deny {
+			existing[f.Rule+"|"+f.Path] = true
+		}
+	}
+	for i, f := range findings {
+		if f.Severity == Deny && existing[f.Rule+"|"+f.Path] {
+			findings[i].Severity = Warn
+			findings[i].Message = "already so before this update, so not denied: " + f.Message
+		}
+	}
+	return findings, nil
+}
+
+func hasDeny(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == Deny {
+			return true
+		}
+	}
+	return false
 }
 
 // input builds the query's input document for in.

@@ -195,3 +195,45 @@ spec: {traffic: {enableEngress: false}}
 	}
 	wg.Wait()
 }
+
+// An UPDATE is not denied for a violation the stored object already had, only
+// warned; a new violation in the same update is still denied.
+func TestEvaluateExistingViolations(t *testing.T) {
+	e := newEngine(t)
+	mc := func(duration string, bits int) map[string]any {
+		m := e.DefaultMeshConfig()
+		spec := m["spec"].(map[string]any)
+		spec["certificate"] = map[string]any{"serviceCertValidityDuration": duration, "certKeyBitSize": int64(bits)}
+		return m
+	}
+	old := mc("24x", 2048)
+	// Only the (valid) key size changes; the bad duration was already stored.
+	fs, err := e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: mc("24x", 4096), OldObject: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Finding{}
+	for _, f := range fs {
+		got[f.Rule] = f
+	}
+	if f, ok := got["MG1006"]; !ok || f.Severity != Warn || !strings.HasPrefix(f.Message, "already so before this update") {
+		t.Errorf("existing MG1006: %+v", got["MG1006"])
+	}
+	// A new violation next to the existing one is denied.
+	fs, err = e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: mc("24x", 1024), OldObject: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev := map[string]Severity{}
+	for _, f := range fs {
+		sev[f.Rule] = f.Severity
+	}
+	if sev["MG1007"] != Deny || sev["MG1006"] != Warn {
+		t.Errorf("severities = %v, want MG1007 deny and MG1006 warn", sev)
+	}
+	// A CREATE is judged as it is.
+	fs, err = e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: mc("24x", 2048)})
+	if err != nil || len(fs) == 0 || fs[0].Rule != "MG1006" || fs[0].Severity != Deny {
+		t.Errorf("create: %+v %v", fs, err)
+	}
+}

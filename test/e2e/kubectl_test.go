@@ -279,3 +279,42 @@ func TestServerDryRun(t *testing.T) {
 		}
 	}
 }
+
+// The same apply without meshguard (stopped; the failure policy lets it
+// through): kubectl's three-way merge deletes enableEgress and exits 0. This
+// is the loss TestApplyTypoValidateFalse shows meshguard prevents. Once
+// meshguard is back, the stored typo (in the last-applied annotation) does not
+// block later updates: they are allowed with a warning that says it was
+// already there.
+func TestApplyTypoValidateFalseWithoutMeshguard(t *testing.T) {
+	c := need(t)
+	egressPassthrough(t, false)
+	ok(t, meshConfigHead+"    enableEgress: true\n", "apply", "-f", "-")
+	c.StopMeshguard()
+	restarted := false
+	defer func() {
+		if !restarted {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			_ = c.StartMeshguard(ctx)
+		}
+	}()
+	r := ok(t, meshConfigHead+"    enableEngress: true\n", "apply", "--validate=false", "-f", "-")
+	if !strings.Contains(r.Stdout, "configured") {
+		t.Errorf("stdout: %q", r.Stdout)
+	}
+	if v := enableEgress(t); v != "" {
+		t.Errorf("enableEgress = %q, want it deleted by the three-way merge", v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.StartMeshguard(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	r = ok(t, "", "patch", "meshconfig", "osm-mesh-config", "-n", "osm-system", "--type=merge", "-p", `{"spec":{"traffic":{"enableEgress":true}}}`)
+	if !slices.Contains(codes(r.Stderr), "MG1001") || !strings.Contains(r.Stderr, "already so before this update") {
+		t.Errorf("the repair was not warned about the stored typo: %s", r.Stderr)
+	}
+	ok(t, "", "annotate", "meshconfig", "osm-mesh-config", "-n", "osm-system", "kubectl.kubernetes.io/last-applied-configuration-")
+}
