@@ -343,6 +343,9 @@ func (inv Inventory) value() map[string]any {
 	if inv.UpstreamTrafficSettings != nil {
 		v["upstreamTrafficSettings"] = objects(inv.UpstreamTrafficSettings)
 	}
+	if inv.MeshName != "" {
+		v["meshName"] = inv.MeshName
+	}
 	return v
 }
 

@@ -41,6 +41,9 @@ type Inventory struct {
 	Namespaces []map[string]any `json:"namespaces,omitempty"`
 	// UpstreamTrafficSettings are the UpstreamTrafficSetting policies.
 	UpstreamTrafficSettings []map[string]any `json:"upstreamTrafficSettings,omitempty"`
+	// MeshName is the mesh's name, as namespaces are labelled
+	// openservicemesh.io/monitored-by=<mesh name>; empty means any mesh.
+	MeshName string `json:"meshName,omitempty"`
 
 	frozen *ast.Term
 }

@@ -40,7 +40,9 @@ type ClusterInventory struct {
 	// (osm-system/osm-mesh-config).
 	Namespace      string
 	MeshConfigName string
-	Log            logr.Logger
+	// MeshName is the mesh's name (osm), for the monitored-namespace rule.
+	MeshName string
+	Log      logr.Logger
 
 	current atomic.Pointer[policies.Inventory]
 	changed chan struct{}
@@ -135,7 +137,7 @@ func (c *ClusterInventory) list(ctx context.Context, gvk schema.GroupVersionKind
 }
 
 func (c *ClusterInventory) rebuild(ctx context.Context) error {
-	inv := &policies.Inventory{}
+	inv := &policies.Inventory{MeshName: c.MeshName}
 	var err error
 	if inv.Egresses, err = c.list(ctx, EgressGVK); err != nil {
 		return err

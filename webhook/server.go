@@ -87,7 +87,7 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	inv := &ClusterInventory{
 		Engine: engine, Cache: mgr.GetCache(),
-		Namespace: o.Namespace, MeshConfigName: o.MeshConfigName,
+		Namespace: o.Namespace, MeshConfigName: o.MeshConfigName, MeshName: o.MeshName,
 		Log: o.Log.WithName("inventory"),
 	}
 	if err := mgr.Add(inv); err != nil {

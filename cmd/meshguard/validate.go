@@ -22,6 +22,7 @@ type validateFlags struct {
 	disable         []string
 	meshConfig      string
 	namespaceLabels []string
+	meshName        string
 	color           string
 }
 
@@ -31,6 +32,7 @@ func (f *validateFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.disable, "disable", nil, "rule codes to turn off, comma-separated (MG2004,MG3001)")
 	fl.StringVar(&f.meshConfig, "mesh-config", "", "MeshConfig manifest the cross-resource rules judge against (default: one among the inputs, else osm-edge's install defaults)")
 	fl.StringArrayVar(&f.namespaceLabels, "namespace-labels", nil, "a namespace and its labels, NAMESPACE:key=value[,key=value] (repeatable); tells the monitored-namespace rule which namespaces osm-edge watches")
+	fl.StringVar(&f.meshName, "mesh-name", "osm", `mesh name: a namespace is monitored when labelled openservicemesh.io/monitored-by=<mesh name> ("" accepts any mesh)`)
 	fl.StringVar(&f.color, "color", "auto", "colour text output: auto (only on a terminal), always or never")
 }
 
@@ -206,6 +208,7 @@ func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) e
 		return err
 	}
 	opts.NamespaceLabels = labels
+	opts.MeshName = f.meshName
 	engine, err := policies.New(cmd.Context(), policies.WithDisabled(f.disable...))
 	if err != nil {
 		if strings.Contains(err.Error(), "unknown rule code") {

@@ -39,6 +39,8 @@ type Options struct {
 	MeshConfig map[string]any
 	// NamespaceLabels are extra Namespaces with their labels (--namespace-labels).
 	NamespaceLabels map[string]map[string]string
+	// MeshName is the mesh's name (--mesh-name), for the monitored-namespace rule.
+	MeshName string
 	// Workers evaluate in parallel; 0 means one per CPU.
 	Workers int
 }

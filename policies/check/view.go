@@ -17,6 +17,7 @@ import (
 // osm-edge's install defaults.
 type view struct {
 	engine      *policies.Engine
+	meshName    string
 	fixed       map[string]any // --mesh-config
 	defaults    map[string]any
 	meshConfigs []located
@@ -36,7 +37,7 @@ type located struct {
 }
 
 func newView(e *policies.Engine, opts Options) *view {
-	v := &view{engine: e, fixed: opts.MeshConfig, defaults: e.DefaultMeshConfig()}
+	v := &view{engine: e, meshName: opts.MeshName, fixed: opts.MeshConfig, defaults: e.DefaultMeshConfig()}
 	for ns, labels := range opts.NamespaceLabels {
 		l := map[string]any{}
 		for k, val := range labels {
@@ -126,7 +127,7 @@ func (v *view) freeze(ctx context.Context) error {
 	scope := func(k string, mc map[string]any) *policies.Inventory {
 		inv, ok := v.scopes[k]
 		if !ok {
-			inv = &policies.Inventory{MeshConfig: mc, Egresses: []map[string]any{}}
+			inv = &policies.Inventory{MeshConfig: mc, Egresses: []map[string]any{}, MeshName: v.meshName}
 			if len(v.namespaces) > 0 {
 				inv.Namespaces = v.namespaces
 			}

@@ -2,8 +2,10 @@
 # title: Egress policy is in a namespace the mesh does not monitor
 # description: |
 #   osm-edge reads Egress policies only from namespaces it monitors, those
-#   labelled openservicemesh.io/monitored-by (osm namespace add). A policy
-#   elsewhere is ignored, and osm-edge's own webhook does not check it either.
+#   labelled openservicemesh.io/monitored-by=<mesh name> (osm namespace add).
+#   A policy elsewhere is ignored, and osm-edge's own webhook does not check it
+#   either. When the mesh name is known (meshguard's --mesh-name, osm by
+#   default), a namespace monitored by another mesh counts as unmonitored.
 #   The source ServiceAccounts may be in other namespaces; it is the policy's
 #   namespace that counts. meshguard judges only namespaces it knows.
 # custom:
@@ -20,9 +22,27 @@ _label := "openservicemesh.io/monitored-by"
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "metadata.namespace",
-	"message": sprintf("%s is in namespace %s, which has no %s label: osm-edge only uses Egress policies in namespaces it monitors", [kube.object_ref, finding.quote(input.object.metadata.namespace), _label]),
+	"message": sprintf("%s is in namespace %s, which %s: osm-edge only uses Egress policies in namespaces it monitors", [kube.object_ref, finding.quote(input.object.metadata.namespace), _why(labels)]),
 }) if {
 	kube.is_egress
 	labels := kube.index.namespaceLabels[input.object.metadata.namespace]
-	object.get(labels, _label, "") in {"", null}
+	not _monitored(labels)
 }
+
+_mesh := object.get(input, ["inventory", "meshName"], "")
+
+_value(labels) := object.get(labels, _label, "")
+
+_monitored(labels) if {
+	_mesh == ""
+	not _value(labels) in {"", null}
+}
+
+_monitored(labels) if {
+	_mesh != ""
+	_value(labels) == _mesh
+}
+
+_why(labels) := sprintf("has no %s label", [_label]) if {
+	_value(labels) in {"", null}
+} else := sprintf("is monitored by mesh %s, not %s", [finding.quote(_value(labels)), finding.quote(_mesh)])

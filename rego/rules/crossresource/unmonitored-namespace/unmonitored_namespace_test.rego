@@ -27,3 +27,18 @@ test_unknown_namespaces_are_silent if {
 	count(rule.findings) == 0 with input as {"object": _egress, "inventory": {}}
 	count(rule.findings) == 0 with input as {"object": _egress, "inventory": {"namespaces": [_ns("other", {})]}}
 }
+
+test_other_mesh_warns_when_the_mesh_is_known if {
+	fs := rule.findings with input as {"object": _egress, "inventory": {"meshName": "osm", "namespaces": [_ns("curl", {"openservicemesh.io/monitored-by": "edge"})]}}
+	count(fs) == 1
+	some f in fs
+	f.message == `Egress curl/httpbin is in namespace "curl", which is monitored by mesh "edge", not "osm": osm-edge only uses Egress policies in namespaces it monitors`
+}
+
+test_own_mesh_passes_when_the_mesh_is_known if {
+	count(rule.findings) == 0 with input as {"object": _egress, "inventory": {"meshName": "osm", "namespaces": [_ns("curl", {"openservicemesh.io/monitored-by": "osm"})]}}
+}
+
+test_any_mesh_passes_when_the_mesh_is_unknown if {
+	count(rule.findings) == 0 with input as {"object": _egress, "inventory": {"namespaces": [_ns("curl", {"openservicemesh.io/monitored-by": "edge"})]}}
+}
