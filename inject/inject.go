@@ -133,7 +133,7 @@ func Inject(pod *corev1.Pod, ns *corev1.Namespace, cfg Config, id string) (*Resu
 	if mc.Spec.Traffic.InterceptionMode == "iptables" {
 		initImage, from := mc.InitImage()
 		r.Sources["osm-init image"] = from
-		r.Sources["osm-init privileged"] = fmt.Sprintf("MeshConfig spec.sidecar.enablePrivilegedInitContainer (%v)", mc.Spec.Sidecar.EnablePrivilegedInitContainer)
+		r.Sources["osm-init privileged"] = "MeshConfig spec.sidecar.enablePrivilegedInitContainer"
 		p.Spec.InitContainers = append(p.Spec.InitContainers, initContainer(initImage, cfg.pullPolicy(), mc.Spec.Sidecar.EnablePrivilegedInitContainer, in))
 	} else {
 		r.Sources["osm-init"] = fmt.Sprintf("not added: MeshConfig spec.traffic.interceptionMode is %q, and only iptables uses osm-init", mc.Spec.Traffic.InterceptionMode)

@@ -129,7 +129,7 @@ func (mc *MeshConfig) InitImage() (image, from string) {
 	if _, i, _, ok := mc.driver(); ok && i != "" {
 		return i, fmt.Sprintf("MeshConfig spec.sidecar.sidecarDrivers[%s].initContainerImage", mc.sidecarClass())
 	}
-	return DefaultInitImage, "osm-injector's default (OSM_DEFAULT_INIT_CONTAINER_IMAGE)"
+	return DefaultInitImage, "osm-injector's default, OSM_DEFAULT_INIT_CONTAINER_IMAGE"
 }
 
 // ProxyServerPort is the driver's proxyServerPort, else 15128.

@@ -55,7 +55,7 @@ admission webhook (meshguard serve).`,
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	root.AddCommand(newValidateCommand(s), newServeCommand(s), newRulesCommand(s), newVersionCommand(s))
+	root.AddCommand(newValidateCommand(s), newServeCommand(s), newInjectCommand(s), newRulesCommand(s), newVersionCommand(s))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
