@@ -236,4 +236,3 @@ func writeObjects(out io.Writer, objs []map[string]any, output string) error {
 	}
 	return nil
 }
-
