@@ -27,9 +27,11 @@ const (
 	KeyFile  = "tls.key"
 )
 
-// Bundle is a CA and a serving certificate it signed, PEM-encoded.
+// Bundle is a CA and a serving certificate it signed, PEM-encoded. CAKey is
+// the CA's key, kept only in memory (Write does not store it).
 type Bundle struct {
 	CA, Cert, Key []byte
+	CAKey         []byte
 }
 
 // Generate makes a CA and a serving certificate for hosts (DNS names or IP
@@ -87,10 +89,15 @@ func Generate(hosts []string, validity time.Duration) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
+	caKeyDER, err := x509.MarshalECPrivateKey(caKey)
+	if err != nil {
+		return nil, err
+	}
 	return &Bundle{
-		CA:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		Cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		Key:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		CA:    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		Cert:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		Key:   pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		CAKey: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: caKeyDER}),
 	}, nil
 }
 

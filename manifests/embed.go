@@ -22,3 +22,8 @@ var DefaultMeshConfig []byte
 //
 //go:embed deploy/validating-webhook.yaml
 var ValidatingWebhook []byte
+
+// MutatingWebhook is deploy/mutating-webhook.yaml: the injecting webhook.
+//
+//go:embed deploy/mutating-webhook.yaml
+var MutatingWebhook []byte

@@ -45,6 +45,7 @@ type ClusterInventory struct {
 	Log      logr.Logger
 
 	current atomic.Pointer[policies.Inventory]
+	pods    atomic.Pointer[PodView]
 	changed chan struct{}
 	missing map[schema.GroupVersionKind]bool // kinds whose CRD is not served
 	once    sync.Once
@@ -165,7 +166,22 @@ func (c *ClusterInventory) rebuild(ctx context.Context) error {
 	if err := c.Engine.PrepareInventory(ctx, inv); err != nil {
 		return err
 	}
+	pv, err := newPodView(inv)
+	if err != nil {
+		// A MeshConfig injection cannot read: keep judging policies, and
+		// let the injector say why it cannot inject.
+		c.Log.Error(err, "read the MeshConfig for injection")
+	}
+	c.pods.Store(pv)
 	c.current.Store(inv)
 	c.rebuilt.Add(1)
 	return nil
+}
+
+// PodView implements PodSource.
+func (c *ClusterInventory) PodView(context.Context) (*PodView, error) {
+	if v := c.pods.Load(); v != nil {
+		return v, nil
+	}
+	return nil, ErrNotReady
 }

@@ -64,6 +64,7 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	meshConfig := &unstructured.Unstructured{}
 	meshConfig.SetGroupVersionKind(MeshConfigGVK)
+
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: scheme,
 		Logger: o.Log,
@@ -99,6 +100,11 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	v := &Validator{Engine: engine, Inventory: inv, Metrics: m}
 	mgr.GetWebhookServer().Register(ValidatePath, StatusCodes(&admission.Webhook{Handler: v}))
+	injector := &Injector{
+		Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m,
+		Secrets: ClientSecrets{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
+	}
+	mgr.GetWebhookServer().Register(MutatePath, StatusCodes(&admission.Webhook{Handler: injector}))
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return err
 	}

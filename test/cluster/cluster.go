@@ -449,7 +449,18 @@ metadata:
 	// osm-bootstrap creates the MeshConfig through the API, not with kubectl
 	// apply, so it has no last-applied annotation: create, not apply.
 	mc := strings.ReplaceAll(string(manifests.DefaultMeshConfig), "namespace: osm-system", "namespace: "+c.Namespace)
-	return c.must(ctx, mc, "create", "-f", "-")
+	if err := c.must(ctx, mc, "create", "-f", "-"); err != nil {
+		return err
+	}
+	// The mesh CA osm-edge keeps for its certificates, which injection signs
+	// the sidecars' bootstrap certificates with.
+	ca, err := certs.Generate([]string{"osm-ca.openservicemesh.io"}, 365*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	secret := fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: osm-ca-bundle\n  namespace: %s\ndata:\n  ca.crt: %s\n  private.key: %s\n",
+		c.Namespace, base64.StdEncoding.EncodeToString(ca.CA), base64.StdEncoding.EncodeToString(ca.CAKey))
+	return c.must(ctx, secret, "create", "-f", "-")
 }
 
 // StartMeshguard starts `meshguard serve` (again, after StopMeshguard) and
@@ -506,34 +517,43 @@ func (c *Cluster) MetricsURL() string {
 }
 
 // WebhookURL is meshguard's validating endpoint.
-func (c *Cluster) WebhookURL() string {
-	return fmt.Sprintf("https://127.0.0.1:%d/validate", c.Ports["webhook"])
+func (c *Cluster) WebhookURL() string { return c.WebhookBase() + "/validate" }
+
+// WebhookBase is meshguard's HTTPS address.
+func (c *Cluster) WebhookBase() string {
+	return fmt.Sprintf("https://127.0.0.1:%d", c.Ports["webhook"])
 }
 
-// register applies manifests/deploy/validating-webhook.yaml with its service
-// reference replaced by meshguard's loopback URL and CA, then waits until the
-// API server calls it: a dry-run create of a policy meshguard denies.
+// register applies manifests/deploy/validating-webhook.yaml and
+// mutating-webhook.yaml with their service references replaced by meshguard's
+// loopback URL and CA, then waits until the API server calls it: a dry-run
+// create of a policy meshguard denies.
 func (c *Cluster) register(ctx context.Context) error {
-	var vwc map[string]any
-	if err := yaml.Unmarshal(manifests.ValidatingWebhook, &vwc); err != nil {
-		return err
-	}
-	meta, _ := vwc["metadata"].(map[string]any)
-	delete(meta, "annotations") // no cert-manager here
-	hooks, _ := vwc["webhooks"].([]any)
-	for _, h := range hooks {
-		hook := h.(map[string]any)
-		hook["clientConfig"] = map[string]any{"url": c.WebhookURL(), "caBundle": c.MeshguardCA}
-	}
-	b, err := yaml.Marshal(vwc)
-	if err != nil {
-		return err
-	}
-	if c.Namespace != "osm-system" {
-		b = bytes.ReplaceAll(b, []byte("osm-system"), []byte(c.Namespace))
-	}
-	if err := c.must(ctx, string(b), "apply", "-f", "-"); err != nil {
-		return err
+	for _, m := range []struct {
+		manifest []byte
+		path     string
+	}{{manifests.ValidatingWebhook, "/validate"}, {manifests.MutatingWebhook, "/mutate-pod"}} {
+		var cfg map[string]any
+		if err := yaml.Unmarshal(m.manifest, &cfg); err != nil {
+			return err
+		}
+		meta, _ := cfg["metadata"].(map[string]any)
+		delete(meta, "annotations") // no cert-manager here
+		hooks, _ := cfg["webhooks"].([]any)
+		for _, h := range hooks {
+			hook := h.(map[string]any)
+			hook["clientConfig"] = map[string]any{"url": c.WebhookBase() + m.path, "caBundle": c.MeshguardCA}
+		}
+		b, err := yaml.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		if c.Namespace != "osm-system" {
+			b = bytes.ReplaceAll(b, []byte("osm-system"), []byte(c.Namespace))
+		}
+		if err := c.must(ctx, string(b), "apply", "-f", "-"); err != nil {
+			return err
+		}
 	}
 	probe := fmt.Sprintf(`apiVersion: policy.openservicemesh.io/v1alpha1
 kind: Egress

@@ -1,0 +1,201 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/meshguard/meshguard/inject"
+	"github.com/meshguard/meshguard/policies"
+)
+
+// MutatePath is where the injecting webhook is served.
+const MutatePath = "/mutate-pod"
+
+// certValidity is how long a sidecar's bootstrap certificate is valid; the
+// sidecar gets its service certificates from osm-controller afterwards.
+const certValidity = 24 * time.Hour
+
+// SecretStore reads and creates the Secrets injection needs: the mesh CA and
+// the sidecars' bootstrap Secrets.
+type SecretStore interface {
+	Get(ctx context.Context, namespace, name string) (*corev1.Secret, error)
+	Create(ctx context.Context, s *corev1.Secret) error
+}
+
+// Injector is the mutating admission handler: osm-edge's sidecar injection,
+// after the pod rules.
+type Injector struct {
+	Engine  *policies.Engine
+	View    PodSource
+	Secrets SecretStore
+	// MeshName and Namespace identify the mesh (osm, osm-system).
+	MeshName, Namespace string
+	Metrics             *Metrics
+
+	mu     sync.Mutex
+	ca     *inject.CA
+	caRead time.Time
+}
+
+// caTTL is how long a read of the mesh CA Secret is reused.
+const caTTL = 10 * time.Second
+
+var _ admission.Handler = (*Injector)(nil)
+
+// Handle injects one pod.
+func (in *Injector) Handle(ctx context.Context, req admission.Request) admission.Response {
+	start := time.Now()
+	findings, resp := in.handle(ctx, req)
+	in.Metrics.observe("Pod", req, findings, resp, time.Since(start))
+	return resp
+}
+
+func (in *Injector) handle(ctx context.Context, req admission.Request) ([]policies.Finding, admission.Response) {
+	if req.UID == "" {
+		return nil, admission.Errored(http.StatusBadRequest, errors.New("the AdmissionReview has no request, or the request has no uid"))
+	}
+	if len(req.Object.Raw) == 0 {
+		return nil, admission.Errored(http.StatusBadRequest, errors.New("the request has no pod"))
+	}
+	pod := &corev1.Pod{}
+	if err := json.Unmarshal(req.Object.Raw, pod); err != nil {
+		return nil, admission.Errored(http.StatusBadRequest, fmt.Errorf("request.object is not a Pod: %w", err))
+	}
+	if pod.Namespace == "" {
+		pod.Namespace = req.Namespace
+	}
+	view, err := in.View.PodView(ctx)
+	if err != nil {
+		return nil, admission.Errored(http.StatusServiceUnavailable, err)
+	}
+	ns := view.Namespaces[pod.Namespace]
+	if ns == nil {
+		// The cache is behind the namespace's creation: no verdict, so the
+		// API server applies the failure policy (and kubectl retries).
+		return nil, admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("namespace %s is not in meshguard's view of the cluster yet", pod.Namespace))
+	}
+	// The pod rules first: their deny findings carry rule codes.
+	obj := map[string]any{}
+	if err := json.Unmarshal(req.Object.Raw, &obj); err != nil {
+		return nil, admission.Errored(http.StatusBadRequest, err)
+	}
+	if meta, ok := obj["metadata"].(map[string]any); ok && meta["namespace"] == nil {
+		meta["namespace"] = pod.Namespace
+	}
+	dry := req.DryRun != nil && *req.DryRun
+	findings, err := in.Engine.Evaluate(ctx, policies.Input{Operation: string(req.Operation), Object: obj, DryRun: dry, Inventory: *view.Inventory})
+	if err != nil {
+		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
+	}
+	verdict := Verdict(findings)
+	if !verdict.Allowed {
+		return findings, verdict
+	}
+	warnings := verdict.Warnings
+	decision, err := inject.Decide(pod, ns, in.MeshName, in.Namespace)
+	if err != nil {
+		return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
+	}
+	if !decision.Inject {
+		log.FromContext(ctx).V(1).Info("not injected", "namespace", pod.Namespace, "pod", podName(pod), "reason", decision.Reason)
+		return findings, admission.Allowed(string(decision.Reason)).WithWarnings(warnings...)
+	}
+	if view.MeshConfig == nil {
+		return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject the sidecar: the MeshConfig %s/osm-mesh-config cannot be read (%v); fix it, or label the namespace openservicemesh.io/ignore=true to create pods without the mesh", in.Namespace, view.MeshConfigErr)).WithWarnings(warnings...)
+	}
+	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace}
+	res, err := inject.Inject(pod, ns, cfg, uuid.New().String())
+	if err != nil {
+		return findings, admission.Denied("meshguard cannot inject the sidecar: " + err.Error()).WithWarnings(warnings...)
+	}
+	ca, err := in.meshCA(ctx)
+	if err != nil {
+		return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
+	}
+	var secret *corev1.Secret
+	if res.CopyFrom != "" {
+		original, gerr := in.Secrets.Get(ctx, pod.Namespace, res.CopyFrom)
+		if gerr != nil {
+			return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject this copy of an injected pod: its bootstrap Secret %s/%s cannot be read: %v", pod.Namespace, res.CopyFrom, gerr)).WithWarnings(warnings...)
+		}
+		secret, err = inject.CopyBootstrap(res, cfg, ca, original, certValidity)
+	} else {
+		secret, err = inject.BootstrapSecret(res, cfg, ca, certValidity)
+	}
+	if err != nil {
+		return findings, admission.Errored(http.StatusInternalServerError, err)
+	}
+	// sideEffects: NoneOnDryRun: a dry run gets the same patch and no Secret.
+	if !dry {
+		if err := in.Secrets.Create(ctx, secret); err != nil && !apierrors.IsAlreadyExists(err) {
+			return findings, admission.Errored(http.StatusInternalServerError, fmt.Errorf("create the bootstrap Secret %s/%s: %w", secret.Namespace, secret.Name, err))
+		}
+	}
+	mutated, err := json.Marshal(res.Pod)
+	if err != nil {
+		return findings, admission.Errored(http.StatusInternalServerError, err)
+	}
+	resp := admission.PatchResponseFromRaw(req.Object.Raw, mutated)
+	return findings, resp.WithWarnings(warnings...)
+}
+
+func podName(p *corev1.Pod) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.GenerateName + "*"
+}
+
+// meshCA reads osm-edge's CA Secret, at most once every caTTL.
+func (in *Injector) meshCA(ctx context.Context) (*inject.CA, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.ca != nil && time.Since(in.caRead) < caTTL {
+		return in.ca, nil
+	}
+	s, err := in.Secrets.Get(ctx, in.Namespace, inject.CASecretName)
+	if err != nil {
+		what := "cannot be read"
+		if apierrors.IsNotFound(err) {
+			what = "does not exist"
+		}
+		return nil, fmt.Errorf("meshguard cannot inject the sidecar: the mesh CA Secret %s/%s %s (%v). osm-edge creates it at install; check that osm-edge is installed in %s and that meshguard may read Secrets there", in.Namespace, inject.CASecretName, what, err, in.Namespace)
+	}
+	ca, err := inject.ParseCA(s.Data)
+	if err != nil {
+		return nil, fmt.Errorf("meshguard cannot inject the sidecar: the mesh CA Secret %s/%s is unusable: %v", in.Namespace, inject.CASecretName, err)
+	}
+	in.ca, in.caRead = ca, time.Now()
+	return ca, nil
+}
+
+// ClientSecrets reads Secrets with live API reads (no Secret is cached: a
+// cache would need to watch Secrets, and the CA is re-read at most every
+// caTTL) and creates bootstrap Secrets.
+type ClientSecrets struct {
+	Reader client.Reader
+	Writer client.Client
+}
+
+// Get implements SecretStore.
+func (c ClientSecrets) Get(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
+	s := &corev1.Secret{}
+	return s, c.Reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, s)
+}
+
+// Create implements SecretStore.
+func (c ClientSecrets) Create(ctx context.Context, s *corev1.Secret) error {
+	return c.Writer.Create(ctx, s)
+}
