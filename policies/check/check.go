@@ -8,6 +8,7 @@ package check
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/meshguard/meshguard/inject"
 	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/report"
 	"github.com/meshguard/meshguard/policies/source"
@@ -279,10 +281,35 @@ func (r *run) patch(emit func(*source.Document) error) error {
 	return emit(d)
 }
 
-// evaluated reports whether meshguard judges a document: osm-edge's kinds.
+// evaluated reports whether meshguard judges a document: osm-edge's kinds,
+// and pods and the workloads that hold pod templates.
 func evaluated(d *source.Document) bool {
 	api := d.APIVersion()
-	return strings.HasPrefix(api, "config.openservicemesh.io/") || strings.HasPrefix(api, "policy.openservicemesh.io/")
+	return strings.HasPrefix(api, "config.openservicemesh.io/") || strings.HasPrefix(api, "policy.openservicemesh.io/") ||
+		(inject.IsWorkload(d.Kind()) && (api == "v1" || strings.HasPrefix(api, "apps/") || strings.HasPrefix(api, "batch/")))
+}
+
+// podObject is what the pod rules judge for a document: a Pod itself, or the
+// pod a workload's template makes, in the workload's namespace. Paths in
+// findings on a template's pod are the pod's, reported at the workload.
+func podObject(d *source.Document) map[string]any {
+	if d.Kind() == "Pod" || !inject.IsWorkload(d.Kind()) {
+		return d.Object
+	}
+	p, err := inject.PodOf(d.Object)
+	if err != nil {
+		return d.Object
+	}
+	p.APIVersion, p.Kind = "v1", "Pod"
+	b, err := json.Marshal(p)
+	if err != nil {
+		return d.Object
+	}
+	var obj map[string]any
+	if json.Unmarshal(b, &obj) != nil {
+		return d.Object
+	}
+	return obj
 }
 
 type job struct {
@@ -380,7 +407,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 func (r *run) judge(ctx context.Context, d *source.Document) ([]report.Entry, error) {
 	in := policies.Input{
 		Operation: d.Operation,
-		Object:    d.Object,
+		Object:    podObject(d),
 		OldObject: d.OldObject,
 		Inventory: r.view.inventoryFor(d),
 	}

@@ -38,6 +38,25 @@ is_upstream_traffic_setting if {
 	startswith(input.object.apiVersion, "policy.openservicemesh.io/")
 }
 
+is_pod if {
+	input.object.kind == "Pod"
+	input.object.apiVersion == "v1"
+}
+
+# pod_namespace is the Namespace object of the pod under review, when the
+# cluster view has it (the first, should the inputs show it twice).
+pod_namespace := matches[0] if {
+	is_pod
+	matches := [ns |
+		some ns in input.inventory.namespaces
+		ns.metadata.name == input.object.metadata.namespace
+	]
+	count(matches) > 0
+}
+
+# annotation is an annotation of obj, "" when absent.
+annotation(obj, key) := object.get(obj, ["metadata", "annotations", key], "")
+
 # ref names an object as users read it in kubectl: Kind namespace/name.
 ref(obj) := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, obj.metadata.name]) if obj.metadata.namespace
 

@@ -26,6 +26,8 @@ groups contains "meshconfig" if kube.is_meshconfig
 
 groups contains "egress" if kube.is_policy
 
+groups contains "pods" if kube.is_pod
+
 # A patch meshguard could not read leaves only a stand-in object: judging its
 # content would report what is not there, so only the general rules speak.
 findings contains f if {

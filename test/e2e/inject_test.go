@@ -231,7 +231,7 @@ func TestInjectUnmonitored(t *testing.T) {
 func TestInjectInvalidAnnotation(t *testing.T) {
 	injectionNamespace(t, "bookstore", map[string]string{"openservicemesh.io/monitored-by": "osm"})
 	r := kubectl(t, podYAML("bookstore", "bad", `{openservicemesh.io/sidecar-injection: "on"}`), "create", "-f", "-")
-	if r.Code == 0 || !strings.Contains(r.Stderr, "denied the request") || !strings.Contains(r.Stderr, "openservicemesh.io/sidecar-injection") {
+	if r.Code == 0 || !strings.Contains(r.Stderr, "denied the request") || !strings.Contains(r.Stderr, "[MG4001]") || !strings.Contains(r.Stderr, "openservicemesh.io/sidecar-injection") {
 		t.Errorf("want a denial naming the annotation: %s", r)
 	}
 }

@@ -1,0 +1,40 @@
+# METADATA
+# title: Exclusion sends all outbound traffic around the sidecar
+# description: |
+#   An outbound IP range exclusion of 0.0.0.0/0 (or ::/0), on the pod or in the
+#   MeshConfig, makes osm-init return every outbound connection before it
+#   reaches the sidecar: the pod is injected but has no mesh for what it
+#   sends (no mTLS, no policy, no metrics). It is usually a debugging
+#   leftover.
+# custom:
+#   code: MG4005
+#   severity: warn
+#   fix: Exclude only the ranges that must bypass the mesh, or disable injection for the pod.
+#   docs: docs/rules.md#mg4005
+package meshguard.rules.pods["bypass-all-traffic"]
+
+import data.meshguard.finding
+import data.meshguard.kube
+
+_key := "openservicemesh.io/outbound-ip-range-exclusion-list"
+
+_all := {"0.0.0.0/0", "::/0"}
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": sprintf("metadata.annotations[%q]", [_key]),
+	"message": sprintf("%s excludes %s from interception: all its outbound traffic bypasses the sidecar", [kube.object_ref, entry]),
+}) if {
+	kube.is_pod
+	some raw in split(kube.annotation(input.object, _key), ",")
+	entry := trim_space(raw)
+	entry in _all
+}
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": "metadata.namespace",
+	"message": sprintf("%s: %s excludes %s from interception in spec.traffic.outboundIPRangeExclusionList: all outbound traffic of every injected pod bypasses the sidecar", [kube.object_ref, kube.mesh_config_ref, entry]),
+}) if {
+	kube.is_pod
+	some entry in object.get(kube.mesh_config, ["spec", "traffic", "outboundIPRangeExclusionList"], [])
+	entry in _all
+}
