@@ -2,6 +2,7 @@ package inject
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -48,18 +49,18 @@ func PodOf(obj map[string]any) (*corev1.Pod, error) {
 	if path == nil {
 		p := &corev1.Pod{}
 		if err := convert(obj, p); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", kind, name, err)
+			return nil, decodeError(err)
 		}
 		p.Namespace = ns
 		return p, nil
 	}
 	tmpl, ok := nested(obj, path)
 	if !ok {
-		return nil, fmt.Errorf("%s %s has no %s", kind, name, strings.Join(path, "."))
+		return nil, fmt.Errorf("no %s (an object)", strings.Join(path, "."))
 	}
 	var t corev1.PodTemplateSpec
 	if err := convert(tmpl, &t); err != nil {
-		return nil, fmt.Errorf("%s %s: %s: %w", kind, name, strings.Join(path, "."), err)
+		return nil, fmt.Errorf("%s: %w", strings.Join(path, "."), decodeError(err))
 	}
 	p := &corev1.Pod{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
 	p.Namespace, p.Name = ns, name
@@ -127,4 +128,18 @@ func convert(in, out any) error {
 		return err
 	}
 	return json.Unmarshal(b, out)
+}
+
+// decodeError says which field has the wrong type, and why that happens in
+// YAML: unquoted yes, no, on and off are booleans.
+func decodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		msg := fmt.Sprintf("%s is a %s, not a %s", te.Field, te.Value, te.Type)
+		if te.Value == "bool" {
+			msg += " (YAML reads unquoted yes, no, on, off, true and false as booleans: quote the value)"
+		}
+		return errors.New(msg)
+	}
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
@@ -156,7 +157,7 @@ func runInject(out, errOut io.Writer, docs []*source.Document, namespaces map[st
 			}
 			continue
 		}
-		what := fmt.Sprintf("%s:%d: %s %s", d.File, d.Line, kind, d.Name())
+		what := strings.TrimSpace(fmt.Sprintf("%s:%d: %s %s", d.File, d.Line, kind, d.Name()))
 		pod, err := inject.PodOf(d.Object)
 		if err != nil {
 			return &exitError{code: exitUsage, err: fmt.Errorf("%s: %v", what, err)}

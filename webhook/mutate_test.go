@@ -1,0 +1,164 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+
+	"github.com/meshguard/meshguard/certs"
+	"github.com/meshguard/meshguard/inject"
+	"github.com/meshguard/meshguard/policies"
+)
+
+// memSecrets is an in-memory SecretStore: the handler's logic is tested
+// here, the API server path in test/e2e.
+type memSecrets struct {
+	secrets map[string]*corev1.Secret
+	created []string
+}
+
+func (m *memSecrets) Get(_ context.Context, ns, name string) (*corev1.Secret, error) {
+	if s, ok := m.secrets[ns+"/"+name]; ok {
+		return s.DeepCopy(), nil
+	}
+	return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "secrets"}, name)
+}
+
+func (m *memSecrets) Create(_ context.Context, s *corev1.Secret) error {
+	m.secrets[s.Namespace+"/"+s.Name] = s
+	m.created = append(m.created, s.Namespace+"/"+s.Name)
+	return nil
+}
+
+func injector(t testing.TB, withCA bool) (*Injector, *memSecrets) {
+	t.Helper()
+	e := testEngine(t)
+	ns := map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{
+		"name":        "bookstore",
+		"labels":      map[string]any{"openservicemesh.io/monitored-by": "osm"},
+		"annotations": map[string]any{"openservicemesh.io/sidecar-injection": "enabled"},
+	}}
+	inv := &policies.Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: []map[string]any{}, Namespaces: []map[string]any{ns}}
+	if err := e.PrepareInventory(context.Background(), inv); err != nil {
+		t.Fatal(err)
+	}
+	view, err := NewPodView(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &memSecrets{secrets: map[string]*corev1.Secret{}}
+	if withCA {
+		b, err := certs.Generate([]string{"osm-ca"}, 24*3600e9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.secrets["osm-system/osm-ca-bundle"] = &corev1.Secret{Data: map[string][]byte{"ca.crt": b.CA, "private.key": b.CAKey}}
+	}
+	return &Injector{Engine: e, View: StaticPodView{view}, Secrets: store, MeshName: "osm", Namespace: "osm-system"}, store
+}
+
+func podRequest(t testing.TB, pod *corev1.Pod, dry bool) admission.Request {
+	t.Helper()
+	raw, err := json.Marshal(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
+		UID: "1", Operation: admissionv1.Create, Namespace: "bookstore", DryRun: &dry,
+		Kind:   metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
+		Object: runtime.RawExtension{Raw: raw},
+	}}
+}
+
+func testPod() *corev1.Pod {
+	return &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: "bookstore"},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "app:1"}}},
+	}
+}
+
+// apply applies a response's JSON patch to the request's pod.
+func apply(t testing.TB, req admission.Request, resp admission.Response) *corev1.Pod {
+	t.Helper()
+	patch, err := json.Marshal(resp.Patches)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := applyJSONPatch(req.Object.Raw, patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &corev1.Pod{}
+	if err := json.Unmarshal(out, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestInjectorInjectsAndCreatesTheSecret(t *testing.T) {
+	in, store := injector(t, true)
+	req := podRequest(t, testPod(), false)
+	resp := in.Handle(context.Background(), req)
+	if !resp.Allowed || len(resp.Patches) == 0 {
+		t.Fatalf("response %+v", resp)
+	}
+	p := apply(t, req, resp)
+	if !inject.Injected(p) || len(p.Spec.InitContainers) != 1 {
+		t.Fatalf("patched pod not injected: %+v", p.Spec)
+	}
+	want := "bookstore/" + inject.BootstrapSecretName(p.Labels[inject.LabelProxyUUID])
+	if len(store.created) != 1 || store.created[0] != want {
+		t.Errorf("created %v, want [%s]", store.created, want)
+	}
+	// Reinvocation on the injected pod changes nothing and creates nothing.
+	again := in.Handle(context.Background(), podRequest(t, p, false))
+	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 1 {
+		t.Errorf("reinvocation: %+v, created %v", again, store.created)
+	}
+}
+
+func TestInjectorDryRunCreatesNoSecret(t *testing.T) {
+	in, store := injector(t, true)
+	resp := in.Handle(context.Background(), podRequest(t, testPod(), true))
+	if !resp.Allowed || len(resp.Patches) == 0 || len(store.created) != 0 {
+		t.Errorf("dry run: allowed=%v patches=%d created=%v", resp.Allowed, len(resp.Patches), store.created)
+	}
+}
+
+func TestInjectorWithoutCADeniesAndSaysWhatToDo(t *testing.T) {
+	in, _ := injector(t, false)
+	resp := in.Handle(context.Background(), podRequest(t, testPod(), false))
+	if resp.Allowed || !strings.Contains(resp.Result.Message, "osm-system/osm-ca-bundle does not exist") || !strings.Contains(resp.Result.Message, "check that osm-edge is installed") {
+		t.Errorf("response %+v", resp.Result)
+	}
+}
+
+func TestInjectorDeniesInvalidAnnotationWithItsCode(t *testing.T) {
+	in, store := injector(t, true)
+	p := testPod()
+	p.Annotations = map[string]string{"openservicemesh.io/sidecar-injection": "on"}
+	resp := in.Handle(context.Background(), podRequest(t, p, false))
+	if resp.Allowed || !strings.HasPrefix(resp.Result.Message, "[MG4001]") || len(store.created) != 0 {
+		t.Errorf("response %+v", resp.Result)
+	}
+}
+
+func applyJSONPatch(doc, patch []byte) ([]byte, error) {
+	p, err := jsonpatch.DecodePatch(patch)
+	if err != nil {
+		return nil, err
+	}
+	return p.Apply(doc)
+}
