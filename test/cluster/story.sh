@@ -83,3 +83,20 @@ EOF
 say "Turn passthrough off, spelled right: now the Egress policy is what curl may reach"
 k patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{"spec":{"traffic":{"enableEgress":false}}}'
 k get meshconfig osm-mesh-config -n osm-system -o jsonpath='{.spec.traffic.enableEgress}{"\n"}'
+
+say "Add curl to the mesh's injection (as osm namespace add does) and start a pod: meshguard injects osm-edge's sidecar"
+k annotate namespace curl openservicemesh.io/sidecar-injection=enabled --overwrite
+k_stdin apply -f - <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: curl
+  namespace: curl
+spec:
+  serviceAccountName: curl
+  containers:
+  - name: curl
+    image: curlimages/curl
+    command: ["sleep", "infinity"]
+EOF
+k get pod curl -n curl -o jsonpath='init containers: {.spec.initContainers[*].name}{"\n"}containers: {.spec.containers[*].name}{"\n"}bootstrap Secret: {.spec.volumes[?(@.name=="sidecar-bootstrap-config-volume")].secret.secretName}{"\n"}'
