@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -84,8 +85,26 @@ func (c *Cluster) logf(format string, args ...any) {
 
 // Up stops whatever a previous Up left in cfg.StateDir, then starts a fresh
 // control plane with meshguard registered. On error everything started is
-// stopped again.
-func Up(ctx context.Context, cfg Config) (c *Cluster, err error) {
+// stopped again. A port taken by another process between choosing it and
+// binding it makes Up start again on new ports, up to three times.
+func Up(ctx context.Context, cfg Config) (*Cluster, error) {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		var c *Cluster
+		if c, err = up(ctx, cfg); err == nil {
+			return c, nil
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			return nil, err
+		}
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, "a port was taken meanwhile, starting again (%d/3)\n", attempt)
+		}
+	}
+	return nil, err
+}
+
+func up(ctx context.Context, cfg Config) (c *Cluster, err error) {
 	if cfg.Namespace == "" {
 		cfg.Namespace = "osm-system"
 	}
@@ -211,13 +230,25 @@ func alive(pid int) bool {
 	return len(fields) < 3 || fields[2] != "Z"
 }
 
+// freePort returns a port that is free now, below Linux's ephemeral range
+// (32768 and up), so that the kernel does not hand it to an outgoing
+// connection between this check and the process binding it. Another process
+// may still take it: Up starts again on "address already in use".
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for i := 0; i < 100; i++ {
+		n, err := rand.Int(rand.Reader, big.NewInt(32767-20000))
+		if err != nil {
+			return 0, err
+		}
+		port := 20000 + int(n.Int64())
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free port between 20000 and 32767")
 }
 
 // spawn starts a process in its own session with its output in logs/NAME.log,
