@@ -26,6 +26,12 @@ var (
 	NamespaceGVK              = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
 )
 
+// rebuildDelay is how long a change waits for the next before the view is
+// rebuilt. The watch cache itself lags the API server by milliseconds; this
+// adds at most 20 ms, and turns a burst of creates into one rebuild instead
+// of one per object (each rebuild reads every watched object).
+const rebuildDelay = 20 * time.Millisecond
+
 // WatchedKinds are the kinds ClusterInventory reads.
 var WatchedKinds = []schema.GroupVersionKind{MeshConfigGVK, EgressGVK, UpstreamTrafficSettingGVK, NamespaceGVK}
 
@@ -105,6 +111,17 @@ func (c *ClusterInventory) Start(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-c.changed:
+			// Let a burst of changes (kubectl apply of a folder, a sync by
+			// a GitOps tool) land first: one rebuild serves them all.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(rebuildDelay):
+			}
+			select {
+			case <-c.changed:
+			default:
+			}
 			if err := c.rebuild(ctx); err != nil {
 				// Keep serving the last good view; the next change retries.
 				c.Log.Error(err, "rebuild the cluster view")
@@ -127,6 +144,9 @@ func (c *ClusterInventory) list(ctx context.Context, gvk schema.GroupVersionKind
 	}
 	l := &unstructured.UnstructuredList{}
 	l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	// The objects are only read, and PrepareInventory copies what it keeps:
+	// no deep copy of every object on each rebuild.
+	opts = append(opts, client.UnsafeDisableDeepCopy)
 	if err := c.Cache.List(ctx, l, opts...); err != nil {
 		return nil, fmt.Errorf("list %s: %w", gvk.Kind, err)
 	}
