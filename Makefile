@@ -60,8 +60,10 @@ fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	  done; \
 	done
 
-bench: build ## benchmarks: meshguard vs conftest over 10,000 documents, engine micro-benchmarks; writes docs/benchmarks.md
+bench: build ## benchmarks: validate vs conftest, the webhook vs a stock OPA and through kube-apiserver, injection; writes docs/benchmarks.md
 	test/bench/run.sh
+	test/bench/webhook.sh
+	test/bench/inject.sh
 
 clean: ## remove build output
 	rm -rf bin
