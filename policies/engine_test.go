@@ -2,9 +2,16 @@ package policies
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"sigs.k8s.io/yaml"
 )
@@ -235,5 +242,48 @@ func TestEvaluateExistingViolations(t *testing.T) {
 	fs, err = e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: mc("24x", 2048)})
 	if err != nil || len(fs) == 0 || fs[0].Rule != "MG1006" || fs[0].Severity != Deny {
 		t.Errorf("create: %+v %v", fs, err)
+	}
+}
+
+// TestIndexOfProjectedEgresses: PrepareInventory indexes projections of the
+// Egress policies; the index must be the one the whole objects give, on every
+// Egress among the examples (so a rule or index change that reads another
+// field fails here).
+func TestIndexOfProjectedEgresses(t *testing.T) {
+	e := newEngine(t)
+	var egresses []map[string]any
+	_ = filepath.WalkDir("../examples", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		for _, doc := range strings.Split(string(b), "\n---") {
+			var obj map[string]any
+			if yaml.Unmarshal([]byte(doc), &obj) == nil && obj["kind"] == "Egress" {
+				egresses = append(egresses, obj)
+			}
+		}
+		return nil
+	})
+	if len(egresses) < 20 {
+		t.Fatalf("only %d Egress examples", len(egresses))
+	}
+	index := func(list []any) any {
+		v, err := ast.InterfaceToValue(map[string]any{"inventory": map[string]any{"egresses": list}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := e.index.Eval(context.Background(), rego.EvalParsedInput(v))
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("index: %v %v", rs, err)
+		}
+		return rs[0].Expressions[0].Value
+	}
+	whole := make([]any, len(egresses))
+	for i, eg := range egresses {
+		whole[i] = eg
+	}
+	if got, want := index(projectEgresses(egresses)), index(whole); !reflect.DeepEqual(got, want) {
+		t.Errorf("the index of the projections differs:\n got %v\nwant %v", got, want)
 	}
 }
