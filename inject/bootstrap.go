@@ -76,11 +76,15 @@ func ParseCA(data map[string][]byte) (*CA, error) {
 	return &CA{Cert: cert, Key: signer, CertPEM: certPEM}, nil
 }
 
-// healthProbe is how the bootstrap config records an original probe.
+// healthProbe is how the bootstrap config records an original probe, with
+// osm-edge's field names (its models.HealthProbe has no JSON tags); Timeout is
+// a Go duration in nanoseconds.
 type healthProbe struct {
-	Path   string `json:"path,omitempty"`
-	Port   int32  `json:"port,omitempty"`
-	IsHTTP bool   `json:"isHTTP"`
+	Path        string
+	Port        int32
+	IsHTTP      bool
+	IsTCPSocket bool
+	Timeout     time.Duration
 }
 
 // bootstrapConfig is bootstrap.yaml, field names as osm-edge writes them.
@@ -92,7 +96,7 @@ type bootstrapConfig struct {
 	TLSMaxProtocolVersion string
 	CipherSuites          []string
 	ECDHCurves            []string
-	OriginalHealthProbes  map[string]*healthProbe
+	OriginalHealthProbes  struct{ Liveness, Readiness, Startup *healthProbe }
 }
 
 // NodeID is the sidecar certificate's common name.
@@ -107,26 +111,39 @@ func BootstrapSecret(r *Result, cfg Config, ca *CA, validity time.Duration) (*co
 		return nil, errors.New("no mesh CA")
 	}
 	mc := cfg.MeshConfig
-	probes := map[string]*healthProbe{}
-	for name, p := range map[string]*corev1.Probe{"liveness": r.Probes.Liveness, "readiness": r.Probes.Readiness, "startup": r.Probes.Startup} {
+	record := func(p *corev1.Probe) *healthProbe {
 		if p == nil {
-			continue
+			return nil
 		}
-		hp := &healthProbe{}
+		hp := &healthProbe{Timeout: time.Duration(p.TimeoutSeconds) * time.Second}
+		if hp.Timeout == 0 {
+			hp.Timeout = time.Second // the API server's default
+		}
 		switch {
+		case p.HTTPGet != nil && p.HTTPGet.Scheme == corev1.URISchemeHTTPS:
+			hp.Port, hp.IsTCPSocket = p.HTTPGet.Port.IntVal, true
 		case p.HTTPGet != nil:
-			hp.Path, hp.Port, hp.IsHTTP = p.HTTPGet.Path, p.HTTPGet.Port.IntVal, p.HTTPGet.Scheme != corev1.URISchemeHTTPS
+			hp.Path, hp.Port, hp.IsHTTP = p.HTTPGet.Path, p.HTTPGet.Port.IntVal, true
 		case p.TCPSocket != nil:
-			hp.Port = p.TCPSocket.Port.IntVal
+			hp.Port, hp.IsTCPSocket = p.TCPSocket.Port.IntVal, true
 		}
-		probes[name] = hp
+		return hp
+	}
+	var probes struct{ Liveness, Readiness, Startup *healthProbe }
+	probes.Liveness, probes.Readiness, probes.Startup = record(r.Probes.Liveness), record(r.Probes.Readiness), record(r.Probes.Startup)
+	tlsMin, tlsMax := mc.Spec.Sidecar.TLSMinProtocolVersion, mc.Spec.Sidecar.TLSMaxProtocolVersion
+	if tlsMin == "" {
+		tlsMin = "TLSv1_2" // the CRD defaults, for a MeshConfig not stored yet
+	}
+	if tlsMax == "" {
+		tlsMax = "TLSv1_3"
 	}
 	conf, err := json.MarshalIndent(bootstrapConfig{
 		RepoHost:              fmt.Sprintf("osm-controller.%s.svc.%s", cfg.Namespace, cfg.trustDomain()),
 		RepoPort:              uint32(mc.ProxyServerPort()),
 		NodeID:                r.NodeID(cfg),
-		TLSMinProtocolVersion: mc.Spec.Sidecar.TLSMinProtocolVersion,
-		TLSMaxProtocolVersion: mc.Spec.Sidecar.TLSMaxProtocolVersion,
+		TLSMinProtocolVersion: tlsMin,
+		TLSMaxProtocolVersion: tlsMax,
 		CipherSuites:          mc.Spec.Sidecar.CipherSuites,
 		ECDHCurves:            mc.Spec.Sidecar.ECDHCurves,
 		OriginalHealthProbes:  probes,
@@ -162,8 +179,8 @@ func BootstrapSecret(r *Result, cfg Config, ca *CA, validity time.Duration) (*co
 // the new node id and a new certificate (spec §4.4 step 6).
 func CopyBootstrap(r *Result, cfg Config, ca *CA, original *corev1.Secret, validity time.Duration) (*corev1.Secret, error) {
 	var conf map[string]any
-	if err := json.Unmarshal(original.Data[BootstrapFile], &conf); err != nil {
-		return nil, fmt.Errorf("Secret %s: %s is not JSON: %w", original.Name, BootstrapFile, err)
+	if err := json.Unmarshal(original.Data[BootstrapFile], &conf); err != nil || conf == nil {
+		return nil, fmt.Errorf("Secret %s: %s is not a JSON object: %v", original.Name, BootstrapFile, err)
 	}
 	conf["NodeID"] = r.NodeID(cfg)
 	b, err := json.MarshalIndent(conf, "", "")

@@ -28,6 +28,7 @@ const (
 	ReasonHostNetwork        Reason = "host-network"
 	ReasonSystemNamespace    Reason = "system-namespace"
 	ReasonUnmonitored        Reason = "namespace-not-monitored"
+	ReasonNamespaceExcluded  Reason = "namespace-excluded"
 	ReasonPodDisabled        Reason = "pod-annotation-disabled"
 	ReasonPodEnabled         Reason = "pod-annotation-enabled"
 	ReasonNamespaceEnabled   Reason = "namespace-annotation-enabled"
@@ -99,6 +100,11 @@ func Decide(pod *corev1.Pod, ns *corev1.Namespace, meshName, osmNamespace string
 			detail = fmt.Sprintf("namespace %s is monitored by mesh %q, not %q", ns.Name, got, meshName)
 		}
 		return Decision{Reason: ReasonUnmonitored, Detail: detail}, nil
+	}
+	for _, l := range []string{LabelIgnore, "control-plane"} {
+		if _, ok := ns.Labels[l]; ok {
+			return Decision{Reason: ReasonNamespaceExcluded, Detail: fmt.Sprintf("namespace %s has the label %s, which osm-edge's webhook selector excludes (osm namespace ignore sets %s)", ns.Name, l, LabelIgnore)}, nil
+		}
 	}
 	if Injected(pod) {
 		return Decision{Reason: ReasonAlreadyInjected, Detail: fmt.Sprintf("the pod was already injected (its %s volume names the Secret of its %s label); injection is never repeated", BootstrapVolume, LabelProxyUUID)}, nil

@@ -76,6 +76,9 @@ func Inject(pod *corev1.Pod, ns *corev1.Namespace, cfg Config, id string) (*Resu
 	if strings.EqualFold(p.Spec.NodeSelector["kubernetes.io/os"], "windows") {
 		return nil, ErrWindows
 	}
+	if c := mc.sidecarClass(); !strings.EqualFold(c, "pipy") {
+		return nil, fmt.Errorf("MeshConfig spec.sidecar.sidecarClass is %q: meshguard injects osm-edge's Pipy sidecar only; set it to pipy, or keep osm-edge's own injector for %s", c, c)
+	}
 	image, from := mc.SidecarImage()
 	if image == "" {
 		return nil, fmt.Errorf("MeshConfig %s/osm-mesh-config sets no sidecar image: spec.sidecar.sidecarImage is empty and spec.sidecar.sidecarDrivers has no %q entry with one", cfg.Namespace, mc.sidecarClass())
@@ -115,15 +118,16 @@ func Inject(pod *corev1.Pod, ns *corev1.Namespace, cfg Config, id string) (*Resu
 		sa = "default"
 	}
 	r.CNPrefix = fmt.Sprintf("%s.sidecar.%s.%s", id, sa, p.Namespace)
-	// 4. Probes.
-	r.Probes = rewriteProbes(p)
-	// 6. A kubectl debug copy keeps its containers; it gets its own copy of
-	// the Secret, and nothing else.
+	// 6. A kubectl debug copy keeps its containers, probes included (they
+	// were rewritten for the original); it gets its own copy of the Secret,
+	// and nothing else.
 	if v := bootstrapVolume(p); v != nil && v.Secret != nil {
 		r.CopyFrom = v.Secret.SecretName
 		v.Secret.SecretName = r.SecretName
 		return r, nil
 	}
+	// 4. Probes.
+	r.Probes = rewriteProbes(p)
 	// 7. The bootstrap volume.
 	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{
 		Name:         BootstrapVolume,

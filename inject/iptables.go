@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 	"net"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ func interception(mc *MeshConfig, ann map[string]string) (*Interception, error) 
 		for _, p := range global {
 			out = appendItem(out, strconv.Itoa(p), fromMeshConfig+field)
 		}
-		for _, v := range splitList(ann[key]) {
+		for _, v := range entries(ann, key) {
 			p, err := strconv.Atoi(v)
 			if err != nil || p <= 0 {
 				return nil, fmt.Errorf("invalid port value %q in pod annotation %s: it must be a positive number", v, key)
@@ -76,13 +77,18 @@ func interception(mc *MeshConfig, ann map[string]string) (*Interception, error) 
 	}
 	cidrs := func(global []string, field, key string) ([]Item, error) {
 		var out []Item
-		for _, v := range splitList(ann[key]) {
+		for _, v := range entries(ann, key) {
 			if _, _, err := net.ParseCIDR(v); err != nil {
 				return nil, fmt.Errorf("invalid IP range %q in pod annotation %s: it must be a CIDR such as 10.0.0.0/8", v, key)
 			}
 			out = appendItem(out, v, fromAnnotation+key)
 		}
 		for _, c := range global {
+			// The values go into osm-init's shell script: nothing the CRD's
+			// unanchored pattern lets through may reach it.
+			if _, _, err := net.ParseCIDR(c); err != nil {
+				return nil, fmt.Errorf("MeshConfig spec.traffic.%s holds %q, which is not a CIDR: fix the MeshConfig (meshguard validate reports it as MG1008)", field, c)
+			}
 			out = appendItem(out, c, fromMeshConfig+field)
 		}
 		return out, nil
@@ -101,19 +107,31 @@ func interception(mc *MeshConfig, ann map[string]string) (*Interception, error) 
 		return nil, err
 	}
 	for _, i := range mc.Spec.Traffic.NetworkInterfaceExclusionList {
+		if !interfaceName.MatchString(i) {
+			return nil, fmt.Errorf("MeshConfig spec.traffic.networkInterfaceExclusionList holds %q, which is not a network interface name", i)
+		}
 		in.InterfaceExclusions = appendItem(in.InterfaceExclusions, i, fromMeshConfig+"networkInterfaceExclusionList")
 	}
 	return in, nil
 }
 
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
+// interfaceName is what Linux accepts as an interface name (at most 15
+// characters, no slash or space), and nothing a shell would interpret.
+var interfaceName = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,15}$`)
+
+// entries splits a comma-separated annotation as osm-edge does: when the
+// annotation is present, every element counts, an empty one included (which
+// osm-edge rejects, as it does "8080,").
+func entries(ann map[string]string, key string) []string {
+	v, ok := ann[key]
+	if !ok {
+		return nil
 	}
-	return out
+	parts := strings.Split(v, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
 }
 
 func appendItem(items []Item, v, from string) []Item {

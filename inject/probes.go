@@ -44,18 +44,37 @@ func rewriteProbes(pod *corev1.Pod) Probes {
 				continue
 			}
 			orig := (*k.probe).DeepCopy()
-			if rewriteProbe(*k.probe, c, k.port) {
-				p.TCP = true
+			handled, tcp := rewriteProbe(*k.probe, c, k.port)
+			if !handled {
+				continue // exec and grpc probes are neither changed nor recorded
 			}
-			*k.orig = orig
+			p.TCP = p.TCP || tcp
+			*k.orig = resolved(orig, c)
 		}
 	}
 	return p
 }
 
-// rewriteProbe changes one probe in place; it reports whether the probe is
-// now answered by osm-healthcheck (it was TCP or HTTPS).
-func rewriteProbe(pr *corev1.Probe, c *corev1.Container, sidecarPort int32) bool {
+// resolved is a recorded original probe with a named port replaced by its
+// number, as the bootstrap config records it.
+func resolved(pr *corev1.Probe, c *corev1.Container) *corev1.Probe {
+	switch {
+	case pr.HTTPGet != nil:
+		def := int32(80)
+		if pr.HTTPGet.Scheme == corev1.URISchemeHTTPS {
+			def = 443
+		}
+		pr.HTTPGet.Port = intstr.FromInt32(resolvePort(pr.HTTPGet.Port, c, def))
+	case pr.TCPSocket != nil:
+		pr.TCPSocket.Port = intstr.FromInt32(resolvePort(pr.TCPSocket.Port, c, 0))
+	}
+	return pr
+}
+
+// rewriteProbe changes one probe in place. handled is false for the probes
+// osm-edge leaves alone (exec, grpc); tcp is true when the probe is now
+// answered by osm-healthcheck (it was TCP or HTTPS).
+func rewriteProbe(pr *corev1.Probe, c *corev1.Container, sidecarPort int32) (handled, tcp bool) {
 	switch {
 	case pr.HTTPGet != nil && pr.HTTPGet.Scheme == corev1.URISchemeHTTPS:
 		port := resolvePort(pr.HTTPGet.Port, c, 443)
@@ -63,7 +82,7 @@ func rewriteProbe(pr *corev1.Probe, c *corev1.Container, sidecarPort int32) bool
 		pr.HTTPGet.Path = healthcheckPath
 		pr.HTTPGet.Port = intstr.FromInt32(sidecarPort)
 		pr.HTTPGet.HTTPHeaders = append(pr.HTTPGet.HTTPHeaders, corev1.HTTPHeader{Name: headerOriginalTCPPort, Value: strconv.Itoa(int(port))})
-		return true
+		return true, true
 	case pr.HTTPGet != nil:
 		port := resolvePort(pr.HTTPGet.Port, c, 80)
 		path := pr.HTTPGet.Path
@@ -72,7 +91,7 @@ func rewriteProbe(pr *corev1.Probe, c *corev1.Container, sidecarPort int32) bool
 		pr.HTTPGet.HTTPHeaders = append(pr.HTTPGet.HTTPHeaders,
 			corev1.HTTPHeader{Name: headerOriginalHTTPPort, Value: strconv.Itoa(int(port))},
 			corev1.HTTPHeader{Name: headerOriginalHTTPPath, Value: path})
-		return false
+		return true, false
 	case pr.TCPSocket != nil:
 		port := resolvePort(pr.TCPSocket.Port, c, 0)
 		pr.TCPSocket = nil
@@ -81,9 +100,9 @@ func rewriteProbe(pr *corev1.Probe, c *corev1.Container, sidecarPort int32) bool
 			Port:        intstr.FromInt32(HealthcheckPort),
 			HTTPHeaders: []corev1.HTTPHeader{{Name: headerOriginalTCPPort, Value: strconv.Itoa(int(port))}},
 		}
-		return true
+		return true, true
 	}
-	return false // exec and grpc probes are left alone
+	return false, false // exec and grpc probes are left alone
 }
 
 // resolvePort turns a probe port into a number: a named port is looked up in

@@ -27,11 +27,12 @@ const MutatePath = "/mutate-pod"
 // sidecar gets its service certificates from osm-controller afterwards.
 const certValidity = 24 * time.Hour
 
-// SecretStore reads and creates the Secrets injection needs: the mesh CA and
-// the sidecars' bootstrap Secrets.
+// SecretStore reads and creates the Secrets injection needs (the mesh CA and
+// the sidecars' bootstrap Secrets), and reads osm-controller's Service.
 type SecretStore interface {
 	Get(ctx context.Context, namespace, name string) (*corev1.Secret, error)
 	Create(ctx context.Context, s *corev1.Secret) error
+	GetService(ctx context.Context, namespace, name string) (*corev1.Service, error)
 }
 
 // Injector is the mutating admission handler: osm-edge's sidecar injection,
@@ -86,7 +87,13 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		// API server applies the failure policy (and kubectl retries).
 		return nil, admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("namespace %s is not in meshguard's view of the cluster yet", pod.Namespace))
 	}
-	// The pod rules first: their deny findings carry rule codes.
+	if inject.Injected(pod) {
+		// A reinvocation (reinvocationPolicy: IfNeeded): nothing to do, and
+		// the pod rules would only see the sidecar's own ports and user.
+		return nil, admission.Allowed(string(inject.ReasonAlreadyInjected))
+	}
+	// The pod rules first: their deny findings carry rule codes. A kubectl
+	// debug copy carries the original's sidecar, which they would flag.
 	obj := map[string]any{}
 	if err := json.Unmarshal(req.Object.Raw, &obj); err != nil {
 		return nil, admission.Errored(http.StatusBadRequest, err)
@@ -95,9 +102,12 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		meta["namespace"] = pod.Namespace
 	}
 	dry := req.DryRun != nil && *req.DryRun
-	findings, err := in.Engine.Evaluate(ctx, policies.Input{Operation: string(req.Operation), Object: obj, DryRun: dry, Inventory: *view.Inventory})
-	if err != nil {
-		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
+	var findings []policies.Finding
+	if !inject.DebugCopy(pod) {
+		findings, err = in.Engine.Evaluate(ctx, policies.Input{Operation: string(req.Operation), Object: obj, DryRun: dry, Inventory: *view.Inventory})
+		if err != nil {
+			return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
+		}
 	}
 	verdict := Verdict(findings)
 	if !verdict.Allowed {
@@ -108,6 +118,13 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	if err != nil {
 		return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
 	}
+	if decision.Reason == inject.ReasonUnmonitored {
+		// The API server's selector sent the pod, so the namespace is
+		// monitored now: meshguard's view is behind (osm namespace add just
+		// ran). No verdict: the failure policy (Fail) makes the creator retry,
+		// rather than a pod started outside the mesh.
+		return findings, admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("namespace %s is monitored by the mesh, but meshguard's view of it is not up to date yet", pod.Namespace))
+	}
 	if !decision.Inject {
 		log.FromContext(ctx).V(1).Info("not injected", "namespace", pod.Namespace, "pod", podName(pod), "reason", decision.Reason)
 		return findings, admission.Allowed(string(decision.Reason)).WithWarnings(warnings...)
@@ -116,19 +133,33 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject the sidecar: the MeshConfig %s/osm-mesh-config cannot be read (%v); fix it, or label the namespace openservicemesh.io/ignore=true to create pods without the mesh", in.Namespace, view.MeshConfigErr)).WithWarnings(warnings...)
 	}
 	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace}
+	if view.MeshConfig.Spec.Sidecar.LocalDNSProxy.Enable {
+		ip, err := in.controllerIP(ctx)
+		if err != nil {
+			return findings, admission.Errored(http.StatusServiceUnavailable, err)
+		}
+		cfg.ControllerIP = ip
+	}
 	res, err := inject.Inject(pod, ns, cfg, uuid.New().String())
 	if err != nil {
 		return findings, admission.Denied("meshguard cannot inject the sidecar: " + err.Error()).WithWarnings(warnings...)
 	}
 	ca, err := in.meshCA(ctx)
-	if err != nil {
+	var missing *caError
+	if errors.As(err, &missing) {
 		return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
+	}
+	if err != nil {
+		return findings, admission.Errored(http.StatusServiceUnavailable, err)
 	}
 	var secret *corev1.Secret
 	if res.CopyFrom != "" {
 		original, gerr := in.Secrets.Get(ctx, pod.Namespace, res.CopyFrom)
+		if apierrors.IsNotFound(gerr) {
+			return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject this copy of an injected pod: the bootstrap Secret %s/%s of the original does not exist", pod.Namespace, res.CopyFrom)).WithWarnings(warnings...)
+		}
 		if gerr != nil {
-			return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject this copy of an injected pod: its bootstrap Secret %s/%s cannot be read: %v", pod.Namespace, res.CopyFrom, gerr)).WithWarnings(warnings...)
+			return findings, admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("read the bootstrap Secret %s/%s of the original pod: %w", pod.Namespace, res.CopyFrom, gerr))
 		}
 		secret, err = inject.CopyBootstrap(res, cfg, ca, original, certValidity)
 	} else {
@@ -158,7 +189,14 @@ func podName(p *corev1.Pod) string {
 	return p.GenerateName + "*"
 }
 
-// meshCA reads osm-edge's CA Secret, at most once every caTTL.
+// caError is a mesh CA that is missing or unusable: a denial, with what to
+// do. Any other failure to read it is no verdict (503).
+type caError struct{ msg string }
+
+func (e *caError) Error() string { return e.msg }
+
+// meshCA reads osm-edge's CA Secret, at most once every caTTL. When a
+// refresh fails for a passing reason, the CA read before is still used.
 func (in *Injector) meshCA(ctx context.Context) (*inject.CA, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -166,19 +204,36 @@ func (in *Injector) meshCA(ctx context.Context) (*inject.CA, error) {
 		return in.ca, nil
 	}
 	s, err := in.Secrets.Get(ctx, in.Namespace, inject.CASecretName)
-	if err != nil {
-		what := "cannot be read"
-		if apierrors.IsNotFound(err) {
-			what = "does not exist"
-		}
-		return nil, fmt.Errorf("meshguard cannot inject the sidecar: the mesh CA Secret %s/%s %s (%v). osm-edge creates it at install; check that osm-edge is installed in %s and that meshguard may read Secrets there", in.Namespace, inject.CASecretName, what, err, in.Namespace)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, &caError{fmt.Sprintf("meshguard cannot inject the sidecar: the mesh CA Secret %s/%s does not exist. osm-edge creates it at install; check that osm-edge is installed in %s", in.Namespace, inject.CASecretName, in.Namespace)}
+	case apierrors.IsForbidden(err):
+		return nil, &caError{fmt.Sprintf("meshguard cannot inject the sidecar: it may not read the mesh CA Secret %s/%s (%v); grant its ServiceAccount get on that Secret (manifests/deploy/meshguard.yaml)", in.Namespace, inject.CASecretName, err)}
+	case err != nil && in.ca != nil:
+		in.caRead = time.Now() // try again after caTTL
+		return in.ca, nil
+	case err != nil:
+		return nil, fmt.Errorf("read the mesh CA Secret %s/%s: %w", in.Namespace, inject.CASecretName, err)
 	}
 	ca, err := inject.ParseCA(s.Data)
 	if err != nil {
-		return nil, fmt.Errorf("meshguard cannot inject the sidecar: the mesh CA Secret %s/%s is unusable: %v", in.Namespace, inject.CASecretName, err)
+		return nil, &caError{fmt.Sprintf("meshguard cannot inject the sidecar: the mesh CA Secret %s/%s is unusable: %v", in.Namespace, inject.CASecretName, err)}
 	}
 	in.ca, in.caRead = ca, time.Now()
 	return ca, nil
+}
+
+// controllerIP is osm-controller's Service ClusterIP, which the local DNS
+// proxy's pods reach the Pipy repo by (spec §4.6).
+func (in *Injector) controllerIP(ctx context.Context) (string, error) {
+	svc, err := in.Secrets.GetService(ctx, in.Namespace, "osm-controller")
+	if err != nil {
+		return "", fmt.Errorf("the local DNS proxy is on, and injected pods need osm-controller's address, but Service %s/osm-controller cannot be read: %w", in.Namespace, err)
+	}
+	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone {
+		return "", fmt.Errorf("the local DNS proxy is on, and injected pods need osm-controller's address, but Service %s/osm-controller has no ClusterIP", in.Namespace)
+	}
+	return svc.Spec.ClusterIP, nil
 }
 
 // ClientSecrets reads Secrets with live API reads (no Secret is cached: a
@@ -198,4 +253,10 @@ func (c ClientSecrets) Get(ctx context.Context, namespace, name string) (*corev1
 // Create implements SecretStore.
 func (c ClientSecrets) Create(ctx context.Context, s *corev1.Secret) error {
 	return c.Writer.Create(ctx, s)
+}
+
+// GetService implements SecretStore.
+func (c ClientSecrets) GetService(ctx context.Context, namespace, name string) (*corev1.Service, error) {
+	s := &corev1.Service{}
+	return s, c.Reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, s)
 }

@@ -35,6 +35,10 @@ func (m *memSecrets) Get(_ context.Context, ns, name string) (*corev1.Secret, er
 	return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "secrets"}, name)
 }
 
+func (m *memSecrets) GetService(_ context.Context, ns, name string) (*corev1.Service, error) {
+	return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "services"}, name)
+}
+
 func (m *memSecrets) Create(_ context.Context, s *corev1.Secret) error {
 	m.secrets[s.Namespace+"/"+s.Name] = s
 	m.created = append(m.created, s.Namespace+"/"+s.Name)

@@ -152,7 +152,7 @@ func runInject(out, errOut io.Writer, docs []*source.Document, namespaces map[st
 	for _, d := range docs {
 		kind := d.Kind()
 		if !inject.IsWorkload(kind) {
-			if !explain && kind != "Namespace" {
+			if !explain {
 				objs = append(objs, d.Object)
 			}
 			continue

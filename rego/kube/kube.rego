@@ -58,9 +58,17 @@ pod_namespace := matches[0] if {
 annotation(obj, key) := object.get(obj, ["metadata", "annotations", key], "")
 
 # ref names an object as users read it in kubectl: Kind namespace/name.
-ref(obj) := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, obj.metadata.name]) if obj.metadata.namespace
+ref(obj) := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, name_of(obj)]) if obj.metadata.namespace
 
-else := sprintf("%s %s", [obj.kind, obj.metadata.name])
+else := sprintf("%s %s", [obj.kind, name_of(obj)])
+
+# name_of is an object's name; a pod the API server has not named yet (from a
+# ReplicaSet or a Job, at admission) is shown by its generateName, "web-7d9f-*".
+name_of(obj) := obj.metadata.name if is_string(obj.metadata.name)
+
+else := concat("", [obj.metadata.generateName, "*"]) if is_string(obj.metadata.generateName)
+
+else := "(unnamed)"
 
 # object_ref is ref(input.object), computed once per evaluation for every
 # finding that names the object under review.

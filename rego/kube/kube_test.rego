@@ -63,3 +63,8 @@ test_egress_ids_are_sorted_without_the_object if {
 	kube.egress_ids == ["ns/a", "ns/b"] with input as {"object": _mc, "inventory": {"egresses": [_eg("b"), _eg("a")]}}
 	kube.egress_ids == [] with input as {"object": _mc, "inventory": {}}
 }
+
+test_ref_of_a_pod_without_a_name if {
+	kube.ref({"kind": "Pod", "metadata": {"namespace": "shop", "generateName": "web-7d9f-"}}) == "Pod shop/web-7d9f-*"
+	kube.ref({"kind": "Pod", "metadata": {"namespace": "shop"}}) == "Pod shop/(unnamed)"
+}

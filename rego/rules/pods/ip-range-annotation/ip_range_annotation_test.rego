@@ -15,3 +15,7 @@ test_bad_entries_are_denied if {
 test_good_lists_pass if {
 	count(rule.findings) == 0 with input as _pod({"openservicemesh.io/outbound-ip-range-exclusion-list": "10.0.0.0/8,192.168.1.1/32", "openservicemesh.io/outbound-ip-range-inclusion-list": "fd00::/8"})
 }
+
+test_empty_entries_are_denied if {
+	count(rule.findings) == 1 with input as _pod({"openservicemesh.io/outbound-ip-range-exclusion-list": "10.0.0.0/8,,"})
+}

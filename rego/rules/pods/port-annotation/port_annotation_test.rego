@@ -16,3 +16,8 @@ test_bad_entries_are_denied if {
 test_good_lists_pass if {
 	count(rule.findings) == 0 with input as _pod({"openservicemesh.io/outbound-port-exclusion-list": "6379, 5432", "openservicemesh.io/inbound-port-exclusion-list": "1,65535"})
 }
+
+test_empty_entries_are_denied if {
+	count(rule.findings) == 1 with input as _pod({"openservicemesh.io/outbound-port-exclusion-list": "6379,"})
+	count(rule.findings) == 1 with input as _pod({"openservicemesh.io/inbound-port-exclusion-list": ""})
+}
