@@ -166,3 +166,32 @@ func applyJSONPatch(doc, patch []byte) ([]byte, error) {
 	}
 	return p.Apply(doc)
 }
+
+// A pod from a ReplicaSet has no name at admission, only generateName; the
+// pod rules must still judge it.
+func TestInjectorJudgesPodsWithoutAName(t *testing.T) {
+	in, store := injector(t, true)
+	p := testPod()
+	p.Name, p.GenerateName = "", "web-7d9f-"
+	p.Annotations = map[string]string{"openservicemesh.io/outbound-port-exclusion-list": "99999"}
+	resp := in.Handle(context.Background(), podRequest(t, p, false))
+	if resp.Allowed || !strings.Contains(resp.Result.Message, "[MG4003]") || !strings.Contains(resp.Result.Message, "web-7d9f-*") || len(store.created) != 0 {
+		t.Errorf("response %+v", resp.Result)
+	}
+}
+
+// With the local DNS proxy on and osm-controller's Service unknown, there is
+// no verdict (503): a pod without the address would have a broken sidecar.
+func TestInjectorDNSProxyNeedsTheControllerAddress(t *testing.T) {
+	in, store := injector(t, true)
+	v, _ := in.View.PodView(context.Background())
+	mc := *v.MeshConfig
+	mc.Spec.Sidecar.LocalDNSProxy.Enable = true
+	view := *v
+	view.MeshConfig = &mc
+	in.View = StaticPodView{&view}
+	resp := in.Handle(context.Background(), podRequest(t, testPod(), false))
+	if resp.Allowed || resp.Result.Code != 503 || !strings.Contains(resp.Result.Message, "osm-controller") || len(store.created) != 0 {
+		t.Errorf("response %+v", resp.Result)
+	}
+}
