@@ -173,3 +173,15 @@ func TestInjectUsage(t *testing.T) {
 		t.Errorf("-o xml: exit %d, want 2", code)
 	}
 }
+
+// validate reports a workload whose pod template cannot be read as an input
+// error (exit 2) naming the field, instead of passing it unjudged.
+func TestValidateUnreadableTemplate(t *testing.T) {
+	dir := t.TempDir()
+	file := write(t, dir, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata:\n      annotations:\n        openservicemesh.io/sidecar-injection: yes\n    spec:\n      containers: [{name: a, image: a}]\n")
+	_, errOut, code := cli(t, "", "validate", file)
+	out, _, _ := cli(t, "", "validate", file, "-o", "json")
+	if code != 2 || !strings.Contains(out+errOut, "quote the value") || !strings.Contains(out+errOut, "Deployment web") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

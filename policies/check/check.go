@@ -351,6 +351,14 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 				if !evaluated(d) {
 					return nil
 				}
+				if d.Kind() != "Pod" && inject.IsWorkload(d.Kind()) {
+					// A template the API server would refuse (a YAML boolean
+					// where a string goes) is an input error, not a pass.
+					if _, err := inject.PodOf(d.Object); err != nil {
+						r.errors = append(r.errors, report.InputError{File: d.File, Line: d.Line, Message: fmt.Sprintf("%s %s: the pod template cannot be read: %v", d.Kind(), d.Name(), err)})
+						return nil
+					}
+				}
 				select {
 				case jobs <- job{seq: seq, doc: d}:
 				case <-ctx.Done():
