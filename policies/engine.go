@@ -382,41 +382,120 @@ func deepCopy(m map[string]any) map[string]any {
 // Do not change the inventory afterwards.
 func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
 	doc := inv.value()
+	// The index reads only a few fields of an Egress (rego/index), and the
+	// rules read Egresses only through the index: the policies are indexed
+	// as projections, indexBatch at a time, and the parts merged here, so
+	// the AST of all of them never exists at once (it made the memory peak
+	// of a 10,000-document validate run).
+	var egresses []any
 	if inv.Egresses != nil {
-		// The index reads only these fields of an Egress (rego/index), and
-		// the rules read Egresses only through the index: converting whole
-		// objects to AST made the memory peak of a 10,000-document run.
-		doc["egresses"] = projectEgresses(inv.Egresses)
+		egresses = projectEgresses(inv.Egresses)
 	}
+	delete(doc, "egresses")
 	v, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return fmt.Errorf("convert inventory: %w", err)
 	}
 	obj := v.(ast.Object)
-	in := ast.NewObject([2]*ast.Term{ast.StringTerm("inventory"), ast.NewTerm(obj)})
-	rs, err := e.index.Eval(ctx, rego.EvalParsedInput(in))
+	first := egresses
+	if len(first) > indexBatch {
+		first = first[:indexBatch]
+	}
+	idx, err := e.evalIndex(ctx, obj, first)
 	if err != nil {
-		return fmt.Errorf("index inventory: %w", err)
+		return err
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return fmt.Errorf("index inventory: no result")
-	}
-	idx, err := ast.InterfaceToValue(rs[0].Expressions[0].Value)
-	if err != nil {
-		return fmt.Errorf("index inventory: %w", err)
-	}
-	// Rules read Egress policies through the index only (TestRulesReadEgressesThroughIndex),
-	// so the frozen view leaves the policies themselves out: memory then grows
-	// with what the index keeps, not with whole objects.
-	frozen := ast.NewObject()
-	obj.Foreach(func(k, v *ast.Term) {
-		if !k.Equal(ast.StringTerm("egresses")) {
-			frozen.Insert(k, v)
+	if len(egresses) > indexBatch {
+		for start := indexBatch; start < len(egresses); start += indexBatch {
+			part, err := e.evalIndex(ctx, ast.NewObject(), egresses[start:min(start+indexBatch, len(egresses))])
+			if err != nil {
+				return err
+			}
+			mergeEgressIndex(idx, part)
 		}
-	})
-	frozen.Insert(ast.StringTerm("index"), ast.NewTerm(idx))
+		sortEgressIndex(idx)
+	}
+	idxValue, err := ast.InterfaceToValue(idx)
+	if err != nil {
+		return fmt.Errorf("index inventory: %w", err)
+	}
+	frozen := obj.Copy()
+	frozen.Insert(ast.StringTerm("index"), ast.NewTerm(idxValue))
 	inv.frozen = ast.NewTerm(frozen)
 	return nil
+}
+
+// indexBatch is how many Egress policies one evaluation of the index reads.
+var indexBatch = 1000
+
+// evalIndex evaluates rego/index over base with egresses as its policies.
+func (e *Engine) evalIndex(ctx context.Context, base ast.Object, egresses []any) (map[string]any, error) {
+	in := base.Copy()
+	if egresses != nil {
+		ev, err := ast.InterfaceToValue(egresses)
+		if err != nil {
+			return nil, fmt.Errorf("convert inventory: %w", err)
+		}
+		in.Insert(ast.StringTerm("egresses"), ast.NewTerm(ev))
+	}
+	rs, err := e.index.Eval(ctx, rego.EvalParsedInput(ast.NewObject([2]*ast.Term{ast.StringTerm("inventory"), ast.NewTerm(in)})))
+	if err != nil {
+		return nil, fmt.Errorf("index inventory: %w", err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, fmt.Errorf("index inventory: no result")
+	}
+	idx, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("index inventory: not an object")
+	}
+	return idx, nil
+}
+
+// egressTables are the index's tables built from Egress policies; the other
+// entries of the index do not depend on them.
+var egressTables = []string{"egressServerFirst", "egressNotServerFirst"}
+
+// mergeEgressIndex adds the Egress part of one batch's index to idx.
+func mergeEgressIndex(idx, part map[string]any) {
+	ids, _ := idx["egressIds"].([]any)
+	more, _ := part["egressIds"].([]any)
+	idx["egressIds"] = append(ids, more...)
+	for _, t := range egressTables {
+		dst, _ := idx[t].(map[string]any)
+		if dst == nil {
+			dst = map[string]any{}
+			idx[t] = dst
+		}
+		src, _ := part[t].(map[string]any)
+		for k, v := range src {
+			have, _ := dst[k].([]any)
+			add, _ := v.([]any)
+			dst[k] = append(have, add...)
+		}
+	}
+}
+
+// sortEgressIndex puts merged entries in the order one evaluation gives:
+// ids sorted, table entries by id, then protocol.
+func sortEgressIndex(idx map[string]any) {
+	if ids, ok := idx["egressIds"].([]any); ok {
+		sort.Slice(ids, func(i, j int) bool { return str(ids[i]) < str(ids[j]) })
+	}
+	for _, t := range egressTables {
+		tbl, _ := idx[t].(map[string]any)
+		for _, v := range tbl {
+			entries, _ := v.([]any)
+			sort.SliceStable(entries, func(i, j int) bool {
+				a, _ := entries[i].(map[string]any)
+				b, _ := entries[j].(map[string]any)
+				if str(a["id"]) != str(b["id"]) {
+					return str(a["id"]) < str(b["id"])
+				}
+				return str(a["protocol"]) < str(b["protocol"])
+			})
+		}
+	}
 }
 
 // projectEgresses keeps of each Egress what rego/index reads: its name,

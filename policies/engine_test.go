@@ -2,6 +2,7 @@ package policies
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -285,5 +286,39 @@ func TestIndexOfProjectedEgresses(t *testing.T) {
 	}
 	if got, want := index(projectEgresses(egresses)), index(whole); !reflect.DeepEqual(got, want) {
 		t.Errorf("the index of the projections differs:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestIndexInBatches: the index merged from batches equals the index of one
+// evaluation, entries and order included.
+func TestIndexInBatches(t *testing.T) {
+	e := newEngine(t)
+	var egresses []map[string]any
+	for i := 0; i < 250; i++ {
+		protocol := []string{"http", "tcp", "tcp-server-first", "https", "grpc"}[i%5]
+		egresses = append(egresses, map[string]any{
+			"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
+			"metadata": map[string]any{"name": fmt.Sprintf("e%03d", (i*37)%250), "namespace": fmt.Sprintf("ns%d", i%3)},
+			"spec": map[string]any{
+				"sources": []any{map[string]any{"kind": "ServiceAccount", "name": fmt.Sprintf("sa%d", i%4), "namespace": "app"}},
+				"ports":   []any{map[string]any{"number": int64(5000 + i%6), "protocol": protocol}},
+			},
+		})
+	}
+	frozen := func(batch int) *ast.Term {
+		defer func(old int) { indexBatch = old }(indexBatch)
+		indexBatch = batch
+		inv := &Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: egresses, Namespaces: []map[string]any{}}
+		if err := e.PrepareInventory(context.Background(), inv); err != nil {
+			t.Fatal(err)
+		}
+		return inv.frozen
+	}
+	whole, batched := frozen(1000), frozen(7)
+	if !whole.Equal(batched) {
+		t.Errorf("batched index differs:\n%v\n%v", whole, batched)
+	}
+	if !strings.Contains(whole.String(), "tcp-server-first") {
+		t.Error("the index holds no server-first entries: the test proves nothing")
 	}
 }
