@@ -419,10 +419,18 @@ func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
 	if err != nil {
 		return fmt.Errorf("index inventory: %w", err)
 	}
-	frozen := obj.Copy()
+	frozen := shallowCopy(obj)
 	frozen.Insert(ast.StringTerm("index"), ast.NewTerm(idxValue))
 	inv.frozen = ast.NewTerm(frozen)
 	return nil
+}
+
+// shallowCopy copies an object's keys and shares its values: ast.Object.Copy
+// copies values deeply, which doubled the view's memory.
+func shallowCopy(o ast.Object) ast.Object {
+	c := ast.NewObject()
+	o.Foreach(func(k, v *ast.Term) { c.Insert(k, v) })
+	return c
 }
 
 // indexBatch is how many Egress policies one evaluation of the index reads.
@@ -430,7 +438,7 @@ var indexBatch = 1000
 
 // evalIndex evaluates rego/index over base with egresses as its policies.
 func (e *Engine) evalIndex(ctx context.Context, base ast.Object, egresses []any) (map[string]any, error) {
-	in := base.Copy()
+	in := shallowCopy(base)
 	if egresses != nil {
 		ev, err := ast.InterfaceToValue(egresses)
 		if err != nil {
