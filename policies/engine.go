@@ -506,6 +506,13 @@ func sortEgressIndex(idx map[string]any) {
 	}
 }
 
+// ProjectEgress keeps of an Egress what the rules read of the Egresses in
+// an inventory (through rego/index): its name, namespace, ports and sources.
+// A caller holding many Egresses for an inventory may keep only these.
+func ProjectEgress(e map[string]any) map[string]any {
+	return projectEgresses([]map[string]any{e})[0].(map[string]any)
+}
+
 // projectEgresses keeps of each Egress what rego/index reads: its name,
 // namespace, ports (number, protocol) and sources (kind, name, namespace).
 // TestIndexOfProjectedEgresses checks the index is the same either way.

@@ -185,3 +185,51 @@ func TestValidateUnreadableTemplate(t *testing.T) {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// A script's patch of an Egress starts from that Egress's manifest among the
+// inputs, whole (the view keeps only projections of manifest Egresses and
+// reads the manifest again for a base).
+func TestValidateScriptPatchesAnEgressFromItsManifest(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "egress.yaml", `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata:
+  name: httpbin
+  namespace: curl
+spec:
+  sources:
+  - kind: ServiceAccount
+    name: curl
+    namespace: curl
+  hosts:
+  - httpbin.org
+  ports:
+  - number: 80
+    protocol: http
+`)
+	write(t, dir, "change.sh", "#!/bin/sh\nkubectl patch egress httpbin -n curl --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/hosts/0\",\"value\":\"https://httpbin.org\"}]'\n")
+	out, errOut, code := cli(t, "", "validate", dir, "-o", "json")
+	var res struct {
+		Findings []struct {
+			Rule string `json:"rule"`
+			File string `json:"file"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errOut)
+	}
+	found := false
+	for _, f := range res.Findings {
+		// The replace applies only if the base has spec.hosts[0]: a
+		// projection has no hosts, and the patch would not apply (MG0002).
+		if strings.HasSuffix(f.File, "change.sh") {
+			if f.Rule == "MG0002" {
+				t.Errorf("the patch did not apply to the manifest: %s", out)
+			}
+			found = found || f.Rule == "MG2006"
+		}
+	}
+	if !found || code != 1 {
+		t.Errorf("exit %d, want MG2006 on change.sh:\n%s%s", code, out, errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,10 @@ type view struct {
 type located struct {
 	file   string
 	object map[string]any
+	// line and projected: object is an Egress's projection, the whole of
+	// which is the document at line of file.
+	line      int
+	projected bool
 	// manifest is true for a manifest file; a MeshConfig shown in a runbook or
 	// a script describes that document's mesh only, not its folder's.
 	manifest bool
@@ -62,7 +67,15 @@ func (v *view) add(d *source.Document) {
 	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
 		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object, manifest: isManifest(d.File)})
 	case isKind(d, "policy.openservicemesh.io", "Egress"):
-		v.egresses = append(v.egresses, located{file: d.File, object: d.Object})
+		// Egresses can be many, and the inventory needs only a few of their
+		// fields: a manifest file's keeps its projection, and its line, to
+		// read the whole object again should a patch need it as its base.
+		// One from stdin or a runbook keeps the whole object.
+		l := located{file: d.File, object: d.Object, line: d.Line}
+		if isManifest(d.File) && d.File != "-" {
+			l.object, l.projected = policies.ProjectEgress(d.Object), true
+		}
+		v.egresses = append(v.egresses, l)
 	case isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting"):
 		v.upstreams = append(v.upstreams, d.Object)
 	case d.APIVersion() == "v1" && d.Kind() == "Namespace":
@@ -214,10 +227,30 @@ func (v *view) Base(file string, r source.Resource, namespace, name string) map[
 	}
 	for _, e := range list {
 		if e.object["kind"] == r.Kind && match(e.object) {
+			if e.projected {
+				return reload(e.file, e.line)
+			}
 			return e.object
 		}
 	}
 	return nil
+}
+
+// reload reads again the document at line of a manifest file; nil when it
+// is no longer there.
+func reload(file string, line int) map[string]any {
+	raw, err := source.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var found map[string]any
+	_ = source.DecodeYAML(file, bytes.NewReader(raw), 0, func(d *source.Document) error {
+		if found == nil && d.Line == line {
+			found = d.Object
+		}
+		return nil
+	})
+	return found
 }
 
 func isManifest(file string) bool {
