@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,8 +53,6 @@ type ClusterInventory struct {
 	pods    atomic.Pointer[PodView]
 	changed chan struct{}
 	missing map[schema.GroupVersionKind]bool // kinds whose CRD is not served
-	once    sync.Once
-	rebuilt atomic.Uint64
 }
 
 // Inventory implements InventorySource.
@@ -68,9 +65,6 @@ func (c *ClusterInventory) Inventory(context.Context) (*policies.Inventory, erro
 
 // Ready reports whether the view has been built once after the cache synced.
 func (c *ClusterInventory) Ready() bool { return c.current.Load() != nil }
-
-// Rebuilds counts how many times the view was built.
-func (c *ClusterInventory) Rebuilds() uint64 { return c.rebuilt.Load() }
 
 // Start watches the kinds, waits for the cache to sync, builds the view and
 // keeps it current until ctx ends. It is a controller-runtime Runnable.
@@ -194,7 +188,6 @@ func (c *ClusterInventory) rebuild(ctx context.Context) error {
 	}
 	c.pods.Store(pv)
 	c.current.Store(inv)
-	c.rebuilt.Add(1)
 	return nil
 }
 

@@ -64,10 +64,12 @@ func (in *Injector) Handle(ctx context.Context, req admission.Request) admission
 }
 
 func (in *Injector) handle(ctx context.Context, req admission.Request) ([]policies.Finding, admission.Response) {
-	if req.UID == "" {
-		return nil, admission.Errored(http.StatusBadRequest, errors.New("the AdmissionReview has no request, or the request has no uid"))
+	// The rules judge the same input the validating handler builds.
+	input, err := Input(req.AdmissionRequest)
+	if err != nil {
+		return nil, admission.Errored(http.StatusBadRequest, err)
 	}
-	if len(req.Object.Raw) == 0 {
+	if input.Object == nil {
 		return nil, admission.Errored(http.StatusBadRequest, errors.New("the request has no pod"))
 	}
 	pod := &corev1.Pod{}
@@ -94,17 +96,14 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	}
 	// The pod rules first: their deny findings carry rule codes. A kubectl
 	// debug copy carries the original's sidecar, which they would flag.
-	obj := map[string]any{}
-	if err := json.Unmarshal(req.Object.Raw, &obj); err != nil {
-		return nil, admission.Errored(http.StatusBadRequest, err)
-	}
-	if meta, ok := obj["metadata"].(map[string]any); ok && meta["namespace"] == nil {
+	if meta, ok := input.Object["metadata"].(map[string]any); ok && meta["namespace"] == nil {
 		meta["namespace"] = pod.Namespace
 	}
-	dry := req.DryRun != nil && *req.DryRun
+	input.Inventory = *view.Inventory
+	dry := input.DryRun
 	var findings []policies.Finding
 	if !inject.DebugCopy(pod) {
-		findings, err = in.Engine.Evaluate(ctx, policies.Input{Operation: string(req.Operation), Object: obj, DryRun: dry, Inventory: *view.Inventory})
+		findings, err = in.Engine.Evaluate(ctx, input)
 		if err != nil {
 			return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
 		}

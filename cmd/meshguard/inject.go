@@ -120,7 +120,7 @@ func readDocs(file string, stdin io.Reader) ([]*source.Document, error) {
 	var raw []byte
 	var err error
 	if file == "-" {
-		raw, err = io.ReadAll(stdin)
+		raw, err = source.ReadAll(stdin)
 	} else {
 		raw, err = source.ReadFile(file)
 	}

@@ -289,32 +289,35 @@ func evaluated(d *source.Document) bool {
 		(inject.IsWorkload(d.Kind()) && (api == "v1" || strings.HasPrefix(api, "apps/") || strings.HasPrefix(api, "batch/")))
 }
 
-// podObject is what the pod rules judge for a document: a Pod itself, or the
-// pod a workload's template makes, in the workload's namespace. Paths in
-// findings on a template's pod are the pod's, reported at the workload.
-func podObject(d *source.Document) map[string]any {
+// podObject is what the rules judge for a document: the document itself, or
+// for a workload the pod its template makes, in the workload's namespace.
+// Paths in findings on a template's pod are the pod's, reported at the
+// workload. A template that cannot be read is an error.
+func podObject(d *source.Document) (map[string]any, error) {
 	if d.Kind() == "Pod" || !inject.IsWorkload(d.Kind()) {
-		return d.Object
+		return d.Object, nil
 	}
 	p, err := inject.PodOf(d.Object)
 	if err != nil {
-		return d.Object
+		return nil, err
 	}
 	p.APIVersion, p.Kind = "v1", "Pod"
 	b, err := json.Marshal(p)
 	if err != nil {
-		return d.Object
+		return nil, err
 	}
 	var obj map[string]any
-	if json.Unmarshal(b, &obj) != nil {
-		return d.Object
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
 	}
-	return obj
+	return obj, nil
 }
 
 type job struct {
 	seq int
 	doc *source.Document
+	// object is what the rules judge (podObject).
+	object map[string]any
 }
 
 type outcome struct {
@@ -338,7 +341,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				entries, err := r.judge(ctx, j.doc)
+				entries, err := r.judge(ctx, j.doc, j.object)
 				outs <- outcome{seq: j.seq, entries: entries, err: err}
 			}
 		}()
@@ -351,16 +354,15 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 				if !evaluated(d) {
 					return nil
 				}
-				if d.Kind() != "Pod" && inject.IsWorkload(d.Kind()) {
-					// A template the API server would refuse (a YAML boolean
-					// where a string goes) is an input error, not a pass.
-					if _, err := inject.PodOf(d.Object); err != nil {
-						r.errors = append(r.errors, report.InputError{File: d.File, Line: d.Line, Message: fmt.Sprintf("%s %s: the pod template cannot be read: %v", d.Kind(), d.Name(), err)})
-						return nil
-					}
+				// A template the API server would refuse (a YAML boolean
+				// where a string goes) is an input error, not a pass.
+				obj, err := podObject(d)
+				if err != nil {
+					r.errors = append(r.errors, report.InputError{File: d.File, Line: d.Line, Message: fmt.Sprintf("%s %s: the pod template cannot be read: %v", d.Kind(), d.Name(), err)})
+					return nil
 				}
 				select {
-				case jobs <- job{seq: seq, doc: d}:
+				case jobs <- job{seq: seq, doc: d, object: obj}:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -412,10 +414,10 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 }
 
 // judge evaluates one document and locates its findings.
-func (r *run) judge(ctx context.Context, d *source.Document) ([]report.Entry, error) {
+func (r *run) judge(ctx context.Context, d *source.Document, object map[string]any) ([]report.Entry, error) {
 	in := policies.Input{
 		Operation: d.Operation,
-		Object:    podObject(d),
+		Object:    object,
 		OldObject: d.OldObject,
 		Inventory: r.view.inventoryFor(d),
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,7 +63,7 @@ func validateCodes(t *testing.T, file string, state []string) ([]string, bool) {
 	args := append([]string{"validate", file, "-o", "json"}, state...)
 	out, err := exec.Command(meshguard, args...).Output()
 	var ee *exec.ExitError
-	if err != nil && !(errorsAs(err, &ee) && ee.ExitCode() == 1) {
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
 		t.Fatalf("meshguard %v: %v\n%s", args, err, out)
 	}
 	var res struct {
@@ -84,14 +85,6 @@ func validateCodes(t *testing.T, file string, state []string) ([]string, bool) {
 		}
 	}
 	return codes(text.String()), deny
-}
-
-func errorsAs(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // The webhook's verdicts equal `meshguard validate`'s on the same objects in
