@@ -19,16 +19,12 @@ import (
 // Query is the one entrypoint every caller evaluates.
 const Query = "data.meshguard.main.findings"
 
-// indexQuery computes the inventory's lookup tables (rego/index).
-const indexQuery = "data.meshguard.index.index"
-
 // lastAppliedAnnotation is where kubectl apply keeps what the user last applied.
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 // Engine evaluates the rules. It is safe for concurrent use; build it once.
 type Engine struct {
 	query    rego.PreparedEvalQuery
-	index    rego.PreparedEvalQuery
 	catalog  Catalog
 	schemas  *schemas
 	disabled map[string]bool
@@ -106,10 +102,6 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
 	e.query = pq
-	args[0] = rego.Query(indexQuery)
-	if e.index, err = rego.New(args...).PrepareForEval(ctx); err != nil {
-		return nil, fmt.Errorf("compile inventory index: %w", err)
-	}
 	if e.schemas, err = loadSchemas(manifests.CRDs); err != nil {
 		return nil, fmt.Errorf("load CRD schemas: %w", err)
 	}
@@ -380,42 +372,19 @@ func deepCopy(m map[string]any) map[string]any {
 // cluster view (a validate run, a cache snapshot) neither convert it again nor
 // scan it: a rule that compares one Egress with thousands does a keyed lookup.
 // Do not change the inventory afterwards.
+//
+// The rules read Egress policies only through the index, so the frozen view
+// holds the index and not the policies. The index is built in Go
+// (inventoryIndex), to the definition in rego/index.
 func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
 	doc := inv.value()
-	// The index reads only a few fields of an Egress (rego/index), and the
-	// rules read Egresses only through the index: the policies are indexed
-	// as projections, indexBatch at a time, and the parts merged here, so
-	// the AST of all of them never exists at once (it made the memory peak
-	// of a 10,000-document validate run).
-	var egresses []any
-	if inv.Egresses != nil {
-		egresses = projectEgresses(inv.Egresses)
-	}
 	delete(doc, "egresses")
 	v, err := ast.InterfaceToValue(doc)
 	if err != nil {
 		return fmt.Errorf("convert inventory: %w", err)
 	}
 	obj := v.(ast.Object)
-	first := egresses
-	if len(first) > indexBatch {
-		first = first[:indexBatch]
-	}
-	idx, err := e.evalIndex(ctx, obj, first)
-	if err != nil {
-		return err
-	}
-	if len(egresses) > indexBatch {
-		for start := indexBatch; start < len(egresses); start += indexBatch {
-			part, err := e.evalIndex(ctx, ast.NewObject(), egresses[start:min(start+indexBatch, len(egresses))])
-			if err != nil {
-				return err
-			}
-			mergeEgressIndex(idx, part)
-		}
-		sortEgressIndex(idx)
-	}
-	idxValue, err := ast.InterfaceToValue(idx)
+	idxValue, err := ast.InterfaceToValue(inventoryIndex(inv))
 	if err != nil {
 		return fmt.Errorf("index inventory: %w", err)
 	}
@@ -431,79 +400,6 @@ func shallowCopy(o ast.Object) ast.Object {
 	c := ast.NewObject()
 	o.Foreach(func(k, v *ast.Term) { c.Insert(k, v) })
 	return c
-}
-
-// indexBatch is how many Egress policies one evaluation of the index reads.
-var indexBatch = 1000
-
-// evalIndex evaluates rego/index over base with egresses as its policies.
-func (e *Engine) evalIndex(ctx context.Context, base ast.Object, egresses []any) (map[string]any, error) {
-	in := shallowCopy(base)
-	if egresses != nil {
-		ev, err := ast.InterfaceToValue(egresses)
-		if err != nil {
-			return nil, fmt.Errorf("convert inventory: %w", err)
-		}
-		in.Insert(ast.StringTerm("egresses"), ast.NewTerm(ev))
-	}
-	rs, err := e.index.Eval(ctx, rego.EvalParsedInput(ast.NewObject([2]*ast.Term{ast.StringTerm("inventory"), ast.NewTerm(in)})))
-	if err != nil {
-		return nil, fmt.Errorf("index inventory: %w", err)
-	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return nil, fmt.Errorf("index inventory: no result")
-	}
-	idx, ok := rs[0].Expressions[0].Value.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("index inventory: not an object")
-	}
-	return idx, nil
-}
-
-// egressTables are the index's tables built from Egress policies; the other
-// entries of the index do not depend on them.
-var egressTables = []string{"egressServerFirst", "egressNotServerFirst"}
-
-// mergeEgressIndex adds the Egress part of one batch's index to idx.
-func mergeEgressIndex(idx, part map[string]any) {
-	ids, _ := idx["egressIds"].([]any)
-	more, _ := part["egressIds"].([]any)
-	idx["egressIds"] = append(ids, more...)
-	for _, t := range egressTables {
-		dst, _ := idx[t].(map[string]any)
-		if dst == nil {
-			dst = map[string]any{}
-			idx[t] = dst
-		}
-		src, _ := part[t].(map[string]any)
-		for k, v := range src {
-			have, _ := dst[k].([]any)
-			add, _ := v.([]any)
-			dst[k] = append(have, add...)
-		}
-	}
-}
-
-// sortEgressIndex puts merged entries in the order one evaluation gives:
-// ids sorted, table entries by id, then protocol.
-func sortEgressIndex(idx map[string]any) {
-	if ids, ok := idx["egressIds"].([]any); ok {
-		sort.Slice(ids, func(i, j int) bool { return str(ids[i]) < str(ids[j]) })
-	}
-	for _, t := range egressTables {
-		tbl, _ := idx[t].(map[string]any)
-		for _, v := range tbl {
-			entries, _ := v.([]any)
-			sort.SliceStable(entries, func(i, j int) bool {
-				a, _ := entries[i].(map[string]any)
-				b, _ := entries[j].(map[string]any)
-				if str(a["id"]) != str(b["id"]) {
-					return str(a["id"]) < str(b["id"])
-				}
-				return str(a["protocol"]) < str(b["protocol"])
-			})
-		}
-	}
 }
 
 // ProjectEgress keeps of an Egress what the rules read of the Egresses in

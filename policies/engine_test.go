@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	rulefs "github.com/meshguard/meshguard/rego"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -251,7 +252,128 @@ func TestEvaluateExistingViolations(t *testing.T) {
 // Egress among the examples (so a rule or index change that reads another
 // field fails here).
 func TestIndexOfProjectedEgresses(t *testing.T) {
-	e := newEngine(t)
+	egresses := exampleEgresses(t)
+	index := func(list []any) any {
+		v, err := ast.InterfaceToValue(map[string]any{"inventory": map[string]any{"egresses": list}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regoIndex(t, v)
+	}
+	whole := make([]any, len(egresses))
+	for i, eg := range egresses {
+		whole[i] = eg
+	}
+	if got, want := index(projectEgresses(egresses)), index(whole); !reflect.DeepEqual(got, want) {
+		t.Errorf("the index of the projections differs:\n got %v\nwant %v", got, want)
+	}
+}
+
+// regoIndex evaluates rego/index, the definition of the index, on an input.
+func regoIndex(t *testing.T, input ast.Value) any {
+	t.Helper()
+	mods, err := loadModules(rulefs.FS, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []func(*rego.Rego){rego.Query("data.meshguard.index.index"), rego.SetRegoVersion(ast.RegoV1), rego.ParsedInput(input)}
+	for _, m := range mods {
+		args = append(args, rego.ParsedModule(m))
+	}
+	rs, err := rego.New(args...).Eval(context.Background())
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("index: %v %v", rs, err)
+	}
+	return rs[0].Expressions[0].Value
+}
+
+// TestIndexMatchesRego: the index PrepareInventory builds in Go equals what
+// rego/index computes, entries and order included, over objects that vary
+// every field the index reads.
+func TestIndexMatchesRego(t *testing.T) {
+	var egresses []map[string]any
+	for i := 0; i < 250; i++ {
+		protocol := []any{"http", "TCP", "tcp-server-first", "https", "grpc", "Tcp-Server-First", 7}[i%7]
+		var number any = int64(5000 + i%6)
+		switch i % 11 {
+		case 3:
+			number = float64(443)
+		case 5:
+			number = "443"
+		case 7:
+			number = 8080.9
+		}
+		sources := []any{
+			map[string]any{"kind": "ServiceAccount", "name": fmt.Sprintf("sa%d", i%4), "namespace": "app"},
+			map[string]any{"kind": "ServiceAccount", "name": fmt.Sprintf("sa%d", i%4), "namespace": "app"}, // repeated
+		}
+		switch i % 9 {
+		case 2:
+			sources = append(sources, map[string]any{"kind": "Service", "name": "svc", "namespace": "app"})
+		case 4:
+			sources = []any{map[string]any{"kind": "ServiceAccount", "name": "", "namespace": "app"}}
+		case 6:
+			sources = append(sources, map[string]any{"kind": "ServiceAccount", "name": "other", "namespace": "ops"})
+		}
+		egresses = append(egresses, map[string]any{
+			"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
+			"metadata": map[string]any{"name": fmt.Sprintf("e%03d", (i*37)%250), "namespace": fmt.Sprintf("ns%d", i%3)},
+			"spec": map[string]any{
+				"sources": sources,
+				"ports":   []any{map[string]any{"number": number, "protocol": protocol}, map[string]any{"number": int64(80), "protocol": "http"}},
+			},
+		})
+	}
+	egresses = append(egresses, exampleEgresses(t)...)
+	var upstreams, namespaces []map[string]any
+	for i := 0; i < 40; i++ {
+		meta := map[string]any{"name": fmt.Sprintf("u%d", i%7), "namespace": fmt.Sprintf("ns%d", i%5)}
+		spec := map[string]any{"host": fmt.Sprintf("h%d.example.com", i%6)}
+		switch i % 8 {
+		case 1:
+			delete(spec, "host")
+		case 3:
+			spec["host"] = 12
+		case 5:
+			delete(meta, "namespace")
+		}
+		upstreams = append(upstreams, map[string]any{"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "UpstreamTrafficSetting", "metadata": meta, "spec": spec})
+		ns := map[string]any{"name": fmt.Sprintf("ns%d", i%9), "labels": map[string]any{"n": fmt.Sprint(i)}}
+		switch i % 6 {
+		case 2:
+			delete(ns, "labels")
+		case 4:
+			ns["labels"] = nil
+		}
+		namespaces = append(namespaces, map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": ns})
+	}
+	inv := &Inventory{Egresses: egresses, UpstreamTrafficSettings: upstreams, Namespaces: namespaces}
+	want := regoIndex(t, mustValue(t, map[string]any{"inventory": inv.value()})).(map[string]any)
+	for _, list := range [][]map[string]any{egresses, projected(egresses)} {
+		got := inventoryIndex(&Inventory{Egresses: list, UpstreamTrafficSettings: upstreams, Namespaces: namespaces})
+		if len(got) != len(want) {
+			t.Errorf("Go builds %d tables, rego/index %d", len(got), len(want))
+		}
+		for k := range want {
+			if !reflect.DeepEqual(got[k], want[k]) {
+				t.Errorf("%s differs from rego/index:\n got %v\nwant %v", k, got[k], want[k])
+			}
+		}
+	}
+	for _, k := range []string{"egressServerFirst", "egressNotServerFirst", "upstreamHosts", "upstreamNamespaces", "namespaceLabels"} {
+		if len(want[k].(map[string]any)) < 5 {
+			t.Errorf("%s has %d keys: the test proves little", k, len(want[k].(map[string]any)))
+		}
+	}
+	empty := inventoryIndex(&Inventory{})
+	if want := regoIndex(t, mustValue(t, map[string]any{"inventory": map[string]any{}})); !reflect.DeepEqual(empty, want) {
+		t.Errorf("index of an empty inventory:\n got %v\nwant %v", empty, want)
+	}
+}
+
+// exampleEgresses are the Egress policies among the YAML examples.
+func exampleEgresses(t *testing.T) []map[string]any {
+	t.Helper()
 	var egresses []map[string]any
 	_ = filepath.WalkDir("../examples", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
@@ -269,56 +391,22 @@ func TestIndexOfProjectedEgresses(t *testing.T) {
 	if len(egresses) < 20 {
 		t.Fatalf("only %d Egress examples", len(egresses))
 	}
-	index := func(list []any) any {
-		v, err := ast.InterfaceToValue(map[string]any{"inventory": map[string]any{"egresses": list}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := e.index.Eval(context.Background(), rego.EvalParsedInput(v))
-		if err != nil || len(rs) != 1 {
-			t.Fatalf("index: %v %v", rs, err)
-		}
-		return rs[0].Expressions[0].Value
-	}
-	whole := make([]any, len(egresses))
-	for i, eg := range egresses {
-		whole[i] = eg
-	}
-	if got, want := index(projectEgresses(egresses)), index(whole); !reflect.DeepEqual(got, want) {
-		t.Errorf("the index of the projections differs:\n got %v\nwant %v", got, want)
-	}
+	return egresses
 }
 
-// TestIndexInBatches: the index merged from batches equals the index of one
-// evaluation, entries and order included.
-func TestIndexInBatches(t *testing.T) {
-	e := newEngine(t)
-	var egresses []map[string]any
-	for i := 0; i < 250; i++ {
-		protocol := []string{"http", "tcp", "tcp-server-first", "https", "grpc"}[i%5]
-		egresses = append(egresses, map[string]any{
-			"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
-			"metadata": map[string]any{"name": fmt.Sprintf("e%03d", (i*37)%250), "namespace": fmt.Sprintf("ns%d", i%3)},
-			"spec": map[string]any{
-				"sources": []any{map[string]any{"kind": "ServiceAccount", "name": fmt.Sprintf("sa%d", i%4), "namespace": "app"}},
-				"ports":   []any{map[string]any{"number": int64(5000 + i%6), "protocol": protocol}},
-			},
-		})
+func projected(in []map[string]any) []map[string]any {
+	out := make([]map[string]any, len(in))
+	for i, e := range in {
+		out[i] = ProjectEgress(e)
 	}
-	frozen := func(batch int) *ast.Term {
-		defer func(old int) { indexBatch = old }(indexBatch)
-		indexBatch = batch
-		inv := &Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: egresses, Namespaces: []map[string]any{}}
-		if err := e.PrepareInventory(context.Background(), inv); err != nil {
-			t.Fatal(err)
-		}
-		return inv.frozen
+	return out
+}
+
+func mustValue(t *testing.T, v any) ast.Value {
+	t.Helper()
+	value, err := ast.InterfaceToValue(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	whole, batched := frozen(1000), frozen(7)
-	if !whole.Equal(batched) {
-		t.Errorf("batched index differs:\n%v\n%v", whole, batched)
-	}
-	if !strings.Contains(whole.String(), "tcp-server-first") {
-		t.Error("the index holds no server-first entries: the test proves nothing")
-	}
+	return value
 }

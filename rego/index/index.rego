@@ -35,16 +35,15 @@ egress_server_first := _by_port_account(true)
 
 egress_not_server_first := _by_port_account(false)
 
-_by_port_account(server_first) := {key: entries |
-	some key in _port_account_keys[server_first]
-	entries := [{"id": entry.id, "protocol": entry.protocol} |
-		some entry in _port_accounts
-		entry.serverFirst == server_first
-		entry.key == key
-	]
+# Grouping is one pass: _port_accounts is evaluated whole, once, and each
+# table read from that value. A comprehension per key scanning every entry
+# was quadratic in the number of ports. A set of {id, protocol} iterates
+# sorted by id, then protocol.
+_by_port_account(server_first) := {key: [entry | some entry in entries] |
+	some key, entries in _port_accounts[server_first]
 }
 
-_port_accounts contains {"key": kube.port_account_key(p.number, account), "serverFirst": protocol == "tcp-server-first", "id": kube.id(e), "protocol": protocol} if {
+_port_accounts[protocol == "tcp-server-first"][kube.port_account_key(p.number, account)] contains {"id": kube.id(e), "protocol": protocol} if {
 	some e in input.inventory.egresses
 	some p in e.spec.ports
 	is_number(p.number)
@@ -53,31 +52,32 @@ _port_accounts contains {"key": kube.port_account_key(p.number, account), "serve
 	some account in kube.accounts(e)
 }
 
-_port_account_keys[server_first] contains entry.key if {
-	some entry in _port_accounts
-	server_first := entry.serverFirst
-}
-
 # upstream_ids holds the namespace/name of every UpstreamTrafficSetting (as
 # keys of an object: a set would travel through JSON as a list).
 upstream_ids := {kube.id(u): true | some u in input.inventory.upstreamTrafficSettings}
 
-# upstream_hosts maps a host to the UpstreamTrafficSettings for it.
-upstream_hosts := {host: ids |
-	some host in {u.spec.host | some u in input.inventory.upstreamTrafficSettings; is_string(u.spec.host)}
-	ids := sort([kube.id(u) | some u in input.inventory.upstreamTrafficSettings; u.spec.host == host])
+# upstream_hosts maps a host to the UpstreamTrafficSettings for it, sorted.
+upstream_hosts := {host: [id | some id in ids] | some host, ids in _upstream_hosts}
+
+_upstream_hosts[u.spec.host] contains kube.id(u) if {
+	some u in input.inventory.upstreamTrafficSettings
+	is_string(u.spec.host)
 }
 
 # upstream_namespaces maps a name to the namespaces holding an
-# UpstreamTrafficSetting of that name.
-upstream_namespaces := {name: namespaces |
-	some name in {u.metadata.name | some u in input.inventory.upstreamTrafficSettings}
-	namespaces := sort({u.metadata.namespace | some u in input.inventory.upstreamTrafficSettings; u.metadata.name == name})
+# UpstreamTrafficSetting of that name, sorted.
+upstream_namespaces := {name: [ns | some ns in namespaces] | some name, namespaces in _upstream_namespaces}
+
+_upstream_namespaces[u.metadata.name] contains u.metadata.namespace if {
+	some u in input.inventory.upstreamTrafficSettings
 }
 
 # namespace_labels maps a Namespace's name to its labels (the first one given
 # when a namespace is described twice).
-namespace_labels := {name: labels |
-	some name in {ns.metadata.name | some ns in input.inventory.namespaces}
-	labels := [object.get(ns, ["metadata", "labels"], {}) | some ns in input.inventory.namespaces; ns.metadata.name == name][0]
+namespace_labels := {name: object.get(input.inventory.namespaces[min(positions)], ["metadata", "labels"], {}) |
+	some name, positions in _namespace_positions
+}
+
+_namespace_positions[ns.metadata.name] contains i if {
+	some i, ns in input.inventory.namespaces
 }
