@@ -78,7 +78,15 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	for _, in := range inputs {
 		seen[filepath.Clean(in.name)] = true
 	}
+	ahead := newPrefetch(r, r.workers())
 	for i := 0; i < len(inputs); i++ {
+		ahead.launch(inputs, i)
+		if docs, ok := ahead.wait(i); ok {
+			for _, d := range docs {
+				r.view.add(d)
+			}
+			continue
+		}
 		r.refs = nil
 		r.read(inputs[i], func(d *source.Document) error { r.view.add(d); return nil }, false)
 		for _, ref := range r.refs {
@@ -326,11 +334,66 @@ type outcome struct {
 	err     error
 }
 
-func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, error) {
-	workers := r.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+func (r *run) workers() int {
+	if r.opts.Workers > 0 {
+		return r.opts.Workers
 	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// prefetch decodes the first pass's manifest files ahead, on all cores: a
+// manifest's documents depend on nothing read before it. Scripts and
+// runbooks are read in order by the caller, as a patch in one starts from
+// the view so far. Results are taken in input order, so the view is the
+// same as when read one by one.
+type prefetch struct {
+	r       *run
+	slots   chan struct{}
+	window  int
+	next    int
+	pending map[int]chan []*source.Document
+}
+
+func newPrefetch(r *run, workers int) *prefetch {
+	return &prefetch{r: r, slots: make(chan struct{}, workers), window: 4 * workers, pending: map[int]chan []*source.Document{}}
+}
+
+// launch starts decoding the manifests among inputs[i : i+window].
+func (p *prefetch) launch(inputs []input, i int) {
+	for ; p.next < len(inputs) && p.next < i+p.window; p.next++ {
+		in := inputs[p.next]
+		if in.kind != "yaml" || in.content != nil {
+			continue
+		}
+		done := make(chan []*source.Document, 1)
+		p.pending[p.next] = done
+		go func() {
+			p.slots <- struct{}{}
+			defer func() { <-p.slots }()
+			var docs []*source.Document
+			p.r.read(in, func(d *source.Document) error {
+				if wanted(d) {
+					docs = append(docs, d)
+				}
+				return nil
+			}, false)
+			done <- docs
+		}()
+	}
+}
+
+// wait returns the documents of input i the view records, if i was prefetched.
+func (p *prefetch) wait(i int) ([]*source.Document, bool) {
+	done, ok := p.pending[i]
+	if !ok {
+		return nil, false
+	}
+	delete(p.pending, i)
+	return <-done, true
+}
+
+func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, error) {
+	workers := r.workers()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan job, workers*4)

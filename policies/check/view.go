@@ -56,11 +56,21 @@ func newView(e *policies.Engine, opts Options) *view {
 	return v
 }
 
+// wanted reports whether the view records a document: the kinds the
+// cross-resource rules read. A patch's result is not a manifest: recording it
+// would make the next patch of the same object (or this one, in the second
+// pass) start from it.
+func wanted(d *source.Document) bool {
+	if d.Patch != nil {
+		return false
+	}
+	return isKind(d, "config.openservicemesh.io", "MeshConfig") || isKind(d, "policy.openservicemesh.io", "Egress") ||
+		isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting") || (d.APIVersion() == "v1" && d.Kind() == "Namespace")
+}
+
 // add records a document of the first pass.
 func (v *view) add(d *source.Document) {
-	// A patch's result is not a manifest: recording it would make the next
-	// patch of the same object (or this one, in the second pass) start from it.
-	if d.Patch != nil {
+	if !wanted(d) {
 		return
 	}
 	switch {
