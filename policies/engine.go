@@ -374,23 +374,79 @@ func deepCopy(m map[string]any) map[string]any {
 // Do not change the inventory afterwards.
 //
 // The rules read Egress policies only through the index, so the frozen view
-// holds the index and not the policies. The index is built in Go
-// (inventoryIndex), to the definition in rego/index.
+// holds the index and not the policies, and the caller may drop its
+// Egresses once prepared. The index is built in Go (policies/index.go), to
+// the definition in rego/index.
 func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
-	doc := inv.value()
-	delete(doc, "egresses")
-	v, err := ast.InterfaceToValue(doc)
-	if err != nil {
-		return fmt.Errorf("convert inventory: %w", err)
+	return e.PrepareInventories(ctx, inv)
+}
+
+// PrepareInventories prepares several inventories. The lists they share (the
+// same Namespaces or UpstreamTrafficSettings slice, as the MeshConfig scopes
+// of a validate run do) are converted and indexed once, and their terms
+// shared.
+func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error {
+	type listKey struct {
+		first *map[string]any
+		n     int
 	}
-	obj := v.(ast.Object)
-	idxValue, err := ast.InterfaceToValue(inventoryIndex(inv))
-	if err != nil {
-		return fmt.Errorf("index inventory: %w", err)
+	converted := map[listKey][2]ast.Value{} // the list, and its index tables
+	shared := func(list []map[string]any, index func([]map[string]any) map[string]any) (ast.Value, ast.Value, error) {
+		k := listKey{n: len(list)}
+		if len(list) > 0 {
+			k.first = &list[0]
+			if c, ok := converted[k]; ok {
+				return c[0], c[1], nil
+			}
+		}
+		lv, err := ast.InterfaceToValue(objects(list))
+		if err != nil {
+			return nil, nil, err
+		}
+		iv, err := ast.InterfaceToValue(index(list))
+		if err != nil {
+			return nil, nil, err
+		}
+		if k.first != nil {
+			converted[k] = [2]ast.Value{lv, iv}
+		}
+		return lv, iv, nil
 	}
-	frozen := shallowCopy(obj)
-	frozen.Insert(ast.StringTerm("index"), ast.NewTerm(idxValue))
-	inv.frozen = ast.NewTerm(frozen)
+	for _, inv := range invs {
+		doc := inv.value()
+		for _, k := range []string{"egresses", "namespaces", "upstreamTrafficSettings"} {
+			delete(doc, k)
+		}
+		v, err := ast.InterfaceToValue(doc)
+		if err != nil {
+			return fmt.Errorf("convert inventory: %w", err)
+		}
+		obj := v.(ast.Object)
+		idx, err := ast.InterfaceToValue(egressIndex(inv.Egresses))
+		if err != nil {
+			return fmt.Errorf("index inventory: %w", err)
+		}
+		tables := idx.(ast.Object)
+		for _, part := range []struct {
+			key   string
+			list  []map[string]any
+			index func([]map[string]any) map[string]any
+		}{
+			{"upstreamTrafficSettings", inv.UpstreamTrafficSettings, upstreamIndex},
+			{"namespaces", inv.Namespaces, namespaceIndex},
+		} {
+			lv, iv, err := shared(part.list, part.index)
+			if err != nil {
+				return fmt.Errorf("convert inventory: %w", err)
+			}
+			if part.list != nil {
+				obj.Insert(ast.StringTerm(part.key), ast.NewTerm(lv))
+			}
+			iv.(ast.Object).Foreach(func(k, t *ast.Term) { tables.Insert(k, t) })
+		}
+		obj.Insert(ast.StringTerm("index"), ast.NewTerm(tables))
+		inv.frozen = ast.NewTerm(obj)
+	}
 	return nil
 }
 

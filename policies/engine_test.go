@@ -410,3 +410,46 @@ func mustValue(t *testing.T, v any) ast.Value {
 	}
 	return value
 }
+
+// TestPrepareInventoriesShares: inventories prepared together, sharing their
+// Namespaces and UpstreamTrafficSettings, get the terms each would get alone,
+// and share the converted lists.
+func TestPrepareInventoriesShares(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	upstreams := []map[string]any{
+		{"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "UpstreamTrafficSetting", "metadata": map[string]any{"name": "u", "namespace": "a"}, "spec": map[string]any{"host": "h.example.com"}},
+	}
+	namespaces := []map[string]any{{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "a", "labels": map[string]any{"k": "v"}}}}
+	egresses := exampleEgresses(t)
+	make2 := func() []*Inventory {
+		var out []*Inventory
+		for i, mc := range []bool{true, false} {
+			m := e.DefaultMeshConfig()
+			m["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"] = mc
+			out = append(out, &Inventory{MeshConfig: m, Egresses: egresses[i*3 : i*3+5], UpstreamTrafficSettings: upstreams, Namespaces: namespaces, MeshName: "osm"})
+		}
+		return out
+	}
+	together, alone := make2(), make2()
+	if err := e.PrepareInventories(ctx, together...); err != nil {
+		t.Fatal(err)
+	}
+	for i, inv := range alone {
+		if err := e.PrepareInventory(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		if !inv.frozen.Equal(together[i].frozen) {
+			t.Errorf("inventory %d prepared together differs:\n%v\n%v", i, together[i].frozen, inv.frozen)
+		}
+		want := mustValue(t, map[string]any{"index": inventoryIndex(inv), "upstreamTrafficSettings": objects(upstreams), "namespaces": objects(namespaces), "meshConfig": inv.MeshConfig, "meshName": "osm"})
+		if !inv.frozen.Equal(ast.NewTerm(want)) {
+			t.Errorf("inventory %d: frozen\n%v\nwant\n%v", i, inv.frozen, want)
+		}
+	}
+	a := together[0].frozen.Value.(ast.Object).Get(ast.StringTerm("upstreamTrafficSettings"))
+	b := together[1].frozen.Value.(ast.Object).Get(ast.StringTerm("upstreamTrafficSettings"))
+	if a == nil || b == nil || a.Value.(*ast.Array) != b.Value.(*ast.Array) {
+		t.Error("the shared UpstreamTrafficSettings were converted twice")
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// inventoryIndex computes the lookup tables rego/index defines (index), for
-// PrepareInventory.
+// inventoryIndex computes the lookup tables rego/index defines (index):
+// PrepareInventories builds the same tables, part by part.
 //
 // They are plumbing, not judgement: keys built from a few fields of every
 // object. In Rego they cost tens of microseconds per object (a sprintf, a
@@ -28,12 +28,23 @@ import (
 // key it by its JSON text.
 func inventoryIndex(inv *Inventory) map[string]any {
 	idx := egressIndex(inv.Egresses)
-	upstreamIDs := map[string]any{}
+	for k, v := range upstreamIndex(inv.UpstreamTrafficSettings) {
+		idx[k] = v
+	}
+	for k, v := range namespaceIndex(inv.Namespaces) {
+		idx[k] = v
+	}
+	return idx
+}
+
+// upstreamIndex computes upstream_ids, upstream_hosts and upstream_namespaces.
+func upstreamIndex(upstreams []map[string]any) map[string]any {
+	ids := map[string]any{}
 	hosts := map[string]map[string]bool{}
 	namespaces := map[string]map[string]bool{}
-	for _, u := range inv.UpstreamTrafficSettings {
+	for _, u := range upstreams {
 		id := objectID(u)
-		upstreamIDs[id] = true
+		ids[id] = true
 		if spec, _ := u["spec"].(map[string]any); spec != nil {
 			if host, ok := spec["host"].(string); ok {
 				addTo(hosts, host, id)
@@ -46,8 +57,13 @@ func inventoryIndex(inv *Inventory) map[string]any {
 			addTo(namespaces, name, ns)
 		}
 	}
+	return map[string]any{"upstreamIds": ids, "upstreamHosts": sortedSets(hosts), "upstreamNamespaces": sortedSets(namespaces)}
+}
+
+// namespaceIndex computes namespace_labels.
+func namespaceIndex(namespaces []map[string]any) map[string]any {
 	labels := map[string]any{}
-	for _, n := range inv.Namespaces {
+	for _, n := range namespaces {
 		meta, _ := n["metadata"].(map[string]any)
 		name, ok := meta["name"].(string)
 		if !ok {
@@ -62,11 +78,7 @@ func inventoryIndex(inv *Inventory) map[string]any {
 			labels[name] = map[string]any{}
 		}
 	}
-	idx["upstreamIds"] = upstreamIDs
-	idx["upstreamHosts"] = sortedSets(hosts)
-	idx["upstreamNamespaces"] = sortedSets(namespaces)
-	idx["namespaceLabels"] = labels
-	return idx
+	return map[string]any{"namespaceLabels": labels}
 }
 
 func addTo(m map[string]map[string]bool, key, value string) {

@@ -169,9 +169,21 @@ func (v *view) freeze(ctx context.Context) error {
 		inv := scope(v.meshConfigFor(e.file))
 		inv.Egresses = append(inv.Egresses, e.object)
 	}
+	invs := make([]*policies.Inventory, 0, len(v.scopes))
 	for _, inv := range v.scopes {
-		if err := v.engine.PrepareInventory(ctx, inv); err != nil {
-			return err
+		invs = append(invs, inv)
+	}
+	if err := v.engine.PrepareInventories(ctx, invs...); err != nil {
+		return err
+	}
+	// The prepared scopes hold their index, not the policies: drop the
+	// projections, keeping where each Egress is for Base.
+	for _, inv := range invs {
+		inv.Egresses = nil
+	}
+	for i := range v.egresses {
+		if v.egresses[i].projected {
+			v.egresses[i].object = identity(v.egresses[i].object)
 		}
 	}
 	return nil
@@ -269,4 +281,14 @@ func isManifest(file string) bool {
 		return true
 	}
 	return file == "-"
+}
+
+// identity keeps of an object what Base matches on: its kind and name.
+func identity(o map[string]any) map[string]any {
+	meta, _ := o["metadata"].(map[string]any)
+	return map[string]any{
+		"apiVersion": o["apiVersion"],
+		"kind":       o["kind"],
+		"metadata":   map[string]any{"name": meta["name"], "namespace": meta["namespace"]},
+	}
 }
