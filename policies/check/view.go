@@ -33,9 +33,11 @@ type located struct {
 	file   string
 	object map[string]any
 	// line and projected: object is an Egress's projection, the whole of
-	// which is the document at line of file.
-	line      int
-	projected bool
+	// which is the document at line of file. Once the view is frozen a
+	// projected Egress keeps only its name and namespace (object is nil).
+	line            int
+	projected       bool
+	name, namespace string
 	// manifest is true for a manifest file; a MeshConfig shown in a runbook or
 	// a script describes that document's mesh only, not its folder's.
 	manifest bool
@@ -182,8 +184,11 @@ func (v *view) freeze(ctx context.Context) error {
 		inv.Egresses = nil
 	}
 	for i := range v.egresses {
-		if v.egresses[i].projected {
-			v.egresses[i].object = identity(v.egresses[i].object)
+		if l := &v.egresses[i]; l.projected {
+			meta, _ := l.object["metadata"].(map[string]any)
+			l.name, _ = meta["name"].(string)
+			l.namespace, _ = meta["namespace"].(string)
+			l.object = nil
 		}
 	}
 	return nil
@@ -248,6 +253,12 @@ func (v *view) Base(file string, r source.Resource, namespace, name string) map[
 		}
 	}
 	for _, e := range list {
+		if e.object == nil { // a frozen projection: an Egress
+			if e.name == name && (namespace == "" || e.namespace == namespace) {
+				return reload(e.file, e.line)
+			}
+			continue
+		}
 		if e.object["kind"] == r.Kind && match(e.object) {
 			if e.projected {
 				return reload(e.file, e.line)
@@ -281,14 +292,4 @@ func isManifest(file string) bool {
 		return true
 	}
 	return file == "-"
-}
-
-// identity keeps of an object what Base matches on: its kind and name.
-func identity(o map[string]any) map[string]any {
-	meta, _ := o["metadata"].(map[string]any)
-	return map[string]any{
-		"apiVersion": o["apiVersion"],
-		"kind":       o["kind"],
-		"metadata":   map[string]any{"name": meta["name"], "namespace": meta["namespace"]},
-	}
 }
