@@ -223,7 +223,9 @@ func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) e
 		}
 		opts.MeshConfig = mc
 	}
+	restore := batchGC()
 	res, err := check.Run(cmd.Context(), engine, opts)
+	restore()
 	if err != nil {
 		return err
 	}
