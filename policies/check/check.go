@@ -371,6 +371,12 @@ func (p *prefetch) launch(inputs []input, i int) {
 			p.slots <- struct{}{}
 			defer func() { <-p.slots }()
 			var docs []*source.Document
+			content, err := source.ReadFile(in.name)
+			if err != nil || !mayHoldViewKinds(content) {
+				done <- nil // the second pass reports what cannot be read
+				return
+			}
+			in.content = content
 			p.r.read(in, func(d *source.Document) error {
 				if wanted(d) {
 					docs = append(docs, d)
@@ -380,6 +386,21 @@ func (p *prefetch) launch(inputs []input, i int) {
 			done <- docs
 		}()
 	}
+}
+
+// viewKinds are the kinds the view records (wanted), as bytes to look for.
+var viewKinds = [][]byte{[]byte("MeshConfig"), []byte("Egress"), []byte("UpstreamTrafficSetting"), []byte("Namespace")}
+
+// mayHoldViewKinds reports whether a manifest may hold a document the view
+// records: one that names none of their kinds cannot, and the first pass does
+// not decode it (a repository's Deployments and Services).
+func mayHoldViewKinds(content []byte) bool {
+	for _, k := range viewKinds {
+		if bytes.Contains(content, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // wait returns the documents of input i the view records, if i was prefetched.

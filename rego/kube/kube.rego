@@ -120,8 +120,11 @@ egress_protocols := {"http", "https", "tcp", "tcp-server-first"}
 
 _is_self(i) if {
 	is_egress
-	i == id(input.object)
+	i == _self_id
 }
+
+# _self_id is the id of the object under review, computed once per evaluation.
+_self_id := id(input.object)
 
 # accounts are the namespace/name of the ServiceAccounts a policy applies to.
 accounts(policy) := {sprintf("%s/%s", [src.namespace, src.name]) |
