@@ -155,7 +155,7 @@ mg_small_json_bytes=$(wc -c <"$work/meshguard-small.json")
 # keeps. The collector's own trace does: one more run of each size with the
 # default collector (GOGC=100), and the largest heap left live after a cycle.
 live_heap() { # DIR -> MB
-  GOGC=100 GODEBUG=gctrace=1 "${mg_cmd[@]}" "$1" 2>&1 >/dev/null |
+  { GOGC=100 GODEBUG=gctrace=1 "${mg_cmd[@]}" "$1" 2>&1 >/dev/null || true; } |
     grep -o '[0-9]*->[0-9]*->[0-9]* MB' | awk -F'->' '{ split($3, a, " "); if (a[1] + 0 > m) m = a[1] + 0 } END { print m + 0 }'
 }
 say "live heap: one more run of each size under GODEBUG=gctrace=1"
