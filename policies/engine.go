@@ -253,6 +253,20 @@ func (e *Engine) eval(ctx context.Context, value ast.Value) ([]Finding, error) {
 		if e.disabled[f.Rule] {
 			continue
 		}
+		// The same METADATA gave the catalog its strings: share them rather
+		// than keep a copy per finding (a run keeps every finding).
+		if r, ok := e.catalog.Lookup(f.Rule); ok {
+			f.Rule = r.Code
+			if f.Title == r.Title {
+				f.Title = r.Title
+			}
+			if f.Fix == r.Fix {
+				f.Fix = r.Fix
+			}
+			if f.Docs == r.Docs {
+				f.Docs = r.Docs
+			}
+		}
 		out = append(out, f)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -375,7 +389,7 @@ func deepCopy(m map[string]any) map[string]any {
 //
 // The rules read Egress policies only through the index, so the frozen view
 // holds the index and not the policies, and the caller may drop its
-// Egresses once prepared. The index is built in Go (policies/index.go), to
+// Egresses and EgressSummaries once prepared. The index is built in Go (policies/index.go), to
 // the definition in rego/index.
 func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
 	return e.PrepareInventories(ctx, inv)
@@ -422,7 +436,7 @@ func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error
 			return fmt.Errorf("convert inventory: %w", err)
 		}
 		obj := v.(ast.Object)
-		idx, err := ast.InterfaceToValue(egressIndex(inv.Egresses))
+		idx, err := ast.InterfaceToValue(egressIndex(inv.summaries()))
 		if err != nil {
 			return fmt.Errorf("index inventory: %w", err)
 		}
@@ -456,53 +470,4 @@ func shallowCopy(o ast.Object) ast.Object {
 	c := ast.NewObject()
 	o.Foreach(func(k, v *ast.Term) { c.Insert(k, v) })
 	return c
-}
-
-// ProjectEgress keeps of an Egress what the rules read of the Egresses in
-// an inventory (through rego/index): its name, namespace, ports and sources.
-// A caller holding many Egresses for an inventory may keep only these.
-func ProjectEgress(e map[string]any) map[string]any {
-	return projectEgresses([]map[string]any{e})[0].(map[string]any)
-}
-
-// projectEgresses keeps of each Egress what rego/index reads: its name,
-// namespace, ports (number, protocol) and sources (kind, name, namespace).
-// TestIndexOfProjectedEgresses checks the index is the same either way.
-func projectEgresses(in []map[string]any) []any {
-	out := make([]any, 0, len(in))
-	for _, e := range in {
-		meta, _ := e["metadata"].(map[string]any)
-		spec, _ := e["spec"].(map[string]any)
-		p := map[string]any{
-			"apiVersion": e["apiVersion"],
-			"kind":       e["kind"],
-			"metadata":   map[string]any{"name": meta["name"], "namespace": meta["namespace"]},
-		}
-		ps := map[string]any{}
-		if ports, ok := spec["ports"].([]any); ok {
-			kept := make([]any, 0, len(ports))
-			for _, port := range ports {
-				if m, ok := port.(map[string]any); ok {
-					kept = append(kept, map[string]any{"number": m["number"], "protocol": m["protocol"]})
-				} else {
-					kept = append(kept, port)
-				}
-			}
-			ps["ports"] = kept
-		}
-		if sources, ok := spec["sources"].([]any); ok {
-			kept := make([]any, 0, len(sources))
-			for _, src := range sources {
-				if m, ok := src.(map[string]any); ok {
-					kept = append(kept, map[string]any{"kind": m["kind"], "name": m["name"], "namespace": m["namespace"]})
-				} else {
-					kept = append(kept, src)
-				}
-			}
-			ps["sources"] = kept
-		}
-		p["spec"] = ps
-		out = append(out, p)
-	}
-	return out
 }

@@ -247,27 +247,6 @@ func TestEvaluateExistingViolations(t *testing.T) {
 	}
 }
 
-// TestIndexOfProjectedEgresses: PrepareInventory indexes projections of the
-// Egress policies; the index must be the one the whole objects give, on every
-// Egress among the examples (so a rule or index change that reads another
-// field fails here).
-func TestIndexOfProjectedEgresses(t *testing.T) {
-	egresses := exampleEgresses(t)
-	index := func(list []any) any {
-		v, err := ast.InterfaceToValue(map[string]any{"inventory": map[string]any{"egresses": list}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return regoIndex(t, v)
-	}
-	whole := make([]any, len(egresses))
-	for i, eg := range egresses {
-		whole[i] = eg
-	}
-	if got, want := index(projectEgresses(egresses)), index(whole); !reflect.DeepEqual(got, want) {
-		t.Errorf("the index of the projections differs:\n got %v\nwant %v", got, want)
-	}
-}
 
 // regoIndex evaluates rego/index, the definition of the index, on an input.
 func regoIndex(t *testing.T, input ast.Value) any {
@@ -349,8 +328,16 @@ func TestIndexMatchesRego(t *testing.T) {
 	}
 	inv := &Inventory{Egresses: egresses, UpstreamTrafficSettings: upstreams, Namespaces: namespaces}
 	want := regoIndex(t, mustValue(t, map[string]any{"inventory": inv.value()})).(map[string]any)
-	for _, list := range [][]map[string]any{egresses, projected(egresses)} {
-		got := inventoryIndex(&Inventory{Egresses: list, UpstreamTrafficSettings: upstreams, Namespaces: namespaces})
+	var summaries []EgressSummary
+	for _, e := range egresses {
+		summaries = append(summaries, SummarizeEgress(e))
+	}
+	half := len(egresses) / 2
+	for _, got := range []map[string]any{
+		inventoryIndex(&Inventory{Egresses: egresses, UpstreamTrafficSettings: upstreams, Namespaces: namespaces}),
+		inventoryIndex(&Inventory{EgressSummaries: summaries, UpstreamTrafficSettings: upstreams, Namespaces: namespaces}),
+		inventoryIndex(&Inventory{Egresses: egresses[:half], EgressSummaries: summaries[half:], UpstreamTrafficSettings: upstreams, Namespaces: namespaces}),
+	} {
 		if len(got) != len(want) {
 			t.Errorf("Go builds %d tables, rego/index %d", len(got), len(want))
 		}
@@ -394,13 +381,6 @@ func exampleEgresses(t *testing.T) []map[string]any {
 	return egresses
 }
 
-func projected(in []map[string]any) []map[string]any {
-	out := make([]map[string]any, len(in))
-	for i, e := range in {
-		out[i] = ProjectEgress(e)
-	}
-	return out
-}
 
 func mustValue(t *testing.T, v any) ast.Value {
 	t.Helper()
@@ -451,5 +431,23 @@ func TestPrepareInventoriesShares(t *testing.T) {
 	b := together[1].frozen.Value.(ast.Object).Get(ast.StringTerm("upstreamTrafficSettings"))
 	if a == nil || b == nil || a.Value.(*ast.Array) != b.Value.(*ast.Array) {
 		t.Error("the shared UpstreamTrafficSettings were converted twice")
+	}
+}
+
+// TestSummariesNeedPreparing: Egress summaries are read only when the
+// inventory is prepared; evaluating against an unprepared one is an error,
+// not a view without those policies.
+func TestSummariesNeedPreparing(t *testing.T) {
+	e := newEngine(t)
+	egress := exampleEgresses(t)[0]
+	inv := Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: []map[string]any{}, EgressSummaries: []EgressSummary{SummarizeEgress(egress)}}
+	if _, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: egress, Inventory: inv}); err == nil {
+		t.Fatal("an unprepared inventory with summaries was evaluated")
+	}
+	if err := e.PrepareInventory(context.Background(), &inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: egress, Inventory: inv}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ import (
 // or namespace is not one (the schema rules report it), where Rego would
 // key it by its JSON text.
 func inventoryIndex(inv *Inventory) map[string]any {
-	idx := egressIndex(inv.Egresses)
+	idx := egressIndex(inv.summaries())
 	for k, v := range upstreamIndex(inv.UpstreamTrafficSettings) {
 		idx[k] = v
 	}
@@ -106,26 +107,59 @@ func sortedSets(m map[string]map[string]bool) map[string]any {
 	return out
 }
 
+// EgressSummary is what the index reads of an Egress policy (rego/index): its
+// namespace/name, each port's number and protocol and each source's kind,
+// name and namespace, as decoded (the index skips what it cannot use, as the
+// Rego does). It takes a tenth of the memory of the policy kept as maps, so a
+// caller holding many policies for an inventory (validate's view) keeps these
+// (Inventory.EgressSummaries).
+type EgressSummary struct {
+	// ID is "namespace/name" (kube.id).
+	ID      string
+	Ports   []EgressPort
+	Sources []EgressSource
+}
+
+// EgressPort is a port of an Egress policy.
+type EgressPort struct{ Number, Protocol any }
+
+// EgressSource is a source of an Egress policy.
+type EgressSource struct{ Kind, Name, Namespace any }
+
+// SummarizeEgress returns what the index reads of an Egress policy.
+func SummarizeEgress(e map[string]any) EgressSummary {
+	s := EgressSummary{ID: objectID(e)}
+	spec, _ := e["spec"].(map[string]any)
+	for _, p := range members(spec["ports"]) {
+		if m, ok := p.(map[string]any); ok {
+			s.Ports = append(s.Ports, EgressPort{Number: m["number"], Protocol: m["protocol"]})
+		}
+	}
+	for _, src := range members(spec["sources"]) {
+		if m, ok := src.(map[string]any); ok {
+			s.Sources = append(s.Sources, EgressSource{Kind: m["kind"], Name: m["name"], Namespace: m["namespace"]})
+		}
+	}
+	return s
+}
+
 // egressIndex computes the Egress tables: egress_ids, egress_server_first and
 // egress_not_server_first.
-func egressIndex(egresses []map[string]any) map[string]any {
+func egressIndex(egresses []EgressSummary) map[string]any {
 	ids := make([]string, 0, len(egresses))
 	tables := map[bool]map[string]map[indexEntry]bool{true: {}, false: {}}
 	for _, e := range egresses {
-		id := objectID(e)
-		ids = append(ids, id)
-		spec, _ := e["spec"].(map[string]any)
-		accounts := serviceAccounts(spec["sources"])
+		ids = append(ids, e.ID)
+		accounts := serviceAccounts(e.Sources)
 		if len(accounts) == 0 {
 			continue
 		}
-		for _, p := range members(spec["ports"]) {
-			port, _ := p.(map[string]any)
-			number, ok := formatInt(port["number"])
+		for _, port := range e.Ports {
+			number, ok := formatInt(port.Number)
 			if !ok {
 				continue
 			}
-			protocol, ok := port["protocol"].(string)
+			protocol, ok := port.Protocol.(string)
 			if !ok {
 				continue
 			}
@@ -139,7 +173,7 @@ func egressIndex(egresses []map[string]any) map[string]any {
 				if table[key] == nil {
 					table[key] = map[indexEntry]bool{}
 				}
-				table[key][indexEntry{id: id, protocol: protocol}] = true
+				table[key][indexEntry{id: e.ID, protocol: protocol}] = true
 			}
 		}
 	}
@@ -153,6 +187,19 @@ func egressIndex(egresses []map[string]any) map[string]any {
 		"egressServerFirst":    indexTable(tables[true]),
 		"egressNotServerFirst": indexTable(tables[false]),
 	}
+}
+
+// summaries are an inventory's Egress policies as the index reads them; nil
+// when the inventory does not know them.
+func (inv *Inventory) summaries() []EgressSummary {
+	if inv.Egresses == nil && inv.EgressSummaries == nil {
+		return nil
+	}
+	out := make([]EgressSummary, 0, len(inv.Egresses)+len(inv.EgressSummaries))
+	for _, e := range inv.Egresses {
+		out = append(out, SummarizeEgress(e))
+	}
+	return append(out, inv.EgressSummaries...)
 }
 
 // egressProtocols are the protocols osm-edge compiles (kube.egress_protocols).
@@ -186,21 +233,18 @@ func indexTable(t map[string]map[indexEntry]bool) map[string]any {
 
 // serviceAccounts are the "namespace/name" of the ServiceAccount sources
 // with a non-empty name and namespace, without repeats (kube.accounts).
-func serviceAccounts(sources any) []string {
+func serviceAccounts(sources []EgressSource) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, s := range members(sources) {
-		src, _ := s.(map[string]any)
-		if src["kind"] != "ServiceAccount" {
+	for _, src := range sources {
+		if src.Kind != "ServiceAccount" {
 			continue
 		}
-		name, _ := src["name"].(string)
-		namespace, _ := src["namespace"].(string)
+		name, _ := src.Name.(string)
+		namespace, _ := src.Namespace.(string)
 		if name == "" || namespace == "" {
 			continue
 		}
-		if a := namespace + "/" + name; !seen[a] {
-			seen[a] = true
+		if a := namespace + "/" + name; !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}

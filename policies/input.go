@@ -37,6 +37,10 @@ type Inventory struct {
 	MeshConfig map[string]any `json:"meshConfig,omitempty"`
 	// Egresses are the Egress policies of the mesh.
 	Egresses []map[string]any `json:"egresses,omitempty"`
+	// EgressSummaries are more Egress policies, given by what the index reads
+	// of them (SummarizeEgress), for a caller that holds many. Only
+	// PrepareInventory reads them: an inventory that has any must be prepared.
+	EgressSummaries []EgressSummary `json:"-"`
 	// Namespaces are the Namespaces, with their labels.
 	Namespaces []map[string]any `json:"namespaces,omitempty"`
 	// UpstreamTrafficSettings are the UpstreamTrafficSetting policies.
@@ -51,6 +55,9 @@ type Inventory struct {
 func (inv *Inventory) term() (*ast.Term, error) {
 	if inv.frozen != nil {
 		return inv.frozen, nil
+	}
+	if inv.EgressSummaries != nil {
+		return nil, fmt.Errorf("an inventory with Egress summaries must be prepared (PrepareInventory)")
 	}
 	v, err := ast.InterfaceToValue(inv.value())
 	if err != nil {

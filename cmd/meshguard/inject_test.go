@@ -187,7 +187,7 @@ func TestValidateUnreadableTemplate(t *testing.T) {
 }
 
 // A script's patch of an Egress starts from that Egress's manifest among the
-// inputs, whole (the view keeps only projections of manifest Egresses and
+// inputs, whole (the view keeps only summaries of manifest Egresses and
 // reads the manifest again for a base).
 func TestValidateScriptPatchesAnEgressFromItsManifest(t *testing.T) {
 	dir := t.TempDir()
@@ -221,7 +221,7 @@ spec:
 	found := false
 	for _, f := range res.Findings {
 		// The replace applies only if the base has spec.hosts[0]: a
-		// projection has no hosts, and the patch would not apply (MG0002).
+		// summary has no hosts, and the patch would not apply (MG0002).
 		if strings.HasSuffix(f.File, "change.sh") {
 			if f.Rule == "MG0002" {
 				t.Errorf("the patch did not apply to the manifest: %s", out)

@@ -32,11 +32,12 @@ type view struct {
 type located struct {
 	file   string
 	object map[string]any
-	// line and projected: object is an Egress's projection, the whole of
-	// which is the document at line of file. Once the view is frozen a
-	// projected Egress keeps only its name and namespace (object is nil).
+	// An Egress of a manifest file keeps only its summary (object is nil),
+	// its name and namespace, and its line, to read the whole document again
+	// should a patch need it as its base. Once the view is frozen the summary
+	// goes too.
+	summary         *policies.EgressSummary
 	line            int
-	projected       bool
 	name, namespace string
 	// manifest is true for a manifest file; a MeshConfig shown in a runbook or
 	// a script describes that document's mesh only, not its folder's.
@@ -80,12 +81,13 @@ func (v *view) add(d *source.Document) {
 		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object, manifest: isManifest(d.File)})
 	case isKind(d, "policy.openservicemesh.io", "Egress"):
 		// Egresses can be many, and the inventory needs only a few of their
-		// fields: a manifest file's keeps its projection, and its line, to
-		// read the whole object again should a patch need it as its base.
-		// One from stdin or a runbook keeps the whole object.
+		// fields: a manifest file's keeps its summary (located). One from
+		// stdin or a runbook keeps the whole object.
 		l := located{file: d.File, object: d.Object, line: d.Line}
 		if isManifest(d.File) && d.File != "-" {
-			l.object, l.projected = policies.ProjectEgress(d.Object), true
+			summary := policies.SummarizeEgress(d.Object)
+			l.object, l.summary = nil, &summary
+			l.name, l.namespace = d.Name(), d.Namespace()
 		}
 		v.egresses = append(v.egresses, l)
 	case isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting"):
@@ -169,7 +171,11 @@ func (v *view) freeze(ctx context.Context) error {
 	scope(v.meshConfigFor("\x00")) // the fallback scope always exists
 	for _, e := range v.egresses {
 		inv := scope(v.meshConfigFor(e.file))
-		inv.Egresses = append(inv.Egresses, e.object)
+		if e.summary != nil {
+			inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
+		} else {
+			inv.Egresses = append(inv.Egresses, e.object)
+		}
 	}
 	invs := make([]*policies.Inventory, 0, len(v.scopes))
 	for _, inv := range v.scopes {
@@ -179,17 +185,12 @@ func (v *view) freeze(ctx context.Context) error {
 		return err
 	}
 	// The prepared scopes hold their index, not the policies: drop the
-	// projections, keeping where each Egress is for Base.
+	// summaries, keeping where each Egress is for Base.
 	for _, inv := range invs {
-		inv.Egresses = nil
+		inv.Egresses, inv.EgressSummaries = nil, nil
 	}
 	for i := range v.egresses {
-		if l := &v.egresses[i]; l.projected {
-			meta, _ := l.object["metadata"].(map[string]any)
-			l.name, _ = meta["name"].(string)
-			l.namespace, _ = meta["namespace"].(string)
-			l.object = nil
-		}
+		v.egresses[i].summary = nil
 	}
 	return nil
 }
@@ -253,16 +254,13 @@ func (v *view) Base(file string, r source.Resource, namespace, name string) map[
 		}
 	}
 	for _, e := range list {
-		if e.object == nil { // a frozen projection: an Egress
+		if e.object == nil { // a manifest's Egress, kept as its summary
 			if e.name == name && (namespace == "" || e.namespace == namespace) {
 				return reload(e.file, e.line)
 			}
 			continue
 		}
 		if e.object["kind"] == r.Kind && match(e.object) {
-			if e.projected {
-				return reload(e.file, e.line)
-			}
 			return e.object
 		}
 	}
