@@ -247,7 +247,6 @@ func TestEvaluateExistingViolations(t *testing.T) {
 	}
 }
 
-
 // regoIndex evaluates rego/index, the definition of the index, on an input.
 func regoIndex(t *testing.T, input ast.Value) any {
 	t.Helper()
@@ -380,7 +379,6 @@ func exampleEgresses(t *testing.T) []map[string]any {
 	}
 	return egresses
 }
-
 
 func mustValue(t *testing.T, v any) ast.Value {
 	t.Helper()
