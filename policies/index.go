@@ -183,9 +183,11 @@ func egressIndex(egresses []EgressSummary) map[string]any {
 		idList[i] = id
 	}
 	return map[string]any{
-		"egressIds":            idList,
-		"egressServerFirst":    indexTable(tables[true]),
-		"egressNotServerFirst": indexTable(tables[false]),
+		"egressIds":                 idList,
+		"egressServerFirst":         indexTable(tables[true]),
+		"egressNotServerFirst":      indexTable(tables[false]),
+		"egressServerFirstPorts":    tablePorts(tables[true]),
+		"egressNotServerFirstPorts": tablePorts(tables[false]),
 	}
 }
 
@@ -227,6 +229,16 @@ func indexTable(t map[string]map[indexEntry]bool) map[string]any {
 			list[i] = map[string]any{"id": en.id, "protocol": en.protocol}
 		}
 		out[key] = list
+	}
+	return out
+}
+
+// tablePorts are the port numbers of a table's keys ("port|account").
+func tablePorts(t map[string]map[indexEntry]bool) map[string]any {
+	out := map[string]any{}
+	for key := range t {
+		port, _, _ := strings.Cut(key, "|")
+		out[port] = true
 	}
 	return out
 }

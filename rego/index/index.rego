@@ -14,6 +14,8 @@ index := {
 	"egressIds": egress_ids,
 	"egressServerFirst": egress_server_first,
 	"egressNotServerFirst": egress_not_server_first,
+	"egressServerFirstPorts": _ports(true),
+	"egressNotServerFirstPorts": _ports(false),
 	"upstreamIds": upstream_ids,
 	"upstreamHosts": upstream_hosts,
 	"upstreamNamespaces": upstream_namespaces,
@@ -42,6 +44,11 @@ egress_not_server_first := _by_port_account(false)
 _by_port_account(server_first) := {key: [entry | some entry in entries] |
 	some key, entries in _port_accounts[server_first]
 }
+
+# egressServerFirstPorts and egressNotServerFirstPorts hold the port numbers
+# (as strings) of the two tables' keys, so that a port no policy opens on the
+# other side is passed over with one lookup.
+_ports(server_first) := {split(key, "|")[0]: true | some key, _ in _port_accounts[server_first]}
 
 _port_accounts[protocol == "tcp-server-first"][kube.port_account_key(p.number, account)] contains {"id": kube.id(e), "protocol": protocol} if {
 	some e in input.inventory.egresses

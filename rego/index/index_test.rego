@@ -19,6 +19,8 @@ test_index_keys_ports_and_sorts_ids if {
 	idx.egressNotServerFirst["3306|a/sa"] == [{"id": "a/web", "protocol": "tcp"}]
 	count(idx.egressNotServerFirst["443|a/sa"]) == 1
 	count(idx.egressNotServerFirst) == 2
+	idx.egressServerFirstPorts == {"3306": true}
+	idx.egressNotServerFirstPorts == {"443": true, "3306": true}
 }
 
 test_index_skips_ports_without_a_number if {
@@ -31,6 +33,7 @@ test_index_of_an_empty_inventory if {
 	idx := index.index with input as {"inventory": {}}
 	idx == {
 		"egressIds": [], "egressServerFirst": {}, "egressNotServerFirst": {},
+		"egressServerFirstPorts": {}, "egressNotServerFirstPorts": {},
 		"upstreamIds": {}, "upstreamHosts": {}, "upstreamNamespaces": {}, "namespaceLabels": {},
 	}
 }

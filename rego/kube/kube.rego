@@ -115,6 +115,14 @@ egresses_on_port_for(n, account, server_first) := {e |
 # a tcp-server-first port looks among the other protocols, and the reverse
 _port_tables := {true: index.egressNotServerFirst, false: index.egressServerFirst}
 
+# port_on_other_side is true when some Egress policy opens port number n with
+# a protocol on the other side of server_first (tcp-server-first against the
+# rest): egresses_on_port_for can find something only then, and this is one
+# lookup.
+port_on_other_side(n, server_first) if _port_sets[server_first][format_int(n, 10)]
+
+_port_sets := {true: index.egressNotServerFirstPorts, false: index.egressServerFirstPorts}
+
 # egress_protocols are the Egress port protocols osm-edge knows.
 egress_protocols := {"http", "https", "tcp", "tcp-server-first"}
 

@@ -51,8 +51,8 @@ findings contains finding.new(rego.metadata.chain(), {
 	mine := lower(p.protocol)
 	mine in kube.egress_protocols
 	server_first := mine == "tcp-server-first"
-	server_first in _sides
 	is_number(p.number)
+	kube.port_on_other_side(p.number, server_first)
 	some other in _conflicting(p.number, server_first)
 	shared := {a |
 		some a in _accounts
@@ -69,13 +69,6 @@ _conflicting(n, server_first) := {{"id": o.id, "protocol": o.protocol} |
 	some a in _accounts
 	some o in kube.egresses_on_port_for(n, a, server_first)
 }
-
-# _sides are the values of server_first for which the index holds policies
-# on the other side: in the common case (no tcp-server-first port anywhere)
-# only true, so every other port stops here without a lookup.
-_sides contains true if count(kube.index.egressNotServerFirst) > 0
-
-_sides contains false if count(kube.index.egressServerFirst) > 0
 
 # _accounts are the ServiceAccounts the object under review applies to.
 _accounts := kube.accounts(input.object)
