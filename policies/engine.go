@@ -401,12 +401,13 @@ func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
 // shared.
 func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error {
 	type listKey struct {
+		part  string
 		first *map[string]any
 		n     int
 	}
 	converted := map[listKey][2]ast.Value{} // the list, and its index tables
-	shared := func(list []map[string]any, index func([]map[string]any) map[string]any) (ast.Value, ast.Value, error) {
-		k := listKey{n: len(list)}
+	shared := func(part string, list []map[string]any, index func([]map[string]any) map[string]any) (ast.Value, ast.Value, error) {
+		k := listKey{part: part, n: len(list)}
 		if len(list) > 0 {
 			k.first = &list[0]
 			if c, ok := converted[k]; ok {
@@ -449,7 +450,7 @@ func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error
 			{"upstreamTrafficSettings", inv.UpstreamTrafficSettings, upstreamIndex},
 			{"namespaces", inv.Namespaces, namespaceIndex},
 		} {
-			lv, iv, err := shared(part.list, part.index)
+			lv, iv, err := shared(part.key, part.list, part.index)
 			if err != nil {
 				return fmt.Errorf("convert inventory: %w", err)
 			}

@@ -293,9 +293,21 @@ func TestIndexMatchesRego(t *testing.T) {
 		case 6:
 			sources = append(sources, map[string]any{"kind": "ServiceAccount", "name": "other", "namespace": "ops"})
 		}
+		// Names the API server would refuse still get one id in Go and Rego.
+		var name any = fmt.Sprintf("e%03d", (i*37)%250)
+		switch i % 13 {
+		case 4:
+			name = int64(1000 + i)
+		case 8:
+			name = 1.5
+		case 10:
+			name = map[string]any{"b": true, "a": []any{int64(1), "x"}}
+		case 12:
+			name = nil
+		}
 		egresses = append(egresses, map[string]any{
 			"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
-			"metadata": map[string]any{"name": fmt.Sprintf("e%03d", (i*37)%250), "namespace": fmt.Sprintf("ns%d", i%3)},
+			"metadata": map[string]any{"name": name, "namespace": fmt.Sprintf("ns%d", i%3)},
 			"spec": map[string]any{
 				"sources": sources,
 				"ports":   []any{map[string]any{"number": number, "protocol": protocol}, map[string]any{"number": int64(80), "protocol": "http"}},
@@ -314,6 +326,8 @@ func TestIndexMatchesRego(t *testing.T) {
 			spec["host"] = 12
 		case 5:
 			delete(meta, "namespace")
+		case 7:
+			meta["name"] = int64(42)
 		}
 		upstreams = append(upstreams, map[string]any{"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "UpstreamTrafficSetting", "metadata": meta, "spec": spec})
 		ns := map[string]any{"name": fmt.Sprintf("ns%d", i%9), "labels": map[string]any{"n": fmt.Sprint(i)}}

@@ -23,10 +23,11 @@ import (
 // an index, as in the rule tests), and TestIndexMatchesRego holds the two to
 // the same output.
 //
-// Names and namespaces are strings on anything the API server stores; a
-// table here leaves out an UpstreamTrafficSetting or Namespace whose name
-// or namespace is not one (the schema rules report it), where Rego would
-// key it by its JSON text.
+// Names and namespaces are strings on anything the API server stores. For
+// one that is not (a file may hold it), ids and upstream_namespaces' keys are
+// its JSON text, as in Rego; upstream_namespaces leaves out a namespace and
+// namespace_labels a Namespace that is not a string, where Rego would keep
+// them (a message may then name fewer namespaces; no verdict changes).
 func inventoryIndex(inv *Inventory) map[string]any {
 	idx := egressIndex(inv.summaries())
 	for k, v := range upstreamIndex(inv.UpstreamTrafficSettings) {
@@ -52,10 +53,10 @@ func upstreamIndex(upstreams []map[string]any) map[string]any {
 			}
 		}
 		meta, _ := u["metadata"].(map[string]any)
-		name, ok1 := meta["name"].(string)
-		ns, ok2 := meta["namespace"].(string)
-		if ok1 && ok2 {
-			addTo(namespaces, name, ns)
+		_, named := meta["name"]
+		ns, ok := meta["namespace"].(string)
+		if named && ok {
+			addTo(namespaces, idPart(meta, "name"), ns)
 		}
 	}
 	return map[string]any{"upstreamIds": ids, "upstreamHosts": sortedSets(hosts), "upstreamNamespaces": sortedSets(namespaces)}
@@ -285,21 +286,21 @@ func objectID(o map[string]any) string {
 	return idPart(meta, "namespace") + "/" + idPart(meta, "name")
 }
 
+// idPart is a name or namespace in an id: "" when absent, a string as it is,
+// anything else as JSON (kube._id_part).
 func idPart(meta map[string]any, key string) string {
 	v, ok := meta[key]
 	if !ok {
 		return ""
 	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case nil:
-		return "null"
+	if s, ok := v.(string); ok {
+		return s
 	}
-	if n, ok := formatInt(v); ok {
-		return n
+	b, err := json.Marshal(normalize(v))
+	if err != nil {
+		return fmt.Sprint(v)
 	}
-	return fmt.Sprint(v) // not a name the API server takes; the schema rules say so
+	return string(b)
 }
 
 // formatInt is format_int(n, 10) for a number: its integer part, in decimal.
@@ -307,10 +308,18 @@ func formatInt(v any) (string, bool) {
 	switch x := v.(type) {
 	case int:
 		return strconv.Itoa(x), true
+	case int8:
+		return strconv.FormatInt(int64(x), 10), true
+	case int16:
+		return strconv.FormatInt(int64(x), 10), true
 	case int32:
 		return strconv.FormatInt(int64(x), 10), true
 	case int64:
 		return strconv.FormatInt(x, 10), true
+	case uint:
+		return strconv.FormatUint(uint64(x), 10), true
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10), true
 	case uint64:
 		return strconv.FormatUint(x, 10), true
 	case float32:
@@ -334,5 +343,9 @@ func formatFloatInt(f float64) (string, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return "", false
 	}
-	return strconv.FormatFloat(math.Trunc(f), 'f', 0, 64), true
+	t := math.Trunc(f)
+	if t == 0 {
+		t = 0 // -0.5 truncates to -0, which format_int writes as 0
+	}
+	return strconv.FormatFloat(t, 'f', 0, 64), true
 }

@@ -19,8 +19,12 @@ func TestBatchGC(t *testing.T) {
 	if got := debug.SetGCPercent(-1); got != -1 {
 		t.Errorf("GOGC during the run is %d, want off", got)
 	}
-	if got := debug.SetMemoryLimit(-1); got != batchHeapFloor {
-		t.Errorf("memory limit %d, want the floor %d", got, batchHeapFloor)
+	floor := int64(batchHeapFloor)
+	if cg := cgroupMemoryLimit(); cg > 0 {
+		floor = min(floor, cg/2)
+	}
+	if got := debug.SetMemoryLimit(-1); got != floor {
+		t.Errorf("memory limit %d, want the floor %d", got, floor)
 	}
 	// Hold 64 MiB live: three times that is above the floor.
 	live := make([][]byte, 64)
@@ -29,11 +33,11 @@ func TestBatchGC(t *testing.T) {
 	}
 	runtime.GC()
 	deadline := time.Now().Add(5 * time.Second)
-	for debug.SetMemoryLimit(-1) <= batchHeapFloor && time.Now().Before(deadline) {
+	for debug.SetMemoryLimit(-1) <= floor && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := debug.SetMemoryLimit(-1); got < 3*64<<20 {
-		t.Errorf("with 64 MiB live the limit is %d, want at least %d", got, 3*64<<20)
+	if got, want := debug.SetMemoryLimit(-1), int64(3*64<<20); cgroupMemoryLimit() == 0 && got < want {
+		t.Errorf("with 64 MiB live the limit is %d, want at least %d", got, want)
 	}
 	runtime.KeepAlive(live)
 	restore()
@@ -54,5 +58,19 @@ func TestBatchGCLeavesTheEnvironmentAlone(t *testing.T) {
 	defer restore()
 	if got := debug.SetGCPercent(77); got != 77 {
 		t.Errorf("GOGC is %d, want the user's setting kept", got)
+	}
+}
+
+func TestParseCgroupLimit(t *testing.T) {
+	for in, want := range map[string]int64{
+		"max\n":                 0,
+		"9223372036854771712\n": 0, // cgroup v1 without a limit
+		"536870912\n":           512 << 20,
+		"":                      0,
+		"garbage":               0,
+	} {
+		if got := parseCgroupLimit(in); got != want {
+			t.Errorf("parseCgroupLimit(%q) = %d, want %d", in, got, want)
+		}
 	}
 }

@@ -223,9 +223,7 @@ func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) e
 		}
 		opts.MeshConfig = mc
 	}
-	restore := batchGC()
-	res, err := check.Run(cmd.Context(), engine, opts)
-	restore()
+	res, err := runBatch(func() (report.Result, error) { return check.Run(cmd.Context(), engine, opts) })
 	if err != nil {
 		return err
 	}
@@ -284,4 +282,11 @@ func parseNamespaceLabels(flags []string) (map[string]map[string]string, error) 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// runBatch runs a batch job under batchGC, restoring the collector's settings
+// however it ends.
+func runBatch(job func() (report.Result, error)) (report.Result, error) {
+	defer batchGC()()
+	return job()
 }

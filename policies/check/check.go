@@ -393,8 +393,14 @@ var viewKinds = [][]byte{[]byte("MeshConfig"), []byte("Egress"), []byte("Upstrea
 
 // mayHoldViewKinds reports whether a manifest may hold a document the view
 // records: one that names none of their kinds cannot, and the first pass does
-// not decode it (a repository's Deployments and Services).
+// not decode it (a repository's Deployments and Services). A kind may also be
+// written with escapes (JSON's "\u0045gress") or in UTF-16 (what Windows
+// PowerShell's redirection writes), so content with a backslash or a NUL
+// byte is decoded whatever it names.
 func mayHoldViewKinds(content []byte) bool {
+	if bytes.IndexByte(content, '\\') >= 0 || bytes.IndexByte(content, 0) >= 0 {
+		return true
+	}
 	for _, k := range viewKinds {
 		if bytes.Contains(content, k) {
 			return true

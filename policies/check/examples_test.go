@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -114,5 +115,58 @@ func TestEgressRunbook(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("missing %v in %+v", want, res.Findings)
+	}
+}
+
+// TestViewReadsEncodedManifests: a manifest the first pass must not pass over
+// although its bytes do not spell the kind (UTF-16, as Windows PowerShell
+// redirects kubectl's output, and a JSON escape): the UpstreamTrafficSettings
+// in them exist for the Egress that names them, so no MG3005.
+func TestViewReadsEncodedManifests(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uts := "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: UpstreamTrafficSetting\nmetadata: {name: u, namespace: a}\nspec: {host: h.example.com}\n"
+	utf16 := []byte{0xff, 0xfe}
+	for _, r := range uts {
+		utf16 = append(utf16, byte(r), 0)
+	}
+	write("u.yaml", utf16)
+	// One plain manifest, so the view knows UpstreamTrafficSettings at all.
+	write("other.yaml", []byte(strings.ReplaceAll(strings.ReplaceAll(uts, "name: u", "name: other"), "h.example.com", "o.example.com")))
+	write("v.json", []byte(`{"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "\u0055pstreamTrafficSetting", "metadata": {"name": "v", "namespace": "a"}, "spec": {"host": "v.example.com"}}`))
+	write("egress.yaml", []byte(`apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata: {name: e, namespace: a}
+spec:
+  sources: [{kind: ServiceAccount, name: sa, namespace: a}]
+  hosts: [h.example.com]
+  ports: [{number: 443, protocol: https}]
+  matches:
+  - {apiGroup: policy.openservicemesh.io/v1alpha1, kind: UpstreamTrafficSetting, name: u}
+  - {apiGroup: policy.openservicemesh.io/v1alpha1, kind: UpstreamTrafficSetting, name: v}
+`))
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		t.Fatalf("input errors: %+v", res.Errors)
+	}
+	if res.Summary.Documents != 4 {
+		t.Fatalf("judged %d documents, want 4", res.Summary.Documents)
+	}
+	for _, f := range res.Findings {
+		if f.Rule == "MG3005" {
+			t.Errorf("%s:%d: %s", f.File, f.Line, f.Message)
+		}
 	}
 }

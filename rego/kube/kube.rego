@@ -74,8 +74,14 @@ else := "(unnamed)"
 # finding that names the object under review.
 object_ref := ref(input.object)
 
-# id is namespace/name, the key the inventory uses.
-id(obj) := sprintf("%s/%s", [object.get(obj, ["metadata", "namespace"], ""), object.get(obj, ["metadata", "name"], "")])
+# id is namespace/name, the key the inventory uses. A name or namespace that
+# is not a string (the API server would refuse it; a file may hold one) is
+# written as JSON, as policies/index.go writes it.
+id(obj) := concat("/", [_id_part(object.get(obj, ["metadata", "namespace"], "")), _id_part(object.get(obj, ["metadata", "name"], ""))])
+
+_id_part(v) := v if is_string(v)
+
+else := json.marshal(v)
 
 # mesh_config is the MeshConfig that governs the object under review: the object
 # itself when it is one, else the cluster's (or the CLI's) MeshConfig.

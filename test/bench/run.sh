@@ -154,9 +154,13 @@ mg_small_json_bytes=$(wc -c <"$work/meshguard-small.json")
 # a memory budget (cmd/meshguard/gc.go), so it says little about what the run
 # keeps. The collector's own trace does: one more run of each size with the
 # default collector (GOGC=100), and the largest heap left live after a cycle.
-live_heap() { # DIR -> MB
-  { GOGC=100 GODEBUG=gctrace=1 "${mg_cmd[@]}" "$1" 2>&1 >/dev/null || true; } |
-    grep -o '[0-9]*->[0-9]*->[0-9]* MB' | awk -F'->' '{ split($3, a, " "); if (a[1] + 0 > m) m = a[1] + 0 } END { print m + 0 }'
+live_heap() { # DIR -> MB; exit codes 0 and 1 (findings) are fine
+  local code=0
+  GOGC=100 GODEBUG=gctrace=1 timeout "$limit" "${mg_cmd[@]}" "$1" 2>"$work/gctrace.txt" >/dev/null || code=$?
+  ((code <= 1)) || { tail -5 "$work/gctrace.txt" >&2; die "the live-heap run over $1 failed with exit code $code"; }
+  grep -o '[0-9]*->[0-9]*->[0-9]* MB' "$work/gctrace.txt" |
+    awk -F'->' '{ split($3, a, " "); if (a[1] + 0 > m) m = a[1] + 0; n++ } END { if (n == 0) exit 1; print m + 0 }' ||
+    die "the live-heap run over $1 printed no collector trace"
 }
 say "live heap: one more run of each size under GODEBUG=gctrace=1"
 mg_live=$(live_heap "$work/docs")
