@@ -29,12 +29,15 @@ type Engine struct {
 	schemas  *schemas
 	disabled map[string]bool
 	defaults map[string]any
+	// flattened is true when the rules are evaluated flattened (flatten.go).
+	flattened bool
 }
 
 type config struct {
-	disabled []string
-	rules    fs.FS
-	extra    map[string]string
+	asWritten bool
+	disabled  []string
+	rules     fs.FS
+	extra     map[string]string
 }
 
 // Option configures New.
@@ -43,6 +46,11 @@ type Option func(*config)
 // WithDisabled turns rules off by code. An unknown code is an error from New.
 func WithDisabled(codes ...string) Option {
 	return func(c *config) { c.disabled = append(c.disabled, codes...) }
+}
+
+// asWritten evaluates the rules as written, not flattened (tests).
+func asWritten() Option {
+	return func(c *config) { c.asWritten = true }
 }
 
 // WithRules replaces the embedded rule bundle (tests and benchmarks).
@@ -92,10 +100,21 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	args := []func(*rego.Rego){
 		rego.Query(Query),
 		rego.SetRegoVersion(ast.RegoV1),
-		rego.Strict(true),
 	}
-	for _, m := range mods {
-		args = append(args, rego.ParsedModule(m))
+	// The rules are evaluated flattened (flatten.go) unless they cannot be;
+	// then as written, which gives the same findings more slowly. flatten
+	// compiles them in strict mode first; the compiled modules it returns
+	// hold the compiler's own variables, which strict mode would reject.
+	if flat, err := flatten(mods); err == nil && !cfg.asWritten {
+		for _, m := range flat {
+			args = append(args, rego.ParsedModule(m))
+		}
+		e.flattened = true
+	} else {
+		args = append(args, rego.Strict(true))
+		for _, m := range mods {
+			args = append(args, rego.ParsedModule(m))
+		}
 	}
 	pq, err := rego.New(args...).PrepareForEval(ctx)
 	if err != nil {

@@ -1,0 +1,130 @@
+package policies
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// TestFlattenedRulesAgree: the engine evaluates the rules flattened
+// (flatten.go); the findings must be those of the rules as written, on every
+// document of the examples, as a CREATE, as an UPDATE of an older version,
+// against views with passthrough on and off, and for a patch meshguard could
+// not read.
+func TestFlattenedRulesAgree(t *testing.T) {
+	ctx := context.Background()
+	flat := newEngine(t)
+	if !flat.flattened {
+		t.Fatal("the embedded rules are not evaluated flattened")
+	}
+	written, err := New(ctx, asWritten())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written.flattened {
+		t.Fatal("asWritten was ignored")
+	}
+	var docs []map[string]any
+	_ = filepath.WalkDir("../examples", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		for _, doc := range strings.Split(string(b), "\n---") {
+			var obj map[string]any
+			if yaml.Unmarshal([]byte(doc), &obj) == nil && obj != nil {
+				docs = append(docs, obj)
+			}
+		}
+		return nil
+	})
+	if len(docs) < 100 {
+		t.Fatalf("only %d example documents", len(docs))
+	}
+	inv := Inventory{Egresses: []map[string]any{}, Namespaces: []map[string]any{}, UpstreamTrafficSettings: []map[string]any{}, MeshName: "osm"}
+	for _, d := range docs {
+		switch d["kind"] {
+		case "Egress":
+			inv.Egresses = append(inv.Egresses, d)
+		case "Namespace":
+			inv.Namespaces = append(inv.Namespaces, d)
+		case "UpstreamTrafficSetting":
+			inv.UpstreamTrafficSettings = append(inv.UpstreamTrafficSettings, d)
+		}
+	}
+	total := 0
+	for _, passthrough := range []bool{true, false} {
+		view := inv
+		view.MeshConfig = flat.DefaultMeshConfig()
+		view.MeshConfig["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"] = passthrough
+		if err := flat.PrepareInventory(ctx, &view); err != nil {
+			t.Fatal(err)
+		}
+		var inputs []Input
+		for i, d := range docs {
+			inputs = append(inputs, Input{Operation: "CREATE", Object: d, Inventory: view})
+			// an UPDATE from the previous document of the same kind
+			for j := i - 1; j >= 0; j-- {
+				if docs[j]["kind"] == d["kind"] {
+					inputs = append(inputs, Input{Operation: "UPDATE", Object: d, OldObject: docs[j], Inventory: view})
+					break
+				}
+			}
+		}
+		inputs = append(inputs, Input{Operation: "UPDATE", Object: docs[0], Inventory: view, Patch: &Patch{Type: "merge", Unresolved: "a shell expansion"}})
+		for _, in := range inputs {
+			a, errA := flat.Evaluate(ctx, in)
+			b, errB := written.Evaluate(ctx, in)
+			if (errA != nil) != (errB != nil) {
+				t.Fatalf("errors differ: %v / %v", errA, errB)
+			}
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s %v: flattened %+v\nas written %+v", in.Operation, in.Object["metadata"], a, b)
+			}
+			total += len(a)
+		}
+	}
+	if total < 200 {
+		t.Errorf("only %d findings compared: the test proves little", total)
+	}
+}
+
+// TestFlattenRefusesWholePackageReads: a rule that reads a rule package as a
+// whole would miss its findings once flattened, so such rules are evaluated
+// as written.
+func TestFlattenRefusesWholePackageReads(t *testing.T) {
+	e, err := New(context.Background(), WithExtraModules(map[string]string{
+		"extra/whole.rego": "package meshguard.extra\n\negress_rules := data.meshguard.rules.egress\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.flattened {
+		t.Error("rules reading data.meshguard.rules.egress whole were flattened")
+	}
+	fs, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: map[string]any{
+		"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
+		"metadata": map[string]any{"name": "e", "namespace": "ns"},
+		"spec": map[string]any{
+			"sources": []any{map[string]any{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}},
+			"hosts":   []any{"a.example.com"},
+			"ports":   []any{map[string]any{"number": int64(443), "protocol": "grpc"}},
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range fs {
+		found = found || f.Rule == "MG2003"
+	}
+	if !found {
+		t.Errorf("as written, the rules found no MG2003: %+v", fs)
+	}
+}
