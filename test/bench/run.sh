@@ -203,7 +203,7 @@ cpu_ratio=$(calc '%.2f' "$cf_cpu_med / $mg_cpu_med")
 ratio_paired=$(paste -d' ' "$work/conftest.times" "$work/meshguard.times" |
   awk '{ print $1 / $5 }' | sort -g | awk '{ v[NR] = $1 } END {
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.2f (%.2f to %.2f)", m, v[1], v[NR] }')
+    printf "%.2fx (%.2fx to %.2fx)", m, v[1], v[NR] }')
 speed_met=$(awk -v t="$mg_med" 'BEGIN { print (t <= 2) ? "met" : "not met" }')
 ratio_met=$(awk -v r="$ratio" 'BEGIN { print (r >= 5) ? "met" : "not met" }')
 # Memory: what peak RSS gains per extra document against what the findings
@@ -248,7 +248,7 @@ machine and the same files, so the ratio is the result, not the absolute times.
 - meshguard: **${mg_med} s** (median) for ${docs} documents, ${time_per_doc} ms per document.
 - conftest ${conftest_version}: **${cf_med} s** (median) for the same documents.
 - conftest / meshguard: **${ratio}x** (median wall time; ${ratio_best}x best against best; ${cpu_ratio}x in CPU time;
-  within each round, where both ran back to back: median ${ratio_paired}x).
+  within each round, where both ran back to back: median ${ratio_paired}).
 - Goal "10,000 documents in at most 2 s": **${speed_met}** (${mg_med} s)${goal_note}.
 - Goal "at least 5x faster than conftest": **${ratio_met}** (${ratio}x)${goal_note}.
 - Goal "memory does not grow with the files beyond the findings": **${memory_met}**:
