@@ -72,7 +72,13 @@ else := "(unnamed)"
 
 # object_ref is ref(input.object), computed once per evaluation for every
 # finding that names the object under review.
-object_ref := ref(input.object)
+object_ref := concat("", [input.object.kind, " ", input.object.metadata.namespace, "/", input.object.metadata.name]) if {
+	# ref(input.object) without the cost of a function call, for the usual
+	# object; the same text
+	is_string(input.object.kind)
+	is_string(input.object.metadata.namespace)
+	is_string(input.object.metadata.name)
+} else := ref(input.object)
 
 # id is namespace/name, the key the inventory uses. A name or namespace that
 # is not a string (the API server would refuse it; a file may hold one) is
@@ -92,7 +98,12 @@ mesh_config := input.inventory.meshConfig if {
 	input.inventory.meshConfig
 }
 
-mesh_config_ref := ref(mesh_config)
+mesh_config_ref := concat("", [mesh_config.kind, " ", mesh_config.metadata.namespace, "/", mesh_config.metadata.name]) if {
+	# as object_ref
+	is_string(mesh_config.kind)
+	is_string(mesh_config.metadata.namespace)
+	is_string(mesh_config.metadata.name)
+} else := ref(mesh_config)
 
 # index holds the inventory's lookup tables: precomputed by the engine once
 # per inventory, else computed here.
