@@ -105,20 +105,26 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	// then as written, which gives the same findings more slowly. flatten
 	// compiles them in strict mode first; the compiled modules it returns
 	// hold the compiler's own variables, which strict mode would reject.
-	if flat, err := flatten(mods); err == nil && !cfg.asWritten {
-		for _, m := range flat {
-			args = append(args, rego.ParsedModule(m))
+	var pq rego.PreparedEvalQuery
+	if !cfg.asWritten {
+		if flat, ferr := flatten(mods); ferr == nil {
+			flatArgs := append([]func(*rego.Rego){}, args...)
+			for _, m := range flat {
+				flatArgs = append(flatArgs, rego.ParsedModule(m))
+			}
+			if pq, err = rego.New(flatArgs...).PrepareForEval(ctx); err == nil {
+				e.flattened = true
+			}
 		}
-		e.flattened = true
-	} else {
+	}
+	if !e.flattened {
 		args = append(args, rego.Strict(true))
 		for _, m := range mods {
 			args = append(args, rego.ParsedModule(m))
 		}
-	}
-	pq, err := rego.New(args...).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("compile rules: %w", err)
+		if pq, err = rego.New(args...).PrepareForEval(ctx); err != nil {
+			return nil, fmt.Errorf("compile rules: %w", err)
+		}
 	}
 	e.query = pq
 	if e.schemas, err = loadSchemas(manifests.CRDs); err != nil {

@@ -95,36 +95,46 @@ func TestFlattenedRulesAgree(t *testing.T) {
 	}
 }
 
-// TestFlattenRefusesWholePackageReads: a rule that reads a rule package as a
-// whole would miss its findings once flattened, so such rules are evaluated
-// as written.
-func TestFlattenRefusesWholePackageReads(t *testing.T) {
-	e, err := New(context.Background(), WithExtraModules(map[string]string{
-		"extra/whole.rego": "package meshguard.extra\n\negress_rules := data.meshguard.rules.egress\n",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.flattened {
-		t.Error("rules reading data.meshguard.rules.egress whole were flattened")
-	}
-	fs, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: map[string]any{
-		"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
-		"metadata": map[string]any{"name": "e", "namespace": "ns"},
-		"spec": map[string]any{
-			"sources": []any{map[string]any{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}},
-			"hosts":   []any{"a.example.com"},
-			"ports":   []any{map[string]any{"number": int64(443), "protocol": "grpc"}},
-		},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, f := range fs {
-		found = found || f.Rule == "MG2003"
-	}
-	if !found {
-		t.Errorf("as written, the rules found no MG2003: %+v", fs)
+// TestFlattenRefuses: rules that flattening would change are evaluated as
+// written: reads of one rule's findings or of rule packages whole, findings
+// that are not a plain multi-value rule, rule packages at another depth.
+func TestFlattenRefuses(t *testing.T) {
+	for name, src := range map[string]string{
+		"one rule's findings":      "package meshguard.extra\n\nn := count(data.meshguard.rules.egress[\"invalid-host\"].findings)\n",
+		"a group whole":            "package meshguard.extra\n\negress_rules := data.meshguard.rules.egress\n",
+		"a package's keys":         "package meshguard.extra\n\nks contains k if {\n\tsome k\n\tdata.meshguard.rules.egress[\"invalid-host\"][k]\n}\n",
+		"data.meshguard whole":     "package other\n\nn := count(object.get(data.meshguard, [\"rules\", \"egress\", \"invalid-host\", \"findings\"], []))\n",
+		"a complete findings":      "package meshguard.rules.egress[\"zz\"]\n\nfindings := {{\"code\": \"MG2999\"}} if input.object.kind == \"Egress\"\n",
+		"findings below a rule":    "package meshguard.rules.egress\n\nmy_rule.findings contains {\"code\": \"MG2999\"} if input.object.kind == \"Egress\"\n",
+		"the engine's own package": "package meshguard.flat.egress\n\nx := 1\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			e, err := New(context.Background(), WithExtraModules(map[string]string{"extra/x.rego": src}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.flattened {
+				t.Fatal("flattened")
+			}
+			fs, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: map[string]any{
+				"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
+				"metadata": map[string]any{"name": "e", "namespace": "ns"},
+				"spec": map[string]any{
+					"sources": []any{map[string]any{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}},
+					"hosts":   []any{"a.example.com"},
+					"ports":   []any{map[string]any{"number": int64(443), "protocol": "grpc"}},
+				},
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range fs {
+				found = found || f.Rule == "MG2003"
+			}
+			if !found {
+				t.Errorf("as written, the rules found no MG2003: %+v", fs)
+			}
+		})
 	}
 }
