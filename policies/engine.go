@@ -252,29 +252,54 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 
 // eval evaluates the prepared query against an input document.
 func (e *Engine) eval(ctx context.Context, value ast.Value) ([]Finding, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
+	// The findings are read straight from the result's AST: converting the
+	// set to Go maps first cost a map and its strings per finding.
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalGenerateJSON(keepTerm))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil, nil
 	}
-	raw, ok := rs[0].Expressions[0].Value.([]any)
-	if !ok {
-		return nil, fmt.Errorf("evaluate: unexpected result %T", rs[0].Expressions[0].Value)
+	t, _ := rs[0].Expressions[0].Value.(*ast.Term)
+	var set ast.Set
+	if t != nil {
+		set, _ = t.Value.(ast.Set)
 	}
-	out := make([]Finding, 0, len(raw))
-	for _, r := range raw {
-		m, _ := r.(map[string]any)
-		f := Finding{
-			Rule:     str(m["code"]),
-			Severity: Severity(str(m["severity"])),
-			Title:    str(m["title"]),
-			Message:  str(m["message"]),
-			Path:     str(m["path"]),
-			Fix:      str(m["fix"]),
-			Docs:     str(m["docs"]),
+	if set == nil {
+		return nil, fmt.Errorf("evaluate: unexpected result %v", rs[0].Expressions[0].Value)
+	}
+	out := make([]Finding, 0, set.Len())
+	var bad error
+	set.Foreach(func(x *ast.Term) {
+		obj, ok := x.Value.(ast.Object)
+		if !ok {
+			bad = fmt.Errorf("evaluate: a finding is %v, not an object", x)
+			return
 		}
+		field := func(k string) string {
+			if v := obj.Get(ast.InternedTerm(k)); v != nil {
+				if s, ok := v.Value.(ast.String); ok {
+					return string(s)
+				}
+			}
+			return ""
+		}
+		out = append(out, Finding{
+			Rule:     field("code"),
+			Severity: Severity(field("severity")),
+			Title:    field("title"),
+			Message:  field("message"),
+			Path:     field("path"),
+			Fix:      field("fix"),
+			Docs:     field("docs"),
+		})
+	})
+	if bad != nil {
+		return nil, bad
+	}
+	kept := out[:0]
+	for _, f := range out {
 		if e.disabled[f.Rule] {
 			continue
 		}
@@ -292,8 +317,9 @@ func (e *Engine) eval(ctx context.Context, value ast.Value) ([]Finding, error) {
 				f.Docs = r.Docs
 			}
 		}
-		out = append(out, f)
+		kept = append(kept, f)
 	}
+	out = kept
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Rule != out[j].Rule {
 			return out[i].Rule < out[j].Rule
@@ -305,6 +331,9 @@ func (e *Engine) eval(ctx context.Context, value ast.Value) ([]Finding, error) {
 	})
 	return out, nil
 }
+
+// keepTerm hands a query result over as its AST (rego.EvalGenerateJSON).
+func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
 // lastApplied adds the unknown fields of the object's last-applied-configuration
 // annotation: kubectl apply --validate=false sends a misspelled field there even
