@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -24,14 +26,29 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 // Engine evaluates the rules. It is safe for concurrent use; build it once.
 type Engine struct {
-	query    rego.PreparedEvalQuery
+	// query is the prepared query of the rules as written, until it is
+	// replaced by the flattened one (flatten.go).
+	query    atomic.Pointer[rego.PreparedEvalQuery]
 	catalog  Catalog
 	schemas  *schemas
 	disabled map[string]bool
 	defaults map[string]any
-	// flattened is true when the rules are evaluated flattened (flatten.go).
-	flattened bool
+	// mods are the rules, kept to flatten them once the engine has been
+	// used enough (flattenAfter); nil when they are not to be flattened.
+	mods      map[string]*ast.Module
+	evals     atomic.Int64
+	flattenMu sync.Mutex
+	// flattened is true once the rules are evaluated flattened.
+	flattened atomic.Bool
 }
+
+// flattenAfter is how many evaluations the engine makes with the rules as
+// written before it flattens them in the background. Flattening compiles the
+// rules twice more (about 80 ms): a validate run over a few files would pay
+// more than it gains, the webhook and a run over many files gain it back
+// within a few hundred documents. The findings are the same either way
+// (TestFlattenedRulesAgree), so the switch can happen mid-run.
+var flattenAfter int64 = 200
 
 type config struct {
 	asWritten bool
@@ -101,32 +118,18 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		rego.Query(Query),
 		rego.SetRegoVersion(ast.RegoV1),
 	}
-	// The rules are evaluated flattened (flatten.go) unless they cannot be;
-	// then as written, which gives the same findings more slowly. flatten
-	// compiles them in strict mode first; the compiled modules it returns
-	// hold the compiler's own variables, which strict mode would reject.
-	var pq rego.PreparedEvalQuery
+	args = append(args, rego.Strict(true))
+	for _, m := range mods {
+		args = append(args, rego.ParsedModule(m))
+	}
+	pq, err := rego.New(args...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compile rules: %w", err)
+	}
+	e.query.Store(&pq)
 	if !cfg.asWritten {
-		if flat, ferr := flatten(mods); ferr == nil {
-			flatArgs := append([]func(*rego.Rego){}, args...)
-			for _, m := range flat {
-				flatArgs = append(flatArgs, rego.ParsedModule(m))
-			}
-			if pq, err = rego.New(flatArgs...).PrepareForEval(ctx); err == nil {
-				e.flattened = true
-			}
-		}
+		e.mods = mods
 	}
-	if !e.flattened {
-		args = append(args, rego.Strict(true))
-		for _, m := range mods {
-			args = append(args, rego.ParsedModule(m))
-		}
-		if pq, err = rego.New(args...).PrepareForEval(ctx); err != nil {
-			return nil, fmt.Errorf("compile rules: %w", err)
-		}
-	}
-	e.query = pq
 	if e.schemas, err = loadSchemas(manifests.CRDs); err != nil {
 		return nil, fmt.Errorf("load CRD schemas: %w", err)
 	}
@@ -136,6 +139,35 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	e.defaults = deepCopy(defaults)
 	return e, nil
+}
+
+// flattenNow replaces the query with the flattened rules' (flatten.go), once.
+// Rules that cannot be flattened stay as written: the same findings, more
+// slowly.
+func (e *Engine) flattenNow() {
+	e.flattenMu.Lock()
+	defer e.flattenMu.Unlock()
+	if e.mods == nil || e.flattened.Load() {
+		return
+	}
+	mods := e.mods
+	e.mods = nil
+	flat, err := flatten(mods)
+	if err != nil {
+		return
+	}
+	// flatten compiled the rules in strict mode; the compiled modules it
+	// returns hold the compiler's own variables, which strict mode rejects.
+	args := []func(*rego.Rego){rego.Query(Query), rego.SetRegoVersion(ast.RegoV1)}
+	for _, m := range flat {
+		args = append(args, rego.ParsedModule(m))
+	}
+	pq, err := rego.New(args...).PrepareForEval(context.Background())
+	if err != nil {
+		return
+	}
+	e.query.Store(&pq)
+	e.flattened.Store(true)
 }
 
 // Catalog lists the rules, sorted by code.
@@ -254,7 +286,10 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 func (e *Engine) eval(ctx context.Context, value ast.Value) ([]Finding, error) {
 	// The findings are read straight from the result's AST: converting the
 	// set to Go maps first cost a map and its strings per finding.
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalGenerateJSON(keepTerm))
+	if e.evals.Add(1) == flattenAfter {
+		go e.flattenNow()
+	}
+	rs, err := e.query.Load().Eval(ctx, rego.EvalParsedInput(value), rego.EvalGenerateJSON(keepTerm))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -20,14 +21,16 @@ import (
 func TestFlattenedRulesAgree(t *testing.T) {
 	ctx := context.Background()
 	flat := newEngine(t)
-	if !flat.flattened {
+	flat.flattenNow()
+	if !flat.flattened.Load() {
 		t.Fatal("the embedded rules are not evaluated flattened")
 	}
 	written, err := New(ctx, asWritten())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if written.flattened {
+	written.flattenNow()
+	if written.flattened.Load() {
 		t.Fatal("asWritten was ignored")
 	}
 	var docs []map[string]any
@@ -113,7 +116,8 @@ func TestFlattenRefuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e.flattened {
+			e.flattenNow()
+			if e.flattened.Load() {
 				t.Fatal("flattened")
 			}
 			fs, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: map[string]any{
@@ -136,5 +140,46 @@ func TestFlattenRefuses(t *testing.T) {
 				t.Errorf("as written, the rules found no MG2003: %+v", fs)
 			}
 		})
+	}
+}
+
+// TestEngineFlattensAfterUse: an engine evaluates the rules as written at
+// first and switches to the flattened rules in the background after
+// flattenAfter evaluations, with the same findings before and after.
+func TestEngineFlattensAfterUse(t *testing.T) {
+	defer func(old int64) { flattenAfter = old }(flattenAfter)
+	flattenAfter = 3
+	e := newEngine(t)
+	in := Input{Operation: "CREATE", Object: map[string]any{
+		"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",
+		"metadata": map[string]any{"name": "e", "namespace": "ns"},
+		"spec": map[string]any{
+			"sources": []any{map[string]any{"kind": "ServiceAccount", "name": "sa", "namespace": "ns"}},
+			"ports":   []any{map[string]any{"number": int64(443), "protocol": "grpc"}},
+		},
+	}}
+	first, err := e.Evaluate(context.Background(), in)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	if e.flattened.Load() {
+		t.Fatal("flattened before any use")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !e.flattened.Load() && time.Now().Before(deadline) {
+		if _, err := e.Evaluate(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !e.flattened.Load() {
+		t.Fatal("not flattened after use")
+	}
+	after, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(first, after) {
+		t.Errorf("findings changed when the rules were flattened:\n%+v\n%+v", first, after)
 	}
 }
