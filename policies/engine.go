@@ -33,9 +33,9 @@ type Engine struct {
 	schemas  *schemas
 	disabled map[string]bool
 	defaults map[string]any
-	// mods are the rules, kept to flatten them once the engine has been
-	// used enough (flattenAfter); nil when they are not to be flattened.
-	mods      map[string]*ast.Module
+	// compiled are the compiled rules, kept to flatten them once the engine
+	// has been used enough (flattenAfter); nil when they are not to be.
+	compiled  map[string]*ast.Module
 	evals     atomic.Int64
 	flattenMu sync.Mutex
 	// flattened is true once the rules are evaluated flattened.
@@ -44,7 +44,7 @@ type Engine struct {
 
 // flattenAfter is how many evaluations the engine makes with the rules as
 // written before it flattens them in the background. Flattening compiles the
-// rules twice more (about 80 ms): a validate run over a few files would pay
+// rules once more (about 50 ms): a validate run over a few files would pay
 // more than it gains, the webhook and a run over many files gain it back
 // within a few hundred documents. The findings are the same either way
 // (TestFlattenedRulesAgree), so the switch can happen mid-run.
@@ -114,21 +114,19 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 		e.disabled[code] = true
 	}
-	args := []func(*rego.Rego){
-		rego.Query(Query),
-		rego.SetRegoVersion(ast.RegoV1),
+	// The rules are compiled here, once, as rego.New would compile them;
+	// flattenNow starts from the same compiled modules.
+	c := ast.NewCompiler().WithStrict(true).WithDefaultRegoVersion(ast.RegoV1).WithUseTypeCheckAnnotations(true)
+	if c.Compile(mods); c.Failed() {
+		return nil, fmt.Errorf("compile rules: %w", c.Errors)
 	}
-	args = append(args, rego.Strict(true))
-	for _, m := range mods {
-		args = append(args, rego.ParsedModule(m))
-	}
-	pq, err := rego.New(args...).PrepareForEval(ctx)
+	pq, err := rego.New(rego.Query(Query), rego.SetRegoVersion(ast.RegoV1), rego.Strict(true), rego.Compiler(c)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
 	e.query.Store(&pq)
 	if !cfg.asWritten {
-		e.mods = mods
+		e.compiled = c.Modules
 	}
 	if e.schemas, err = loadSchemas(manifests.CRDs); err != nil {
 		return nil, fmt.Errorf("load CRD schemas: %w", err)
@@ -147,17 +145,17 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 func (e *Engine) flattenNow() {
 	e.flattenMu.Lock()
 	defer e.flattenMu.Unlock()
-	if e.mods == nil || e.flattened.Load() {
+	if e.compiled == nil || e.flattened.Load() {
 		return
 	}
-	mods := e.mods
-	e.mods = nil
-	flat, err := flatten(mods)
+	compiled := e.compiled
+	e.compiled = nil
+	flat, err := flatten(compiled)
 	if err != nil {
 		return
 	}
-	// flatten compiled the rules in strict mode; the compiled modules it
-	// returns hold the compiler's own variables, which strict mode rejects.
+	// The rules passed strict mode when New compiled them; compiled modules
+	// hold the compiler's own variables, which strict mode rejects.
 	args := []func(*rego.Rego){rego.Query(Query), rego.SetRegoVersion(ast.RegoV1)}
 	for _, m := range flat {
 		args = append(args, rego.ParsedModule(m))
@@ -552,12 +550,4 @@ func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error
 		inv.frozen = ast.NewTerm(obj)
 	}
 	return nil
-}
-
-// shallowCopy copies an object's keys and shares its values: ast.Object.Copy
-// copies values deeply, which doubled the view's memory.
-func shallowCopy(o ast.Object) ast.Object {
-	c := ast.NewObject()
-	o.Foreach(func(k, v *ast.Term) { c.Insert(k, v) })
-	return c
 }

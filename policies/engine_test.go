@@ -375,6 +375,20 @@ func TestIndexMatchesRego(t *testing.T) {
 func exampleEgresses(t *testing.T) []map[string]any {
 	t.Helper()
 	var egresses []map[string]any
+	for _, obj := range exampleDocs() {
+		if obj["kind"] == "Egress" {
+			egresses = append(egresses, obj)
+		}
+	}
+	if len(egresses) < 20 {
+		t.Fatalf("only %d Egress examples", len(egresses))
+	}
+	return egresses
+}
+
+// exampleDocs are the documents of the YAML examples.
+func exampleDocs() []map[string]any {
+	var docs []map[string]any
 	_ = filepath.WalkDir("../examples", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
 			return nil
@@ -382,16 +396,13 @@ func exampleEgresses(t *testing.T) []map[string]any {
 		b, _ := os.ReadFile(p)
 		for _, doc := range strings.Split(string(b), "\n---") {
 			var obj map[string]any
-			if yaml.Unmarshal([]byte(doc), &obj) == nil && obj["kind"] == "Egress" {
-				egresses = append(egresses, obj)
+			if yaml.Unmarshal([]byte(doc), &obj) == nil && obj != nil {
+				docs = append(docs, obj)
 			}
 		}
 		return nil
 	})
-	if len(egresses) < 20 {
-		t.Fatalf("only %d Egress examples", len(egresses))
-	}
-	return egresses
+	return docs
 }
 
 func mustValue(t *testing.T, v any) ast.Value {
@@ -462,4 +473,17 @@ func TestSummariesNeedPreparing(t *testing.T) {
 	if _, err := e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: egress, Inventory: inv}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// inventoryIndex is every table of the index of inv, as PrepareInventories
+// builds them part by part.
+func inventoryIndex(inv *Inventory) map[string]any {
+	idx := egressIndex(inv.summaries())
+	for k, v := range upstreamIndex(inv.UpstreamTrafficSettings) {
+		idx[k] = v
+	}
+	for k, v := range namespaceIndex(inv.Namespaces) {
+		idx[k] = v
+	}
+	return idx
 }

@@ -16,9 +16,9 @@ import (
 // and 49 µs.
 //
 // So once an engine has been used enough (flattenAfter) it evaluates the
-// rules flattened: it compiles them as written
-// (rego.metadata.chain() becomes each rule's own METADATA there, and every
-// reference is resolved to its full path), then moves every rule package's
+// rules flattened: starting from the rules as New compiled them
+// (rego.metadata.chain() is each rule's own METADATA there, and every
+// reference is resolved to its full path), it moves every rule package's
 // `findings` rules into one package per group, data.meshguard.flat.<group>,
 // and points the references to them there. Helpers stay where they are.
 // Tests, `opa check`, conftest and a stock OPA run the rules as written;
@@ -29,7 +29,8 @@ var (
 	flatRoot  = ast.MustParseRef("data.meshguard.flat")
 )
 
-// flatten returns the compiled, flattened modules to evaluate, or an error
+// flatten returns, from the compiled rules (which it does not change), the
+// flattened modules to evaluate, or an error
 // saying why these rules cannot be flattened (the caller then evaluates them
 // as written). It flattens only what it can prove the same: every rule
 // package is one package deep under its group, its findings are plain
@@ -37,16 +38,12 @@ var (
 // packages except through data.meshguard.rules[group][name].findings with a
 // name variable used nowhere else (what rego/main does). Anything else, such
 // as a rule counting another rule's findings, is refused.
-func flatten(mods map[string]*ast.Module) ([]*ast.Module, error) {
-	c := ast.NewCompiler().WithStrict(true).WithDefaultRegoVersion(ast.RegoV1)
-	if c.Compile(mods); c.Failed() {
-		return nil, c.Errors
-	}
+func flatten(compiled map[string]*ast.Module) ([]*ast.Module, error) {
 	n := len(rulesRoot)
 	flat := map[string]*ast.Module{}
 	var out []*ast.Module
-	for _, name := range sortedKeys(c.Modules) {
-		m := c.Modules[name].Copy()
+	for _, name := range sortedKeys(compiled) {
+		m := compiled[name].Copy()
 		p := m.Package.Path
 		if p.HasPrefix(flatRoot) || flatRoot.HasPrefix(p) {
 			return nil, fmt.Errorf("%s: package %s overlaps %s, which the engine uses", name, p, flatRoot)

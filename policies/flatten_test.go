@@ -2,15 +2,9 @@ package policies
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
-
-	"sigs.k8s.io/yaml"
 )
 
 // TestFlattenedRulesAgree: the engine evaluates the rules flattened
@@ -33,20 +27,7 @@ func TestFlattenedRulesAgree(t *testing.T) {
 	if written.flattened.Load() {
 		t.Fatal("asWritten was ignored")
 	}
-	var docs []map[string]any
-	_ = filepath.WalkDir("../examples", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yaml") {
-			return nil
-		}
-		b, _ := os.ReadFile(p)
-		for _, doc := range strings.Split(string(b), "\n---") {
-			var obj map[string]any
-			if yaml.Unmarshal([]byte(doc), &obj) == nil && obj != nil {
-				docs = append(docs, obj)
-			}
-		}
-		return nil
-	})
+	docs := exampleDocs()
 	if len(docs) < 100 {
 		t.Fatalf("only %d example documents", len(docs))
 	}

@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// inventoryIndex computes the lookup tables rego/index defines (index):
-// PrepareInventories builds the same tables, part by part.
+// The lookup tables rego/index defines (index) are built here, in Go, for
+// PrepareInventories: egressIndex, upstreamIndex and namespaceIndex.
 //
 // They are plumbing, not judgement: keys built from a few fields of every
 // object. In Rego they cost tens of microseconds per object (a sprintf, a
@@ -28,16 +28,6 @@ import (
 // its JSON text, as in Rego; upstream_namespaces leaves out a namespace and
 // namespace_labels a Namespace that is not a string, where Rego would keep
 // them (a message may then name fewer namespaces; no verdict changes).
-func inventoryIndex(inv *Inventory) map[string]any {
-	idx := egressIndex(inv.summaries())
-	for k, v := range upstreamIndex(inv.UpstreamTrafficSettings) {
-		idx[k] = v
-	}
-	for k, v := range namespaceIndex(inv.Namespaces) {
-		idx[k] = v
-	}
-	return idx
-}
 
 // upstreamIndex computes upstream_ids, upstream_hosts and upstream_namespaces.
 func upstreamIndex(upstreams []map[string]any) map[string]any {
