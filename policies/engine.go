@@ -483,9 +483,9 @@ func (e *Engine) PrepareInventory(ctx context.Context, inv *Inventory) error {
 }
 
 // PrepareInventories prepares several inventories. The lists they share (the
-// same Namespaces or UpstreamTrafficSettings slice, as the MeshConfig scopes
-// of a validate run do) are converted and indexed once, and their terms
-// shared.
+// same Namespaces, UpstreamTrafficSettings or Egress slices, as the
+// MeshConfig scopes of a validate run do) are converted and indexed once,
+// and their terms shared.
 func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error {
 	type listKey struct {
 		part  string
@@ -514,6 +514,12 @@ func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error
 		}
 		return lv, iv, nil
 	}
+	type egressKey struct {
+		first   *map[string]any
+		summary *EgressSummary
+		n, m    int
+	}
+	egressTables := map[egressKey]ast.Object{}
 	for _, inv := range invs {
 		doc := inv.value()
 		for _, k := range []string{"egresses", "namespaces", "upstreamTrafficSettings"} {
@@ -524,11 +530,25 @@ func (e *Engine) PrepareInventories(_ context.Context, invs ...*Inventory) error
 			return fmt.Errorf("convert inventory: %w", err)
 		}
 		obj := v.(ast.Object)
-		idx, err := ast.InterfaceToValue(egressIndex(inv.summaries()))
-		if err != nil {
-			return fmt.Errorf("index inventory: %w", err)
+		ek := egressKey{n: len(inv.Egresses), m: len(inv.EgressSummaries)}
+		if ek.n > 0 {
+			ek.first = &inv.Egresses[0]
 		}
-		tables := idx.(ast.Object)
+		if ek.m > 0 {
+			ek.summary = &inv.EgressSummaries[0]
+		}
+		egress, ok := egressTables[ek]
+		if !ok || (ek.n == 0 && ek.m == 0) {
+			idx, err := ast.InterfaceToValue(egressIndex(inv.summaries()))
+			if err != nil {
+				return fmt.Errorf("index inventory: %w", err)
+			}
+			egress = idx.(ast.Object)
+			egressTables[ek] = egress
+		}
+		// Each inventory gets its own object of tables, holding the shared ones.
+		tables := ast.NewObject()
+		egress.Foreach(func(k, t *ast.Term) { tables.Insert(k, t) })
 		for _, part := range []struct {
 			key   string
 			list  []map[string]any

@@ -432,7 +432,11 @@ func TestPrepareInventoriesShares(t *testing.T) {
 			m["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"] = mc
 			out = append(out, &Inventory{MeshConfig: m, Egresses: egresses[i*3 : i*3+5], UpstreamTrafficSettings: upstreams, Namespaces: namespaces, MeshName: "osm"})
 		}
-		return out
+		// The first one's Egress policies again, with another MeshConfig and
+		// no Namespaces: the Egress tables are shared, the rest is its own.
+		m := e.DefaultMeshConfig()
+		m["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"] = false
+		return append(out, &Inventory{MeshConfig: m, Egresses: egresses[0:5], UpstreamTrafficSettings: upstreams, MeshName: "osm"})
 	}
 	together, alone := make2(), make2()
 	if err := e.PrepareInventories(ctx, together...); err != nil {
@@ -445,10 +449,19 @@ func TestPrepareInventoriesShares(t *testing.T) {
 		if !inv.frozen.Equal(together[i].frozen) {
 			t.Errorf("inventory %d prepared together differs:\n%v\n%v", i, together[i].frozen, inv.frozen)
 		}
-		want := mustValue(t, map[string]any{"index": inventoryIndex(inv), "upstreamTrafficSettings": objects(upstreams), "namespaces": objects(namespaces), "meshConfig": inv.MeshConfig, "meshName": "osm"})
-		if !inv.frozen.Equal(ast.NewTerm(want)) {
-			t.Errorf("inventory %d: frozen\n%v\nwant\n%v", i, inv.frozen, want)
+		want := map[string]any{"index": inventoryIndex(inv), "upstreamTrafficSettings": objects(upstreams), "meshConfig": inv.MeshConfig, "meshName": "osm"}
+		if inv.Namespaces != nil {
+			want["namespaces"] = objects(namespaces)
 		}
+		if w := mustValue(t, want); !inv.frozen.Equal(ast.NewTerm(w)) {
+			t.Errorf("inventory %d: frozen\n%v\nwant\n%v", i, inv.frozen, w)
+		}
+	}
+	ids := func(inv *Inventory) ast.Value {
+		return inv.frozen.Value.(ast.Object).Get(ast.StringTerm("index")).Value.(ast.Object).Get(ast.StringTerm("egressIds")).Value
+	}
+	if ids(together[0]) != ids(together[2]) {
+		t.Error("the shared Egress policies were indexed twice")
 	}
 	a := together[0].frozen.Value.(ast.Object).Get(ast.StringTerm("upstreamTrafficSettings"))
 	b := together[1].frozen.Value.(ast.Object).Get(ast.StringTerm("upstreamTrafficSettings"))

@@ -37,7 +37,8 @@ type Options struct {
 	Command []string
 	// Patch is a kubectl-style patch to check.
 	Patch *Patch
-	// MeshConfig, when set, governs every object (--mesh-config).
+	// MeshConfig, when set, governs every object (--mesh-config), except
+	// where a script or runbook has applied or patched one above it.
 	MeshConfig map[string]any
 	// NamespaceLabels are extra Namespaces with their labels (--namespace-labels).
 	NamespaceLabels map[string]map[string]string
@@ -276,7 +277,7 @@ func (r *run) patch(emit func(*source.Document) error) error {
 	p := r.opts.Patch
 	base := p.Base
 	if base == nil {
-		base = r.view.Base("<patch>", p.Resource, p.Namespace, p.Name)
+		base = r.view.Base("<patch>", 0, p.Resource, p.Namespace, p.Name)
 	}
 	if base == nil {
 		return fmt.Errorf("patching a %s needs its stored manifest: pass it with --base FILE", p.Resource.Kind)

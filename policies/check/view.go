@@ -15,7 +15,9 @@ import (
 // several meshes' MeshConfigs (an examples folder does); each object is judged
 // against the nearest one: the MeshConfig in its own file, else the only one
 // in its directory, else the only one among all inputs, else --mesh-config or
-// osm-edge's install defaults.
+// osm-edge's install defaults. A script or runbook is a sequence of
+// commands: once it applies or patches a MeshConfig, that MeshConfig governs
+// what follows in it (steps).
 type view struct {
 	engine      *policies.Engine
 	meshName    string
@@ -25,8 +27,20 @@ type view struct {
 	egresses    []located
 	namespaces  []map[string]any
 	upstreams   []map[string]any
+	// steps are, by script or runbook, the MeshConfigs it leaves behind, in
+	// the order of its lines.
+	steps map[string][]step
 	// scopes maps a MeshConfig key ("" for the fallback) to its inventory.
 	scopes map[string]*policies.Inventory
+}
+
+// step is a MeshConfig that a script or runbook applies, shows or patches at
+// a line (for a patch: the object the patch leaves). It governs the
+// documents below it in the file, as the mesh is then, and the next patch of
+// the same MeshConfig starts from it, as on a cluster.
+type step struct {
+	line   int
+	object map[string]any
 }
 
 type located struct {
@@ -73,6 +87,14 @@ func wanted(d *source.Document) bool {
 
 // add records a document of the first pass.
 func (v *view) add(d *source.Document) {
+	if isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) &&
+		(d.Patch == nil || (d.Patch.Error == "" && d.Patch.Unresolved == "")) {
+		// A patch that does not apply leaves the MeshConfig as it was.
+		if v.steps == nil {
+			v.steps = map[string][]step{}
+		}
+		v.steps[d.File] = append(v.steps[d.File], step{line: d.Line, object: d.Object})
+	}
 	if !wanted(d) {
 		return
 	}
@@ -148,6 +170,20 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 
 func key(i int) string { return "mc" + strconv.Itoa(i) }
 
+func stepKey(file string, i int) string { return "step\x00" + file + "\x00" + strconv.Itoa(i) }
+
+// stepBefore returns the last step of file above line: the MeshConfig a
+// document at line is judged against.
+func (v *view) stepBefore(file string, line int, match func(map[string]any) bool) (int, bool) {
+	steps := v.steps[file]
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].line < line && (match == nil || match(steps[i].object)) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 // freeze builds one inventory per MeshConfig scope, converted once.
 func (v *view) freeze(ctx context.Context) error {
 	v.scopes = map[string]*policies.Inventory{}
@@ -175,6 +211,15 @@ func (v *view) freeze(ctx context.Context) error {
 			inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
 		} else {
 			inv.Egresses = append(inv.Egresses, e.object)
+		}
+	}
+	// A step's mesh is its file's, with the MeshConfig as the step left it.
+	for file, steps := range v.steps {
+		base := scope(v.meshConfigFor(file))
+		for i, s := range steps {
+			inv := *base
+			inv.MeshConfig = s.object
+			v.scopes[stepKey(file, i)] = &inv
 		}
 	}
 	invs := make([]*policies.Inventory, 0, len(v.scopes))
@@ -205,6 +250,9 @@ func (v *view) inventoryFor(d *source.Document) policies.Inventory {
 			}
 		}
 	}
+	if i, ok := v.stepBefore(d.File, d.Line, nil); ok {
+		return *v.scopes[stepKey(d.File, i)]
+	}
 	k, _ := v.meshConfigFor(d.File)
 	return *v.scopes[k]
 }
@@ -215,17 +263,21 @@ func sameObject(a, b map[string]any) bool {
 	return am["name"] == bm["name"] && am["namespace"] == bm["namespace"]
 }
 
-// Base implements source.Bases: a patched MeshConfig starts from the one that
-// governs the script (as meshConfigFor finds it), else one of that name among
-// the inputs, else the install defaults renamed; any other kind from its
+// Base implements source.Bases: a patched MeshConfig starts from what the
+// script made of it above line (a step), else the one that governs the
+// script (as meshConfigFor finds it), else one of that name among the
+// inputs, else the install defaults renamed; any other kind from its
 // manifest among the inputs.
-func (v *view) Base(file string, r source.Resource, namespace, name string) map[string]any {
+func (v *view) Base(file string, line int, r source.Resource, namespace, name string) map[string]any {
 	match := func(o map[string]any) bool {
 		m, _ := o["metadata"].(map[string]any)
 		ns, _ := m["namespace"].(string)
 		return m["name"] == name && (namespace == "" || ns == namespace)
 	}
 	if r.Kind == "MeshConfig" {
+		if i, ok := v.stepBefore(file, line, match); ok {
+			return v.steps[file][i].object
+		}
 		if v.fixed != nil && match(v.fixed) {
 			return v.fixed
 		}

@@ -14,8 +14,8 @@ import (
 // install-default MeshConfig, or an object defined among the inputs.
 type Bases interface {
 	// Base returns the object of kind r named namespace/name that a command
-	// in file patches, or nil.
-	Base(file string, r Resource, namespace, name string) map[string]any
+	// at line of file patches, or nil.
+	Base(file string, line int, r Resource, namespace, name string) map[string]any
 }
 
 // Script scans shell source for kubectl patch, apply, create and replace
@@ -254,7 +254,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 		}
 		patch = []byte(v)
 	}
-	base := s.Bases.Base(s.File, r, ns, name)
+	base := s.Bases.Base(s.File, line, r, ns, name)
 	if base == nil {
 		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
 	}

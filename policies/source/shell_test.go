@@ -10,7 +10,7 @@ import (
 // stubBases serves a MeshConfig base for any name and nothing else.
 type stubBases struct{}
 
-func (stubBases) Base(_ string, r Resource, namespace, name string) map[string]any {
+func (stubBases) Base(_ string, _ int, r Resource, namespace, name string) map[string]any {
 	if r.Kind != "MeshConfig" {
 		return nil
 	}
