@@ -224,6 +224,16 @@ func hasDeny(fs []Finding) bool {
 	return false
 }
 
+// Stored returns obj as the API server would store it: the fields its CRD
+// does not know pruned, defaults set. An object of a kind meshguard has no
+// schema for comes back as it is; obj itself is not changed.
+func (e *Engine) Stored(obj map[string]any) map[string]any {
+	if facts := e.schemas.check(obj, "object"); facts.pruned != nil {
+		return facts.pruned
+	}
+	return obj
+}
+
 // input builds the query's input document for in.
 func (e *Engine) input(in Input) (ast.Value, error) {
 	facts := e.schemas.check(in.Object, "object")

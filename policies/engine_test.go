@@ -500,3 +500,30 @@ func inventoryIndex(inv *Inventory) map[string]any {
 	}
 	return idx
 }
+
+// TestStored: an object as the API server stores it, the unknown field
+// pruned and the defaults set, without changing the object given; a kind
+// without a CRD comes back as it is.
+func TestStored(t *testing.T) {
+	e := newEngine(t)
+	mc := map[string]any{
+		"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig",
+		"metadata": map[string]any{"name": "osm-mesh-config", "namespace": "osm-system"},
+		"spec":     map[string]any{"traffic": map[string]any{"enableEngress": false, "enableEgress": false}},
+	}
+	got := e.Stored(mc)
+	traffic := got["spec"].(map[string]any)["traffic"].(map[string]any)
+	if _, ok := traffic["enableEngress"]; ok {
+		t.Errorf("the unknown field survived: %v", traffic)
+	}
+	if traffic["enableEgress"] != false {
+		t.Errorf("enableEgress = %v, want false", traffic["enableEgress"])
+	}
+	if _, ok := mc["spec"].(map[string]any)["traffic"].(map[string]any)["enableEngress"]; !ok {
+		t.Error("Stored changed the object it was given")
+	}
+	pod := map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "p"}, "extra": true}
+	if got := e.Stored(pod); got["extra"] != true {
+		t.Errorf("a Pod was changed: %v", got)
+	}
+}

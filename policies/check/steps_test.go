@@ -57,6 +57,10 @@ func TestScriptsFollowTheirMeshConfig(t *testing.T) {
 			stepsPatch(`{"spec":{"traffic":{"enableEngress":true}}}`) + stepsEgress},
 		want: []string{"MG1001@run.sh:2", "MG1017@run.sh:2"},
 	}, {
+		name:  "a misspelled field does not outlive its patch",
+		files: map[string]string{"run.sh": stepsPatch(`{"spec":{"traffic":{"enableEngress":false}}}`) + off + stepsEgress},
+		want:  []string{"MG1001@run.sh:1", "MG1017@run.sh:1"},
+	}, {
 		name: "patches build on each other",
 		files: map[string]string{"run.sh": off +
 			stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`) + stepsEgress},

@@ -35,7 +35,8 @@ type view struct {
 }
 
 // step is a MeshConfig that a script or runbook applies, shows or patches at
-// a line (for a patch: the object the patch leaves). It governs the
+// a line (for a patch: the object the patch leaves), as the API server would
+// store it. It governs the
 // documents below it in the file, as the mesh is then, and the next patch of
 // the same MeshConfig starts from it, as on a cluster.
 type step struct {
@@ -93,7 +94,9 @@ func (v *view) add(d *source.Document) {
 		if v.steps == nil {
 			v.steps = map[string][]step{}
 		}
-		v.steps[d.File] = append(v.steps[d.File], step{line: d.Line, object: d.Object})
+		// As stored: a misspelled field the API server dropped is not
+		// carried into the next patch.
+		v.steps[d.File] = append(v.steps[d.File], step{line: d.Line, object: v.engine.Stored(d.Object)})
 	}
 	if !wanted(d) {
 		return
