@@ -527,3 +527,39 @@ func TestStored(t *testing.T) {
 		t.Errorf("a Pod was changed: %v", got)
 	}
 }
+
+// TestUpstreamTrafficSettingHeaders: spec.httpHeaders, osm-edge's rate limits
+// by request header, is a field of the CRD, not an unknown one; a misspelled
+// field inside it is.
+func TestUpstreamTrafficSettingHeaders(t *testing.T) {
+	e := newEngine(t)
+	const uts = `
+apiVersion: policy.openservicemesh.io/v1alpha1
+kind: UpstreamTrafficSetting
+metadata: {name: limit, namespace: bookstore}
+spec:
+  host: bookstore.bookstore.svc.cluster.local
+  httpHeaders:
+  - headers: [{name: header-a, value: a}]
+    rateLimit: {local: {requests: 3, unit: minute, burst: 10}}
+`
+	ctx := context.Background()
+	fs, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: obj(t, uts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) > 0 {
+		t.Errorf("findings on a valid UpstreamTrafficSetting: %s", codes(fs))
+	}
+	fs, err = e.Evaluate(ctx, Input{Operation: "CREATE", Object: obj(t, strings.Replace(uts, "requests: 3", "request: 3", 1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range fs {
+		found = found || (f.Rule == "MG2001" && f.Path == "spec.httpHeaders[0].rateLimit.local.request" && strings.Contains(f.Message, `did you mean "requests"`))
+	}
+	if !found {
+		t.Errorf("no MG2001 with a suggestion for the misspelled field: %+v", fs)
+	}
+}
