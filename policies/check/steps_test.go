@@ -112,3 +112,61 @@ spec:
 		})
 	}
 }
+
+// TestPatchBaseAmongManifests: a runbook's MeshConfig patch starts from the
+// manifest of that name among the inputs only when there is one; of several
+// (one per environment) none is meant, and the install defaults are the base.
+func TestPatchBaseAmongManifests(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// certKeyBitSize 1024 is out of range: a patch that starts from such a
+	// manifest carries it, and is told so at the patch's line.
+	const manifest = `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEgress: false, interceptionMode: iptables}
+  certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 1024}
+`
+	runbook := "```bash\n" + stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + "```\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  bool // whether the patch carries the manifest's certKeyBitSize
+	}{
+		{"one manifest", map[string]string{"prod/mc.yaml": manifest, "run.md": runbook}, true},
+		{"one per environment", map[string]string{"prod/mc.yaml": manifest, "staging/mc.yaml": manifest, "run.md": runbook}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range tc.files {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			carried := false
+			var inRunbook []string
+			for _, f := range res.Findings {
+				if filepath.Base(f.File) != "run.md" {
+					continue
+				}
+				inRunbook = append(inRunbook, f.Rule+"@"+f.Path)
+				carried = carried || f.Path == "spec.certificate.certKeyBitSize"
+			}
+			if carried != tc.want {
+				t.Errorf("the patch carries the manifest's certKeyBitSize: %v, want %v (runbook findings %v)", carried, tc.want, inRunbook)
+			}
+		})
+	}
+}

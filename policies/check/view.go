@@ -268,9 +268,9 @@ func sameObject(a, b map[string]any) bool {
 
 // Base implements source.Bases: a patched MeshConfig starts from what the
 // script made of it above line (a step), else the one that governs the
-// script (as meshConfigFor finds it), else one of that name among the
-// inputs, else the install defaults renamed; any other kind from its
-// manifest among the inputs.
+// script (as meshConfigFor finds it), else the only manifest of that name
+// among the inputs, else the install defaults renamed; any other kind from
+// its manifest among the inputs.
 func (v *view) Base(file string, line int, r source.Resource, namespace, name string) map[string]any {
 	match := func(o map[string]any) bool {
 		m, _ := o["metadata"].(map[string]any)
@@ -287,10 +287,19 @@ func (v *view) Base(file string, line int, r source.Resource, namespace, name st
 		if k, mc := v.meshConfigFor(file); k != "" && match(mc) {
 			return mc
 		}
+		// A manifest of that name elsewhere among the inputs, if only one:
+		// of several (one per environment, or unrelated meshes) none is
+		// the one the command means. A MeshConfig a runbook shows
+		// describes that runbook's mesh only.
+		var found map[string]any
+		n := 0
 		for _, m := range v.meshConfigs {
-			if match(m.object) {
-				return m.object
+			if m.manifest && match(m.object) {
+				found, n = m.object, n+1
 			}
+		}
+		if n == 1 {
+			return found
 		}
 		base := v.engine.DefaultMeshConfig()
 		meta, _ := base["metadata"].(map[string]any)

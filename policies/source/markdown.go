@@ -121,6 +121,52 @@ func Commands(body []byte) []byte {
 	return []byte(strings.Join(lines, "\n"))
 }
 
+// placeholder is what Placeholders writes for a <placeholder>: a shell
+// expansion, so the scanner takes the word for one it cannot read.
+const placeholder = `"$MESHGUARD_PLACEHOLDER"`
+
+// Placeholders rewrites the <placeholders> of documentation commands
+// (kubectl patch meshconfig osm-mesh-config -n <osm-namespace> -p ...) as
+// shell expansions. A shell reads <osm-namespace> as two redirections, which
+// would swallow the next word (-p) and with it the patch; as an expansion the
+// word is one meshguard cannot read, as with "$osm_namespace". Only lines of
+// a kubectl command are rewritten: a here-document's YAML keeps its text.
+func Placeholders(body []byte) []byte {
+	lines := strings.Split(string(body), "\n")
+	inCmd := false
+	for i, l := range lines {
+		if inCmd || strings.Contains(l, "kubectl") {
+			lines[i] = replacePlaceholders(l)
+		}
+		inCmd = (inCmd || strings.Contains(l, "kubectl")) && strings.HasSuffix(strings.TrimRight(l, " \t"), "\\")
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// replacePlaceholders rewrites each word of line that is a <placeholder>: a
+// letter, then letters, digits, '_', '-' or '.', in angle brackets, standing
+// alone or as a flag's value (--namespace=<ns>).
+func replacePlaceholders(line string) string {
+	var b strings.Builder
+	for i := 0; i < len(line); i++ {
+		if line[i] == '<' && (i == 0 || strings.IndexByte(" \t=", line[i-1]) >= 0) {
+			j := i + 1
+			for j < len(line) && (isLetter(line[j]) || (j > i+1 && (line[j] >= '0' && line[j] <= '9' || strings.IndexByte("_-.", line[j]) >= 0))) {
+				j++
+			}
+			if j > i+1 && j < len(line) && line[j] == '>' && (j+1 == len(line) || strings.IndexByte(" \t;|&", line[j+1]) >= 0) {
+				b.WriteString(placeholder)
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(line[i])
+	}
+	return b.String()
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
 // heredocDelimiter returns the delimiter of a here-document a command line
 // opens (<<EOF, <<-'EOF', << "EOF"), or "".
 func heredocDelimiter(line string) string {

@@ -68,3 +68,49 @@ func TestMarkdownScanner(t *testing.T) {
 		t.Errorf("a broken manifest block is an error with its line: %v", err)
 	}
 }
+
+func TestPlaceholders(t *testing.T) {
+	in := strings.Join([]string{
+		"kubectl patch meshconfig osm-mesh-config -n <osm-namespace> -p '{}' --type=merge",
+		"kubectl get pods --namespace=<ns>",
+		"cat <<EOF | kubectl apply -f -",
+		"metadata: {namespace: <your-ns>}",
+		"EOF",
+		"kubectl patch meshconfig \\",
+		"  <name> -n <ns> \\",
+		"  -p '{}'",
+		"echo a<b> <c>d <1x> kubectl",
+	}, "\n")
+	want := strings.Join([]string{
+		`kubectl patch meshconfig osm-mesh-config -n "$MESHGUARD_PLACEHOLDER" -p '{}' --type=merge`,
+		`kubectl get pods --namespace="$MESHGUARD_PLACEHOLDER"`,
+		"cat <<EOF | kubectl apply -f -",
+		"metadata: {namespace: <your-ns>}",
+		"EOF",
+		"kubectl patch meshconfig \\",
+		`  "$MESHGUARD_PLACEHOLDER" -n "$MESHGUARD_PLACEHOLDER" \`,
+		"  -p '{}'",
+		"echo a<b> <c>d <1x> kubectl",
+	}, "\n")
+	if got := string(Placeholders([]byte(in))); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestMarkdownPlaceholderNamespace: a documentation command with a
+// <placeholder> namespace is checked, its patch not lost to the shell
+// reading the placeholder as redirections.
+func TestMarkdownPlaceholderNamespace(t *testing.T) {
+	md := "```console\nkubectl patch meshconfig osm-mesh-config -n <osm-namespace> -p '{\"spec\":{\"traffic\":{\"enableEgress\":false}}}' --type=merge\n```\n"
+	var got []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, describe(d))
+		return nil
+	}}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2 MeshConfig  merge false"; len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want [%q]", got, want)
+	}
+}

@@ -45,7 +45,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 				return err
 			}
 		case b.IsShell():
-			body := Commands(b.Body)
+			body := Placeholders(Commands(b.Body))
 			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
 			err := s.Scan(body)
 			var pe *ParseError

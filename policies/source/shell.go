@@ -250,7 +250,9 @@ func (s *Script) patch(k *kubectl, line int) error {
 	default:
 		v, set := k.flags["patch"]
 		if !set {
-			return nil
+			// kubectl itself refuses a patch without one; more likely the
+			// command is written in a way meshguard misread.
+			return stub("meshguard found no -p/--patch or --patch-file in the command")
 		}
 		patch = []byte(v)
 	}

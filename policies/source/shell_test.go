@@ -88,6 +88,18 @@ kubectl patch deployment web -p '{}'
 	}
 }
 
+// TestScriptPatchWithoutPatch: a kubectl patch of a MeshConfig with no patch
+// meshguard can find is reported as not checked, never passed over.
+func TestScriptPatchWithoutPatch(t *testing.T) {
+	docs, _, err := scan(t, "kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || describe(docs[0]) != "1 MeshConfig osm-system merge unresolved" || !strings.Contains(docs[0].Patch.Unresolved, "no -p") {
+		t.Errorf("got %d documents: %+v", len(docs), docs)
+	}
+}
+
 func TestScriptReadsManifestsFromStdin(t *testing.T) {
 	src := "kubectl apply -n curl -f - <<EOF\n" +
 		"apiVersion: policy.openservicemesh.io/v1alpha1\n" +
