@@ -221,7 +221,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	case "yaml":
 		err = source.DecodeYAML(in.name, bytes.NewReader(content), 0, count)
 	case "shell", "markdown":
-		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(record)}
+		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(record), Judged: judged}
 		if in.kind == "shell" {
 			err = sc.Shell(in.name, content)
 		} else {
@@ -292,10 +292,11 @@ func (r *run) patch(emit func(*source.Document) error) error {
 
 // evaluated reports whether meshguard judges a document: osm-edge's kinds,
 // and pods and the workloads that hold pod templates.
-func evaluated(d *source.Document) bool {
-	api := d.APIVersion()
+func evaluated(d *source.Document) bool { return judged(d.APIVersion(), d.Kind()) }
+
+func judged(api, kind string) bool {
 	return strings.HasPrefix(api, "config.openservicemesh.io/") || strings.HasPrefix(api, "policy.openservicemesh.io/") ||
-		(inject.IsWorkload(d.Kind()) && (api == "v1" || strings.HasPrefix(api, "apps/") || strings.HasPrefix(api, "batch/")))
+		(inject.IsWorkload(kind) && (api == "v1" || strings.HasPrefix(api, "apps/") || strings.HasPrefix(api, "batch/")))
 }
 
 // podObject is what the rules judge for a document: the document itself, or

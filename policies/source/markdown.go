@@ -60,16 +60,43 @@ var shellLangs = map[string]bool{"": true, "sh": true, "bash": true, "shell": tr
 // yamlLangs are info strings whose blocks hold manifests.
 var yamlLangs = map[string]bool{"yaml": true, "yml": true, "json": true}
 
-// IsShell reports whether a block holds shell commands.
-func (b Block) IsShell() bool { return shellLangs[b.Lang] }
+// IsShell reports whether a block holds shell commands: by its info string,
+// or a YAML block that starts with a command (kubectl apply -f - <<EOF, as
+// documentation writes them under the manifest's language).
+func (b Block) IsShell() bool {
+	return shellLangs[b.Lang] && !b.IsYAML() || yamlLangs[b.Lang] && startsWithCommand(b.Body)
+}
 
 // IsYAML reports whether a block holds YAML or JSON, by its info string or,
-// for a block without one, by looking like a Kubernetes manifest.
+// for a block without one, by looking like a Kubernetes manifest. A block
+// that starts with a command is not YAML, whatever it is labelled.
 func (b Block) IsYAML() bool {
+	if startsWithCommand(b.Body) {
+		return false
+	}
 	if yamlLangs[b.Lang] {
 		return true
 	}
 	return b.Lang == "" && looksLikeManifest(b.Body)
+}
+
+// commandWords are the first words of the commands a manifest block may
+// start with in documentation.
+var commandWords = map[string]bool{"kubectl": true, "cat": true, "echo": true, "printf": true, "export": true, "osm": true, "helm": true}
+
+// startsWithCommand reports whether the first line of body that is neither
+// blank nor a comment is a command (after a "$ " prompt, if any).
+func startsWithCommand(body []byte) bool {
+	for _, l := range strings.Split(string(body), "\n") {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		t = strings.TrimPrefix(t, "$ ")
+		word, _, _ := strings.Cut(t, " ")
+		return commandWords[word]
+	}
+	return false
 }
 
 func looksLikeManifest(body []byte) bool {

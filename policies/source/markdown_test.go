@@ -114,3 +114,53 @@ func TestMarkdownPlaceholderNamespace(t *testing.T) {
 		t.Errorf("got %q, want [%q]", got, want)
 	}
 }
+
+// TestMarkdownCommandsUnderYAML: documentation often labels a kubectl apply
+// of a here-document with the manifest's language; the block is read as
+// the command it is.
+func TestMarkdownCommandsUnderYAML(t *testing.T) {
+	md := "```yaml\n# apply it\nkubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: a}\nEOF\n```\n"
+	var got []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, d.Kind()+"@"+itoa(d.Line))
+		return nil
+	}}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "Egress@4" {
+		t.Errorf("got %v", got)
+	}
+}
+
+// TestMarkdownBrokenSnippets: in Markdown a here-document or YAML block that
+// does not parse is an error only when it names an object meshguard judges;
+// in a script it always is.
+func TestMarkdownBrokenSnippets(t *testing.T) {
+	judged := func(apiVersion, kind string) bool { return strings.HasPrefix(apiVersion, "policy.openservicemesh.io/") }
+	// Badly indented, as in documentation pasted from elsewhere.
+	broken := func(apiVersion, kind string) string {
+		return "kind: " + kind + "\napiVersion: " + apiVersion + "\nmetadata:\nname: x\n  namespace: y\nspec:\nsources:\n    - kind: ServiceAccount\n    name: a\n"
+	}
+	smi := broken("access.smi-spec.io/v1alpha3", "TrafficTarget")
+	egress := broken("policy.openservicemesh.io/v1alpha1", "Egress")
+	heredoc := func(yaml string) string { return "kubectl apply -f - <<EOF\n" + yaml + "EOF\n" }
+	for _, tc := range []struct {
+		name, md string
+		fails    bool
+	}{
+		{"an SMI here-document", "```bash\n" + heredoc(smi) + "```\n", false},
+		{"an Egress here-document", "```bash\n" + heredoc(egress) + "```\n", true},
+		{"an SMI YAML block", "```yaml\n" + smi + "```\n", false},
+		{"an Egress YAML block", "```yaml\n" + egress + "```\n", true},
+	} {
+		sc := &Scanner{Bases: stubBases{}, Emit: func(*Document) error { return nil }, Judged: judged}
+		if err := sc.Markdown("r.md", []byte(tc.md)); (err != nil) != tc.fails {
+			t.Errorf("%s: error %v, want an error: %v", tc.name, err, tc.fails)
+		}
+	}
+	sc := &Scanner{Bases: stubBases{}, Emit: func(*Document) error { return nil }, Judged: judged}
+	if err := sc.Shell("s.sh", []byte(heredoc(smi))); err == nil {
+		t.Error("a script's here-document that does not parse is an error")
+	}
+}

@@ -14,6 +14,11 @@ type Scanner struct {
 	Emit func(*Document) error
 	// Ref receives each file a kubectl command reads with -f.
 	Ref func(path string, line int)
+	// Judged reports whether meshguard judges objects of an apiVersion and
+	// kind. In Markdown, a manifest that does not parse is an error only when
+	// it names such an object: documentation is full of snippets meshguard
+	// has no business with. Nil judges everything.
+	Judged func(apiVersion, kind string) bool
 }
 
 // Shell scans a shell script.
@@ -38,7 +43,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 				return sc.Emit(d)
 			})
 			var pe *ParseError
-			if errors.As(err, &pe) && !looksLikeManifest(b.Body) {
+			if errors.As(err, &pe) && !(looksLikeManifest(b.Body) && sc.names(b.Body)) {
 				continue
 			}
 			if err != nil {
@@ -46,7 +51,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			}
 		case b.IsShell():
 			body := Placeholders(Commands(b.Body))
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names}
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
@@ -61,6 +66,31 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 		}
 	}
 	return nil
+}
+
+// names reports whether YAML that does not parse names an object meshguard
+// judges: an apiVersion and kind pair of one of its documents, read line by
+// line since the YAML cannot be.
+func (sc *Scanner) names(body []byte) bool {
+	if sc.Judged == nil {
+		return true
+	}
+	for _, doc := range strings.Split("\n"+string(body), "\n---") {
+		apiVersion, kind := "", ""
+		for _, l := range strings.Split(doc, "\n") {
+			t := strings.TrimLeft(l, " \t-")
+			if v, ok := strings.CutPrefix(t, "apiVersion:"); ok && apiVersion == "" {
+				apiVersion = strings.Trim(strings.TrimSpace(v), `"'`)
+			}
+			if v, ok := strings.CutPrefix(t, "kind:"); ok && kind == "" {
+				kind = strings.Trim(strings.TrimSpace(v), `"'`)
+			}
+		}
+		if (apiVersion != "" || kind != "") && sc.Judged(apiVersion, kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // lineByLine scans each command of a block that is not a valid script on its
@@ -78,7 +108,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		if !strings.Contains(cmd, "kubectl") {
 			continue
 		}
-		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
 		if errors.As(err, &pe) && pe.Shell {

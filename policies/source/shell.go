@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,9 @@ type Script struct {
 	// Ref receives each file a command reads with -f.
 	Ref func(path string, line int)
 	src []byte
+	// broken, when set, decides whether a here-document that is not valid
+	// YAML is an error (Scanner.names); unset, it always is.
+	broken func(body []byte) bool
 }
 
 // Scan parses src as a shell script. A syntax error is returned as a *ParseError.
@@ -293,6 +297,15 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 	if body == nil {
 		return nil
 	}
+	err := s.decodeStdin(k, body, bodyLine)
+	var pe *ParseError
+	if errors.As(err, &pe) && s.broken != nil && !s.broken(body) {
+		return nil
+	}
+	return err
+}
+
+func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int) error {
 	return DecodeYAML(s.File, bytes.NewReader(body), bodyLine-1, func(d *Document) error {
 		if d.Object["kind"] == nil {
 			return nil
