@@ -33,6 +33,8 @@ type Engine struct {
 	schemas  *schemas
 	disabled map[string]bool
 	defaults map[string]any
+	// installValues maps osm install's chart values to MeshConfig fields.
+	installValues map[string]string
 	// compiled are the compiled rules, kept to flatten them once the engine
 	// has been used enough (flattenAfter); nil when they are not to be.
 	compiled  map[string]*ast.Module
@@ -136,6 +138,9 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("decode default MeshConfig: %w", err)
 	}
 	e.defaults = deepCopy(defaults)
+	if err := yaml.Unmarshal(manifests.InstallValues, &e.installValues); err != nil {
+		return nil, fmt.Errorf("decode the install values table: %w", err)
+	}
 	return e, nil
 }
 
@@ -174,6 +179,35 @@ func (e *Engine) Catalog() Catalog { return e.catalog }
 // DefaultMeshConfig returns a copy of osm-edge 1.3.9's install-default MeshConfig.
 func (e *Engine) DefaultMeshConfig() map[string]any {
 	return deepCopy(e.defaults)
+}
+
+// Installed returns the MeshConfig that osm install leaves in namespace
+// ("" for osm-system) given the chart values it sets by their full names
+// (--set osm.enableEgress=false is "osm.enableEgress": false). Values that
+// preset no MeshConfig field are left out.
+func (e *Engine) Installed(namespace string, set map[string]any) map[string]any {
+	mc := e.DefaultMeshConfig()
+	if namespace != "" {
+		mc["metadata"].(map[string]any)["namespace"] = namespace
+	}
+	for key, value := range set {
+		path, known := e.installValues[key]
+		if !known {
+			continue
+		}
+		parts := strings.Split(path, ".")
+		m := mc
+		for _, p := range parts[:len(parts)-1] {
+			next, isMap := m[p].(map[string]any)
+			if !isMap {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		m[parts[len(parts)-1]] = value
+	}
+	return mc
 }
 
 // Evaluate judges one object. Findings are sorted by rule code, then path.

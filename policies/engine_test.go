@@ -563,3 +563,41 @@ spec:
 		t.Errorf("no MG2001 with a suggestion for the misspelled field: %+v", fs)
 	}
 }
+
+// TestInstalled: osm install's chart values land on the MeshConfig fields
+// the chart presets; every field the table names is one the CRD keeps.
+func TestInstalled(t *testing.T) {
+	e := newEngine(t)
+	mc := e.Installed("osm-edge", map[string]any{
+		"osm.enableEgress":                    false,
+		"osm.enablePermissiveTrafficPolicy":   false,
+		"osm.featureFlags.enableEgressPolicy": false,
+		"osm.image.registry":                  "example.com",
+	})
+	spec := mc["spec"].(map[string]any)
+	traffic := spec["traffic"].(map[string]any)
+	if traffic["enableEgress"] != false || traffic["enablePermissiveTrafficPolicyMode"] != false ||
+		spec["featureFlags"].(map[string]any)["enableEgressPolicy"] != false {
+		t.Errorf("values not applied: %v", spec)
+	}
+	if ns := mc["metadata"].(map[string]any)["namespace"]; ns != "osm-edge" {
+		t.Errorf("namespace %v", ns)
+	}
+	if _, ok := spec["image"]; ok {
+		t.Error("a chart value that presets nothing reached the MeshConfig")
+	}
+	if traffic := e.Installed("", nil)["spec"].(map[string]any)["traffic"].(map[string]any); traffic["enableEgress"] != true {
+		t.Error("an install without values is not the install default")
+	}
+	for key, path := range e.installValues {
+		stored := e.Stored(e.Installed("", map[string]any{key: "x"}))
+		var v any = stored
+		for _, p := range strings.Split(path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[p]
+		}
+		if v != "x" {
+			t.Errorf("%s: %s is not a field the MeshConfig CRD keeps", key, path)
+		}
+	}
+}

@@ -292,7 +292,7 @@ func (r *run) patch(emit func(*source.Document) error) error {
 
 // evaluated reports whether meshguard judges a document: osm-edge's kinds,
 // and pods and the workloads that hold pod templates.
-func evaluated(d *source.Document) bool { return judged(d.APIVersion(), d.Kind()) }
+func evaluated(d *source.Document) bool { return !d.Install && judged(d.APIVersion(), d.Kind()) }
 
 func judged(api, kind string) bool {
 	return strings.HasPrefix(api, "config.openservicemesh.io/") || strings.HasPrefix(api, "policy.openservicemesh.io/") ||

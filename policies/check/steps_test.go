@@ -78,6 +78,23 @@ func TestScriptsFollowTheirMeshConfig(t *testing.T) {
 		},
 		want: []string{"MG3001@b.md:3"},
 	}, {
+		name:  "installed with passthrough off",
+		files: map[string]string{"run.sh": "osm install --mesh-name \"$mesh\" --set=osm.enableEgress=false\n" + stepsEgress},
+		want:  []string{},
+	}, {
+		name:  "installed with the Egress policy feature off",
+		files: map[string]string{"run.sh": "osm install --set osm.enableEgress=false,osm.featureFlags.enableEgressPolicy=false\n" + stepsEgress},
+		want:  []string{"MG3003@run.sh:3"},
+	}, {
+		name:  "installed with values meshguard cannot read",
+		files: map[string]string{"run.sh": "osm install -f values.yaml --set osm.enableEgress=false\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:3"},
+	}, {
+		name: "installed, then patched",
+		files: map[string]string{"run.md": "```bash\nosm install --set osm.enableEgress=false\n" +
+			stepsPatch(`{"spec":{"traffic":{"enableEgress":true}}}`) + stepsEgress + "```\n"},
+		want: []string{"MG3001@run.md:5", "MG3002@run.md:3"},
+	}, {
 		name: "a MeshConfig shown in a runbook, then patched",
 		files: map[string]string{"a.md": "```yaml\n" + `apiVersion: config.openservicemesh.io/v1alpha2
 kind: MeshConfig

@@ -331,6 +331,11 @@ func (v *view) Base(file string, line int, r source.Resource, namespace, name st
 	return nil
 }
 
+// Installed implements source.Bases.
+func (v *view) Installed(namespace string, set map[string]any) map[string]any {
+	return v.engine.Installed(namespace, set)
+}
+
 // reload reads again the document at line of a manifest file; nil when it
 // is no longer there.
 func reload(file string, line int) map[string]any {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/expand"
@@ -17,6 +18,9 @@ type Bases interface {
 	// Base returns the object of kind r named namespace/name that a command
 	// at line of file patches, or nil.
 	Base(file string, line int, r Resource, namespace, name string) map[string]any
+	// Installed returns the MeshConfig osm install leaves in namespace (""
+	// for the default) given the chart values it sets, or nil.
+	Installed(namespace string, set map[string]any) map[string]any
 }
 
 // Script scans shell source for kubectl patch, apply, create and replace
@@ -192,6 +196,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 		return nil
 	}
 	name, ok := literal(call.Args[0])
+	if ok && filepath.Base(name) == "osm" {
+		return s.osmInstall(call.Args[1:], int(call.Pos().Line())+s.LineOffset)
+	}
 	if !ok || filepath.Base(name) != "kubectl" {
 		return nil
 	}
@@ -387,6 +394,128 @@ func (s *Script) hdoc(r *syntax.Redirect) ([]byte, int) {
 		body = []byte(strings.Join(lines, "\n"))
 	}
 	return body, int(r.Hdoc.Pos().Line()) + s.LineOffset
+}
+
+// osmInstall reads osm install: the MeshConfig it leaves governs what
+// follows in the script, as a kubectl apply of it would (a Document marked
+// Install). An install whose chart values meshguard cannot all read (a
+// shell expansion in --set, values from a file) leaves a MeshConfig it does
+// not know, and is passed over.
+func (s *Script) osmInstall(words []*syntax.Word, line int) error {
+	if len(words) == 0 {
+		return nil
+	}
+	if verb, ok := literal(words[0]); !ok || verb != "install" {
+		return nil
+	}
+	namespace := ""
+	set := map[string]any{}
+	for i := 1; i < len(words); i++ {
+		arg, ok := literal(words[i])
+		if !ok || !strings.HasPrefix(arg, "-") {
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		switch name {
+		case "set", "set-string", "osm-namespace", "values", "f", "set-file", "set-json", "mesh-name", "timeout":
+		default:
+			continue // a flag without a value (--atomic, --verbose)
+		}
+		if !hasValue {
+			if i+1 >= len(words) {
+				return nil
+			}
+			i++
+			value, ok = literal(words[i])
+		}
+		switch name {
+		case "set", "set-string":
+			if !ok || parseHelmSet(value, name == "set-string", set) != nil {
+				return nil
+			}
+		case "osm-namespace":
+			if ok {
+				namespace = value
+			}
+		case "values", "f", "set-file", "set-json":
+			return nil
+		}
+	}
+	obj := s.Bases.Installed(namespace, set)
+	if obj == nil {
+		return nil
+	}
+	return s.Emit(&Document{File: s.File, Line: line, Operation: "CREATE", Object: obj, Install: true})
+}
+
+// parseHelmSet reads the value of a helm --set (a=b,c.d={x,y}) into set,
+// typed as helm types it: true and false, integers, null, {lists}; strings
+// otherwise, or always with --set-string.
+func parseHelmSet(arg string, asString bool, set map[string]any) error {
+	for _, part := range splitHelm(arg, ',') {
+		key, value, ok := strings.Cut(part, "=")
+		if !ok || key == "" {
+			return fmt.Errorf("%q is not key=value", part)
+		}
+		if !asString && strings.HasPrefix(value, "{") && strings.HasSuffix(value, "}") {
+			list := []any{}
+			if inner := value[1 : len(value)-1]; inner != "" {
+				for _, item := range splitHelm(inner, ',') {
+					list = append(list, helmValue(item))
+				}
+			}
+			set[key] = list
+			continue
+		}
+		if asString {
+			set[key] = value
+			continue
+		}
+		set[key] = helmValue(value)
+	}
+	return nil
+}
+
+func helmValue(v string) any {
+	switch v {
+	case "true":
+		return true
+	case "false":
+		return false
+	case "null":
+		return nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && (v == "0" || !strings.HasPrefix(v, "0")) {
+		return n
+	}
+	return v
+}
+
+// splitHelm splits s at sep, except where escaped with a backslash or
+// inside braces; escapes are removed.
+func splitHelm(s string, sep byte) []string {
+	var out []string
+	var cur strings.Builder
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			continue
+		case c == '{':
+			depth++
+		case c == '}' && depth > 0:
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteByte(c)
+	}
+	return append(out, cur.String())
 }
 
 func stubObject(r Resource, namespace, name string) map[string]any {

@@ -10,6 +10,18 @@ import (
 // stubBases serves a MeshConfig base for any name and nothing else.
 type stubBases struct{}
 
+func (stubBases) Installed(namespace string, set map[string]any) map[string]any {
+	traffic := map[string]any{"enableEgress": true}
+	if v, ok := set["osm.enableEgress"]; ok {
+		traffic["enableEgress"] = v
+	}
+	return map[string]any{
+		"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig",
+		"metadata": map[string]any{"name": "osm-mesh-config", "namespace": namespace},
+		"spec":     map[string]any{"traffic": traffic},
+	}
+}
+
 func (stubBases) Base(_ string, _ int, r Resource, namespace, name string) map[string]any {
 	if r.Kind != "MeshConfig" {
 		return nil
@@ -199,5 +211,54 @@ func TestApplyPatch(t *testing.T) {
 	}
 	if base["spec"].(map[string]any)["b"] != nil {
 		t.Error("ApplyPatch changed its base")
+	}
+}
+
+func TestScriptReadsOsmInstall(t *testing.T) {
+	src := `osm install --mesh-name "$mesh" --osm-namespace "$ns" --set=osm.enableEgress=false --atomic
+osm install --osm-namespace osm-edge --set osm.enableEgress=true,osm.outboundPortExclusionList={6379\,8080}
+osm install -f values.yaml --set osm.enableEgress=false
+osm install --set osm.enableEgress=$EGRESS
+osm namespace add curl
+`
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		if !d.Install {
+			t.Errorf("line %d: not marked as an install", d.Line)
+		}
+		got = append(got, describe(d))
+	}
+	// The first install's namespace is an expansion (the default); the last
+	// two leave a MeshConfig meshguard cannot know.
+	want := []string{"1 MeshConfig ", "2 MeshConfig osm-edge"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if len(docs) == 2 {
+		if v := docs[0].Object["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"]; v != false {
+			t.Errorf("install 1: enableEgress %v", v)
+		}
+	}
+}
+
+func TestParseHelmSet(t *testing.T) {
+	set := map[string]any{}
+	if err := parseHelmSet(`a=true,b=8080,c={x,y},d=0123,e=a\,b,f=null,g=`, false, set); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": true, "b": int64(8080), "c": []any{"x", "y"}, "d": "0123", "e": "a,b", "f": nil, "g": ""}
+	if !reflect.DeepEqual(set, want) {
+		t.Errorf("got %#v, want %#v", set, want)
+	}
+	set = map[string]any{}
+	if err := parseHelmSet("a=true", true, set); err != nil || set["a"] != "true" {
+		t.Errorf("--set-string: %v %#v", err, set)
+	}
+	if err := parseHelmSet("novalue", false, map[string]any{}); err == nil {
+		t.Error("a --set without = is an error")
 	}
 }

@@ -28,6 +28,10 @@ type Document struct {
 	OldObject map[string]any
 	// Patch describes the patch that produced Object, for patches.
 	Patch *PatchInfo
+	// Install marks the MeshConfig an osm install in a script leaves: no
+	// rule judges it (meshguard does not know the chart's own checks), but
+	// it governs what follows, as an applied one would.
+	Install bool
 
 	node       *yaml.Node // the document's root mapping, for field lines
 	lineOffset int        // added to node lines (YAML embedded in a script)
