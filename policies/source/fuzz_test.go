@@ -42,6 +42,7 @@ func FuzzDecodeYAML(f *testing.F) {
 func FuzzScript(f *testing.F) {
 	seeds(f, "*.sh")
 	f.Add([]byte("kubectl patch meshconfig x -p '{}' --type=json\ncat <<E | kubectl apply -f -\nkind: Egress\nE\n"))
+	f.Add([]byte("osm install --osm-namespace x --set=a={b\\,c},d=01,osm.enableEgress=false --set-string e=true -f v.yaml\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := &Script{File: "s.sh", Bases: stubBases{}, Emit: func(*Document) error { return nil }, Ref: func(string, int) {}}
 		err := s.Scan(b)
@@ -55,8 +56,10 @@ func FuzzScript(f *testing.F) {
 // FuzzMarkdown: any Markdown scans or fails with a ParseError.
 func FuzzMarkdown(f *testing.F) {
 	seeds(f, "*.md")
+	f.Add([]byte("```yaml\nkubectl patch meshconfig <name> -n <ns> \\\n  -p '{}'\nkubectl apply -f - <<EOF\nkind: Egress\napiVersion: policy.openservicemesh.io/v1\nmetadata:\nname: x\n  a: b\nEOF\n```\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sc := &Scanner{Bases: stubBases{}, Emit: func(*Document) error { return nil }}
+		judged := func(apiVersion, kind string) bool { return len(apiVersion)%2 == 0 }
+		sc := &Scanner{Bases: stubBases{}, Emit: func(*Document) error { return nil }, Judged: judged}
 		err := sc.Markdown("r.md", b)
 		var pe *ParseError
 		if err != nil && !errors.As(err, &pe) {
