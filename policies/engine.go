@@ -300,7 +300,7 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 	}
 	if p := in.Patch; p != nil {
 		patch := map[string]any{"type": p.Type}
-		for k, v := range map[string]string{"error": p.Error, "path": p.Path, "suggestion": p.Suggestion, "unresolved": p.Unresolved} {
+		for k, v := range map[string]string{"error": p.Error, "path": p.Path, "suggestion": p.Suggestion, "unresolved": p.Unresolved, "partial": p.Partial} {
 			if v != "" {
 				patch[k] = v
 			}

@@ -77,6 +77,10 @@ type Patch struct {
 	// Suggestion is the closest existing field path to Path; the engine fills
 	// it in when empty.
 	Suggestion string `json:"suggestion,omitempty"`
+	// Partial says why only the patch's field names are known: a shell
+	// expansion stands for a value, which the CLI replaced with a
+	// placeholder. Only rules about field names then speak.
+	Partial string `json:"partial,omitempty"`
 	// Unresolved says why the patch could not be read at all (a shell
 	// expansion in a script); only the general rules judge such an input.
 	Unresolved string `json:"unresolved,omitempty"`

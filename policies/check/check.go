@@ -514,7 +514,7 @@ func (r *run) judge(ctx context.Context, d *source.Document, object map[string]a
 		Inventory: r.view.inventoryFor(d),
 	}
 	if p := d.Patch; p != nil {
-		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved}
+		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial}
 	}
 	fs, err := r.engine.Evaluate(ctx, in)
 	if err != nil {

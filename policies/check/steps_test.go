@@ -187,3 +187,39 @@ spec:
 		})
 	}
 }
+
+// TestPatchesReadInPart: a patch whose shell expansions stand for values is
+// checked for its field names (a typo is still denied) and nothing else (a
+// placeholder value breaks no enum), and says so (MG0003).
+func TestPatchesReadInPart(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	script := `kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\":{\"sidecar\":{\"logLevel\":\"$LEVEL\"}}}"
+kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\":{\"traffic\":{\"enableEngress\":$OFF}}}"
+` + stepsEgress
+	if err := os.WriteFile(filepath.Join(dir, "run.sh"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
+		if f.Rule == "MG1001" && !strings.Contains(f.Message, `did you mean "enableEgress"`) {
+			t.Errorf("MG1001 without its suggestion: %s", f.Message)
+		}
+	}
+	sort.Strings(got)
+	// The Egress below still gets MG3001: patches read in part change no
+	// MeshConfig meshguard knows.
+	want := []string{"MG0003@1", "MG0003@2", "MG1001@2", "MG3001@4"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("findings %v, want %v\n%+v", got, want, res.Findings)
+	}
+}

@@ -89,8 +89,9 @@ func wanted(d *source.Document) bool {
 // add records a document of the first pass.
 func (v *view) add(d *source.Document) {
 	if isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) &&
-		(d.Patch == nil || (d.Patch.Error == "" && d.Patch.Unresolved == "")) {
-		// A patch that does not apply leaves the MeshConfig as it was.
+		(d.Patch == nil || (d.Patch.Error == "" && d.Patch.Unresolved == "" && d.Patch.Partial == "")) {
+		// A patch that does not apply leaves the MeshConfig as it was; one
+		// whose values meshguard cannot read leaves one it does not know.
 		if v.steps == nil {
 			v.steps = map[string][]step{}
 		}

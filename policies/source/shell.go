@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
+	"sigs.k8s.io/yaml"
 )
 
 // Bases finds the stored object a kubectl patch in a script applies to: the
@@ -106,6 +108,30 @@ func literal(w *syntax.Word) (string, bool) {
 	return v, err == nil
 }
 
+// Placeholder stands for the value of a shell parameter in a patch
+// meshguard reads only in part (shapeOf).
+const Placeholder = "MESHGUARD_UNKNOWN_VALUE"
+
+// shapeOf expands a word whose only expansions are parameters ($v,
+// ${v:-x}), each to Placeholder: the patch '{"cpu":'$CPU'}' keeps its
+// field names. A command substitution or arithmetic gives nothing.
+func shapeOf(w *syntax.Word) (string, bool) {
+	ok := true
+	syntax.Walk(w, func(n syntax.Node) bool {
+		switch n.(type) {
+		case *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob:
+			ok = false
+		}
+		return ok
+	})
+	if !ok {
+		return "", false
+	}
+	env := expand.FuncEnviron(func(string) string { return Placeholder })
+	v, err := expand.Literal(&expand.Config{Env: env}, w)
+	return v, err == nil
+}
+
 // kubectl is a parsed kubectl command line.
 type kubectl struct {
 	verb      string
@@ -113,6 +139,7 @@ type kubectl struct {
 	args      []string          // positional arguments after the verb
 	flags     map[string]string // long names; value "" for booleans
 	dynamic   map[string]bool   // flags whose value uses a shell expansion
+	shapes    map[string]string // such values with Placeholder for each parameter expansion
 	namespace string
 }
 
@@ -133,7 +160,7 @@ var shorthands = map[string]string{
 }
 
 func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
-	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}}
+	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}, shapes: map[string]string{}}
 	for i := 0; i < len(words); i++ {
 		arg, ok := literal(words[i])
 		if !ok {
@@ -179,6 +206,9 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			v, ok := literal(words[i])
 			if !ok {
 				k.dynamic[name] = true
+				if shape, ok := shapeOf(words[i]); ok {
+					k.shapes[name] = shape
+				}
 			}
 			value = v
 		}
@@ -245,7 +275,11 @@ func (s *Script) patch(k *kubectl, line int) error {
 		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Type: patchType, Unresolved: why}})
 	}
 	var patch []byte
+	partial := ""
 	switch {
+	case k.dynamic["patch"] && !k.dynamic["type"] && name != "" && k.shapes["patch"] != "":
+		patch = []byte(k.shapes["patch"])
+		partial = "a shell expansion stands for a value, so only the patch's field names are checked"
 	case k.dynamic["patch"] || k.dynamic["type"] || name == "":
 		return stub("the patch, its type or the object's name uses a shell expansion, so meshguard cannot read it")
 	case k.flags["patch-file"] != "":
@@ -272,10 +306,72 @@ func (s *Script) patch(k *kubectl, line int) error {
 		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
 	}
 	d, err := ApplyPatch(base, patch, patchType)
+	if partial != "" {
+		// Only a patch whose structure is all written out says anything: an
+		// expansion as a whole patch, a field name or an operation's path
+		// hides the names that matter.
+		if err != nil {
+			return stub("the patch comes from a shell expansion, so meshguard cannot read it")
+		}
+		if d.Patch.Error != "" || !placeholderOnlyInValues(patch) {
+			return stub("a shell expansion stands for a field name or a path in the patch, so meshguard cannot read it")
+		}
+		d.Patch.Partial = partial
+		return doc(d)
+	}
 	if err != nil {
 		return &ParseError{File: s.File, Line: line, Msg: fmt.Sprintf("kubectl patch %s %s: %v", kind, name, err)}
 	}
 	return doc(d)
+}
+
+// placeholderOnlyInValues reports whether a patch with Placeholder in it
+// has it only in values: in no field name, and for a JSON patch in no
+// operation's op, path or from.
+func placeholderOnlyInValues(patch []byte) bool {
+	j, err := yaml.YAMLToJSON(patch)
+	if err != nil {
+		return false
+	}
+	var v any
+	if err := json.Unmarshal(j, &v); err != nil {
+		return false
+	}
+	if ops, ok := v.([]any); ok {
+		for _, op := range ops {
+			m, ok := op.(map[string]any)
+			if !ok {
+				return false
+			}
+			for k, e := range m {
+				if k == "value" && keyHolds(e) || k != "value" && strings.Contains(fmt.Sprint(e), Placeholder) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	_, isObject := v.(map[string]any)
+	return isObject && !keyHolds(v)
+}
+
+// keyHolds reports whether a field name anywhere in v holds Placeholder.
+func keyHolds(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if strings.Contains(k, Placeholder) || keyHolds(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if keyHolds(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {

@@ -262,3 +262,42 @@ func TestParseHelmSet(t *testing.T) {
 		t.Error("a --set without = is an error")
 	}
 }
+
+// TestScriptPatchWithExpandedValues: a patch whose shell expansions stand
+// only for values is read for its field names (Partial); one where an
+// expansion is the whole patch, a field name or a path is not read.
+func TestScriptPatchWithExpandedValues(t *testing.T) {
+	src := `kubectl patch meshconfig osm-mesh-config -n "$NS" -p '{"spec":{"sidecar":{"resources":{"limits":{"cpu":'$CPU'}}}}}' --type=merge
+kubectl patch meshconfig osm-mesh-config -p "{\"spec\":{\"traffic\":{\"enableEngress\":$1}}}" --type=merge
+kubectl patch meshconfig osm-mesh-config -p "$PATCH" --type=merge
+kubectl patch meshconfig osm-mesh-config -p "{\"spec\":{\"traffic\":{\"$FIELD\":false}}}" --type=merge
+kubectl patch meshconfig osm-mesh-config --type=json -p "[{\"op\":\"replace\",\"path\":\"/spec/traffic/enableEgress\",\"value\":${V:-false}}]"
+kubectl patch meshconfig osm-mesh-config --type=json -p "[{\"op\":\"replace\",\"path\":\"$P\",\"value\":false}]"
+kubectl patch meshconfig osm-mesh-config -p "$(cat p.json)" --type=merge
+`
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		state := "read"
+		switch {
+		case d.Patch.Unresolved != "":
+			state = "unresolved"
+		case d.Patch.Partial != "":
+			state = "partial"
+		}
+		got = append(got, strconv.Itoa(d.Line)+" "+state)
+	}
+	want := []string{"1 partial", "2 partial", "3 unresolved", "4 unresolved", "5 partial", "6 unresolved", "7 unresolved"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if len(docs) > 1 {
+		traffic := docs[1].Object["spec"].(map[string]any)["traffic"].(map[string]any)
+		if _, ok := traffic["enableEngress"]; !ok {
+			t.Errorf("the misspelled field is not in the patched object: %v", traffic)
+		}
+	}
+}

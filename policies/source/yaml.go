@@ -43,6 +43,7 @@ type PatchInfo struct {
 	Error      string // why it could not be applied
 	Path       string // the field path the failing operation names
 	Unresolved string // why the patch could not be read (a shell expansion)
+	Partial    string // why only the patch's field names are known (Placeholder)
 }
 
 // Kind, Namespace and Name read the object's identity.

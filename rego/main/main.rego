@@ -14,6 +14,21 @@ findings contains f if {
 	some name
 	some f in data.meshguard.rules[group][name].findings
 	not f.code in ignored
+	_speaks(group, f)
+}
+
+# A patch meshguard could read only in part (a shell expansion stands for a
+# value: '{"cpu":'$CPU'}') is judged on its field names: the general rules
+# about the patch, and findings on a field the schema does not know. What
+# it sets is not known, so nothing about values speaks.
+_speaks(_, _) if not input.patch.partial
+
+_speaks("general", _) if input.patch.partial
+
+_speaks(_, f) if {
+	input.patch.partial
+	some u in input.facts.schema.unknownFields
+	u.path == f.path
 }
 
 # groups are the rule groups that speak about the object's kind: only they are

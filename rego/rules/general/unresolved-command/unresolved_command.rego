@@ -5,7 +5,9 @@
 #   name from a shell expansion ($PATCH, $(cat ...)), or patches an object whose
 #   stored form meshguard was not given, so meshguard cannot tell what the
 #   command will do. Reported so that an unchecked command is never mistaken
-#   for a checked one.
+#   for a checked one. A patch whose expansions stand only for values
+#   ('{"cpu":'$CPU'}') is checked in part: its field names are, and this
+#   says that its values are not.
 # custom:
 #   code: MG0003
 #   severity: info
@@ -19,4 +21,10 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("kubectl patch of %s %s not checked: %s", [input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.unresolved]),
 }) if {
 	input.patch.unresolved
+}
+
+findings contains finding.new(rego.metadata.chain(), {
+	"message": sprintf("kubectl patch of %s %s checked in part: %s", [input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.partial]),
+}) if {
+	input.patch.partial
 }

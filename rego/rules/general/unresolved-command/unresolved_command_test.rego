@@ -13,3 +13,11 @@ test_unresolved_patch_is_reported if {
 test_resolved_patch_passes if {
 	count(rule.findings) == 0 with input as {"object": {"kind": "MeshConfig", "metadata": {"name": "x"}}, "patch": {"type": "merge"}}
 }
+
+test_partial_patch_is_reported_as_checked_in_part if {
+	fs := rule.findings with input as {"object": {"kind": "MeshConfig", "metadata": {"name": "osm-mesh-config"}}, "patch": {"type": "merge", "partial": "a shell expansion stands for a value"}}
+	count(fs) == 1
+	some f in fs
+	f.severity == "info"
+	contains(f.message, "checked in part: a shell expansion stands for a value")
+}
