@@ -162,12 +162,26 @@ func Placeholders(body []byte) []byte {
 	lines := strings.Split(string(body), "\n")
 	inCmd := false
 	for i, l := range lines {
-		if inCmd || strings.Contains(l, "kubectl") {
+		if inCmd || mentionsKubectl(l) {
 			lines[i] = replacePlaceholders(l)
 		}
-		inCmd = (inCmd || strings.Contains(l, "kubectl")) && strings.HasSuffix(strings.TrimRight(l, " \t"), "\\")
+		inCmd = (inCmd || mentionsKubectl(l)) && strings.HasSuffix(strings.TrimRight(l, " \t"), "\\")
 	}
 	return []byte(strings.Join(lines, "\n"))
+}
+
+// mentionsKubectl reports whether a line may hold a kubectl command: it names
+// kubectl, or a word of it is one of the other names call reads as kubectl.
+func mentionsKubectl(line string) bool {
+	if strings.Contains(line, "kubectl") {
+		return true
+	}
+	for _, w := range strings.Fields(line) {
+		if kubectlNames[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // replacePlaceholders rewrites each word of line that is a <placeholder>: a

@@ -105,7 +105,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 			i++
 			cmd += "\n" + lines[i]
 		}
-		if !strings.Contains(cmd, "kubectl") {
+		if !mentionsKubectl(cmd) {
 			continue
 		}
 		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names}

@@ -222,17 +222,18 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 }
 
 func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
-	if len(call.Args) == 0 {
+	args := unwrap(call.Args)
+	if len(args) == 0 {
 		return nil
 	}
-	name, ok := literal(call.Args[0])
+	name, ok := literal(args[0])
 	if ok && filepath.Base(name) == "osm" {
-		return s.osmInstall(call.Args[1:], int(call.Pos().Line())+s.LineOffset)
+		return s.osmInstall(args[1:], int(call.Pos().Line())+s.LineOffset)
 	}
-	if !ok || filepath.Base(name) != "kubectl" {
+	if !ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
 		return nil
 	}
-	k, ok := parseKubectl(call.Args[1:])
+	k, ok := parseKubectl(args[1:])
 	if !ok {
 		return nil
 	}
@@ -244,6 +245,65 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 		return s.manifest(k, line, redirs, upstream)
 	}
 	return nil
+}
+
+// kubectlNames are the commands read as kubectl: kubectl itself, the k
+// alias documentation and shells commonly use, and OpenShift's oc, which
+// takes the same patch and apply commands.
+var kubectlNames = map[string]bool{"kubectl": true, "k": true, "oc": true}
+
+// unwrap drops what runs a command for another: sudo and env with their
+// options and assignments, command, exec and nohup, and the kubectl that
+// microk8s, k3s and minikube carry (minikube kubectl -- patch ...).
+func unwrap(args []*syntax.Word) []*syntax.Word {
+	for len(args) > 0 {
+		w, ok := literal(args[0])
+		if !ok {
+			return args
+		}
+		switch filepath.Base(w) {
+		case "sudo":
+			args = args[1:]
+			for len(args) > 0 {
+				o, _ := literal(args[0])
+				if !strings.HasPrefix(o, "-") {
+					break
+				}
+				args = args[1:]
+				if (o == "-u" || o == "-g" || o == "-C" || o == "-h" || o == "-p" || o == "-U") && len(args) > 0 {
+					args = args[1:] // the option's value
+				}
+			}
+		case "env":
+			args = args[1:]
+			for len(args) > 0 {
+				o, _ := literal(args[0])
+				if !strings.HasPrefix(o, "-") && !strings.Contains(o, "=") {
+					break
+				}
+				args = args[1:]
+			}
+		case "command", "exec", "nohup":
+			args = args[1:]
+		case "microk8s", "k3s", "minikube":
+			if len(args) < 2 {
+				return args
+			}
+			if next, _ := literal(args[1]); next != "kubectl" {
+				return args
+			}
+			args = args[1:]
+			if len(args) > 1 {
+				if sep, _ := literal(args[1]); sep == "--" {
+					args = append([]*syntax.Word{args[0]}, args[2:]...)
+				}
+			}
+			return args
+		default:
+			return args
+		}
+	}
+	return args
 }
 
 func (s *Script) patch(k *kubectl, line int) error {

@@ -301,3 +301,28 @@ kubectl patch meshconfig osm-mesh-config -p "$(cat p.json)" --type=merge
 		}
 	}
 }
+
+// TestScriptUnwrapsCommands: kubectl run through sudo, env, command, the k
+// alias, oc, or the kubectl of microk8s and minikube is read as kubectl.
+func TestScriptUnwrapsCommands(t *testing.T) {
+	const p = ` patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{"spec":{"traffic":{"enableEgress":false}}}'`
+	var src strings.Builder
+	prefixes := []string{"sudo kubectl", "sudo -E -u root kubectl", "env KUBECONFIG=/x kubectl", "command kubectl",
+		"k", "oc", "/usr/local/bin/kubectl.exe", "microk8s kubectl", "minikube kubectl --", "nohup kubectl"}
+	for _, prefix := range prefixes {
+		src.WriteString(prefix + p + "\n")
+	}
+	src.WriteString("kubectx" + p + "\nsudo -u root bash -c 'echo'\nminikube start\n")
+	docs, _, err := scan(t, src.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != len(prefixes) {
+		t.Fatalf("read %d commands, want %d", len(docs), len(prefixes))
+	}
+	for i, d := range docs {
+		if d.Line != i+1 || describe(d) != strconv.Itoa(i+1)+" MeshConfig osm-system merge false" {
+			t.Errorf("%s: %s", prefixes[i], describe(d))
+		}
+	}
+}
