@@ -99,6 +99,14 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 			}
 		}
 	}
+	// Then the MeshConfig steps of scripts and runbooks, in their order,
+	// once every manifest is known: a patch starts from the same object
+	// here as in the second pass, whatever order the files come in.
+	for _, in := range inputs {
+		if in.kind == "shell" || in.kind == "markdown" {
+			r.read(in, func(d *source.Document) error { r.view.addStep(d); return nil }, false)
+		}
+	}
 	if err := r.view.freeze(ctx); err != nil {
 		return report.Result{}, err
 	}
@@ -215,7 +223,12 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		content = b
 	}
 	n := 0
-	count := func(d *source.Document) error { n++; return emit(d) }
+	count := func(d *source.Document) error {
+		if !d.Install { // an osm install is a command, not a document
+			n++
+		}
+		return emit(d)
+	}
 	var err error
 	switch in.kind {
 	case "yaml":

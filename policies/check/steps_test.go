@@ -95,6 +95,41 @@ func TestScriptsFollowTheirMeshConfig(t *testing.T) {
 			stepsPatch(`{"spec":{"traffic":{"enableEgress":true}}}`) + stepsEgress + "```\n"},
 		want: []string{"MG3001@run.md:5", "MG3002@run.md:3"},
 	}, {
+		name: "a MeshConfig applied below the Egress governs only what follows",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl apply -f - <<EOF\n" + `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEgress: false, interceptionMode: iptables}
+  certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 2048}
+EOF
+`},
+		want: []string{"MG3001@run.sh:2"},
+	}, {
+		name:  "installed below the Egress",
+		files: map[string]string{"run.sh": stepsEgress + "osm install --set osm.enableEgress=false\n"},
+		want:  []string{"MG3001@run.sh:2"},
+	}, {
+		// The folder's Egress is judged as a file, by its folder's mesh; the
+		// script's patch below the install still sees it.
+		name: "an install keeps the folder's Egress policies in its mesh",
+		files: map[string]string{
+			"egress.yaml": strings.TrimPrefix(strings.TrimSuffix(stepsEgress, "EOF\n"), "kubectl apply -f - <<EOF\n"),
+			"run.sh":      "osm install --set osm.enableEgress=false\n" + stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`),
+		},
+		want: []string{"MG3001@egress.yaml:1", "MG3003@run.sh:2"},
+	}, {
+		name: "a patch above a MeshConfig the script applies starts from the install defaults",
+		files: map[string]string{"run.sh": stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + "kubectl apply -f - <<EOF\n" + `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEgress: false}
+  certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 2048}
+EOF
+`},
+		want: []string{"MG1012@run.sh:7"}, // the applied MeshConfig itself, not the patch
+	}, {
 		name: "a MeshConfig shown in a runbook, then patched",
 		files: map[string]string{"a.md": "```yaml\n" + `apiVersion: config.openservicemesh.io/v1alpha2
 kind: MeshConfig
@@ -216,10 +251,44 @@ kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\
 		}
 	}
 	sort.Strings(got)
-	// The Egress below still gets MG3001: patches read in part change no
-	// MeshConfig meshguard knows.
-	want := []string{"MG0003@1", "MG0003@2", "MG1001@2", "MG3001@4"}
+	// The Egress below gets no MG3001: after a patch meshguard reads only
+	// in part it does not know the MeshConfig, and the rules that read it
+	// stay silent.
+	want := []string{"MG0003@1", "MG0003@2", "MG1001@2"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("findings %v, want %v\n%+v", got, want, res.Findings)
+	}
+}
+
+// TestStepsDoNotDependOnFileOrder: a script's patch starts from the folder's
+// MeshConfig whether the script's name sorts before or after it.
+func TestStepsDoNotDependOnFileOrder(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mesh = `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEgress: false, interceptionMode: iptables}
+  certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 2048}
+`
+	script := stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress
+	for _, name := range []string{"a-run.sh", "z-run.sh"} {
+		dir := t.TempDir()
+		for f, body := range map[string]string{"m-mesh.yaml": mesh, name: script} {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range res.Findings {
+			t.Errorf("%s: %s:%d: %s %s", name, filepath.Base(f.File), f.Line, f.Rule, f.Message)
+		}
 	}
 }

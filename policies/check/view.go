@@ -34,11 +34,14 @@ type view struct {
 	scopes map[string]*policies.Inventory
 }
 
-// step is a MeshConfig that a script or runbook applies, shows or patches at
-// a line (for a patch: the object the patch leaves), as the API server would
-// store it. It governs the
-// documents below it in the file, as the mesh is then, and the next patch of
-// the same MeshConfig starts from it, as on a cluster.
+// step is a MeshConfig that a script or runbook applies, shows, installs or
+// patches at a line (for a patch: the object the patch leaves), as the API
+// server would store it. It governs the documents below it in the file, as
+// the mesh is then, and the next patch of the same MeshConfig starts from
+// it, as on a cluster. object is nil when meshguard does not know what the
+// command left (a patch it could not read in full): the rules that read the
+// MeshConfig then stay silent below it, and the next patch starts from the
+// last one known.
 type step struct {
 	line   int
 	object map[string]any
@@ -86,20 +89,34 @@ func wanted(d *source.Document) bool {
 		isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting") || (d.APIVersion() == "v1" && d.Kind() == "Namespace")
 }
 
-// add records a document of the first pass.
-func (v *view) add(d *source.Document) {
-	if isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) &&
-		(d.Patch == nil || (d.Patch.Error == "" && d.Patch.Unresolved == "" && d.Patch.Partial == "")) {
-		// A patch that does not apply leaves the MeshConfig as it was; one
-		// whose values meshguard cannot read leaves one it does not know.
-		if v.steps == nil {
-			v.steps = map[string][]step{}
-		}
+// addStep records the step a document of a script or runbook is, if it is
+// one: a MeshConfig it applies, shows or installs, or the result of its
+// patch of one. A patch that does not apply changes nothing; one meshguard
+// reads only in part or not at all leaves a MeshConfig it does not know.
+func (v *view) addStep(d *source.Document) {
+	if !isKind(d, "config.openservicemesh.io", "MeshConfig") || isManifest(d.File) {
+		return
+	}
+	var object map[string]any
+	switch {
+	case d.Patch != nil && d.Patch.Error != "":
+		return
+	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""):
+	default:
 		// As stored: a misspelled field the API server dropped is not
 		// carried into the next patch.
-		v.steps[d.File] = append(v.steps[d.File], step{line: d.Line, object: v.engine.Stored(d.Object)})
+		object = v.engine.Stored(d.Object)
 	}
-	if !wanted(d) {
+	if v.steps == nil {
+		v.steps = map[string][]step{}
+	}
+	v.steps[d.File] = append(v.steps[d.File], step{line: d.Line, object: object})
+}
+
+// add records a document of the first pass. A MeshConfig in a script or
+// runbook is a step, which addStep records once every manifest is known.
+func (v *view) add(d *source.Document) {
+	if !wanted(d) || isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) {
 		return
 	}
 	switch {
@@ -177,11 +194,12 @@ func key(i int) string { return "mc" + strconv.Itoa(i) }
 func stepKey(file string, i int) string { return "step\x00" + file + "\x00" + strconv.Itoa(i) }
 
 // stepBefore returns the last step of file above line: the MeshConfig a
-// document at line is judged against.
+// document at line is judged against. With match, only a known step whose
+// MeshConfig matches counts (the base of a patch).
 func (v *view) stepBefore(file string, line int, match func(map[string]any) bool) (int, bool) {
 	steps := v.steps[file]
 	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].line < line && (match == nil || match(steps[i].object)) {
+		if steps[i].line < line && (match == nil || steps[i].object != nil && match(steps[i].object)) {
 			return i, true
 		}
 	}
@@ -273,10 +291,12 @@ func sameObject(a, b map[string]any) bool {
 // among the inputs, else the install defaults renamed; any other kind from
 // its manifest among the inputs.
 func (v *view) Base(file string, line int, r source.Resource, namespace, name string) map[string]any {
+	// A manifest without a namespace goes wherever it is applied, so it
+	// may be the object of a command that names one.
 	match := func(o map[string]any) bool {
 		m, _ := o["metadata"].(map[string]any)
 		ns, _ := m["namespace"].(string)
-		return m["name"] == name && (namespace == "" || ns == namespace)
+		return m["name"] == name && (namespace == "" || ns == "" || ns == namespace)
 	}
 	if r.Kind == "MeshConfig" {
 		if i, ok := v.stepBefore(file, line, match); ok {

@@ -148,24 +148,30 @@ func Commands(body []byte) []byte {
 	return []byte(strings.Join(lines, "\n"))
 }
 
-// placeholder is what Placeholders writes for a <placeholder>: a shell
-// expansion, so the scanner takes the word for one it cannot read.
-const placeholder = `"$MESHGUARD_PLACEHOLDER"`
+// placeholderVar is the shell parameter Placeholders writes for a
+// <placeholder>: an expansion, so the scanner takes the word for one it
+// cannot read, or for a value it reads only in part.
+const placeholderVar = "${MESHGUARD_PLACEHOLDER}"
 
 // Placeholders rewrites the <placeholders> of documentation commands
 // (kubectl patch meshconfig osm-mesh-config -n <osm-namespace> -p ...) as
 // shell expansions. A shell reads <osm-namespace> as two redirections, which
 // would swallow the next word (-p) and with it the patch; as an expansion the
-// word is one meshguard cannot read, as with "$osm_namespace". Only lines of
-// a kubectl command are rewritten: a here-document's YAML keeps its text.
+// word is one meshguard cannot read, as with "$osm_namespace". Inside a
+// quoted patch ('{"logLevel":"<level>"}') it becomes an expansion too, so the
+// patch is checked for its field names only. Only the lines of a kubectl
+// command are rewritten (with its continuations and quotes that span
+// lines): a here-document's YAML keeps its text.
 func Placeholders(body []byte) []byte {
 	lines := strings.Split(string(body), "\n")
 	inCmd := false
+	var quote byte
 	for i, l := range lines {
-		if inCmd || mentionsKubectl(l) {
-			lines[i] = replacePlaceholders(l)
+		if !inCmd && !mentionsKubectl(l) {
+			continue
 		}
-		inCmd = (inCmd || mentionsKubectl(l)) && strings.HasSuffix(strings.TrimRight(l, " \t"), "\\")
+		lines[i], quote = replacePlaceholders(l, quote)
+		inCmd = quote != 0 || strings.HasSuffix(strings.TrimRight(l, " \t"), "\\")
 	}
 	return []byte(strings.Join(lines, "\n"))
 }
@@ -184,26 +190,69 @@ func mentionsKubectl(line string) bool {
 	return false
 }
 
-// replacePlaceholders rewrites each word of line that is a <placeholder>: a
-// letter, then letters, digits, '_', '-' or '.', in angle brackets, standing
-// alone or as a flag's value (--namespace=<ns>).
-func replacePlaceholders(line string) string {
+// replacePlaceholders rewrites each <placeholder> of line (a letter, then
+// letters, digits, '_', '-' or '.', in angle brackets, standing alone, as a
+// flag's value or as a JSON value) as placeholderVar, quoted to suit where
+// it stands. quote is the quote open at the start of the line; the one
+// open at its end is returned. A comment ends the line.
+func replacePlaceholders(line string, quote byte) (string, byte) {
 	var b strings.Builder
 	for i := 0; i < len(line); i++ {
-		if line[i] == '<' && (i == 0 || strings.IndexByte(" \t=", line[i-1]) >= 0) {
-			j := i + 1
-			for j < len(line) && (isLetter(line[j]) || (j > i+1 && (line[j] >= '0' && line[j] <= '9' || strings.IndexByte("_-.", line[j]) >= 0))) {
-				j++
-			}
-			if j > i+1 && j < len(line) && line[j] == '>' && (j+1 == len(line) || strings.IndexByte(" \t;|&", line[j+1]) >= 0) {
-				b.WriteString(placeholder)
-				i = j
+		c := line[i]
+		if c == '<' {
+			if end, ok := placeholderAt(line, i); ok {
+				switch quote {
+				case '\'':
+					b.WriteString(`'"` + placeholderVar + `"'`)
+				case '"':
+					b.WriteString(placeholderVar)
+				default:
+					b.WriteString(`"` + placeholderVar + `"`)
+				}
+				i = end
 				continue
 			}
 		}
-		b.WriteByte(line[i])
+		b.WriteByte(c)
+		switch {
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			}
+		case c == '\\' && i+1 < len(line):
+			i++
+			b.WriteByte(line[i])
+		case quote == '"':
+			if c == '"' {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+			b.WriteString(line[i+1:])
+			return b.String(), 0
+		}
 	}
-	return b.String()
+	return b.String(), quote
+}
+
+// placeholderAt reports whether a <placeholder> starts at line[i], and where
+// its '>' is.
+func placeholderAt(line string, i int) (int, bool) {
+	if i > 0 && !strings.ContainsRune(" \t=\"':,[{(", rune(line[i-1])) {
+		return 0, false
+	}
+	j := i + 1
+	for j < len(line) && (isLetter(line[j]) || j > i+1 && (line[j] >= '0' && line[j] <= '9' || strings.IndexByte("_-.", line[j]) >= 0)) {
+		j++
+	}
+	if j == i+1 || j >= len(line) || line[j] != '>' {
+		return 0, false
+	}
+	if j+1 < len(line) && !strings.ContainsRune(" \t;|&\"',}])\\", rune(line[j+1])) {
+		return 0, false
+	}
+	return j, true
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

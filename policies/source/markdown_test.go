@@ -70,6 +70,7 @@ func TestMarkdownScanner(t *testing.T) {
 }
 
 func TestPlaceholders(t *testing.T) {
+	const v = "${MESHGUARD_PLACEHOLDER}"
 	in := strings.Join([]string{
 		"kubectl patch meshconfig osm-mesh-config -n <osm-namespace> -p '{}' --type=merge",
 		"kubectl get pods --namespace=<ns>",
@@ -80,17 +81,31 @@ func TestPlaceholders(t *testing.T) {
 		"  <name> -n <ns> \\",
 		"  -p '{}'",
 		"echo a<b> <c>d <1x> kubectl",
+		`kubectl patch meshconfig x -p '{"spec":{"sidecar":{"logLevel":"<level>"}}}'`,
+		`kubectl patch meshconfig x -p "{\"spec\":{\"sidecar\":{\"logLevel\":\"<level>\"}}}"`,
+		`kubectl patch meshconfig x --type=json -p '[{"op":"add","path":"/spec/x","value": <max> }]'`,
+		`kubectl patch meshconfig x -p '{"spec":`,
+		`  {"sidecar":{"logLevel":"<level>"}}}'`,
+		`kubectl get x # it's <fine>`,
+		`no <command> here`,
 	}, "\n")
 	want := strings.Join([]string{
-		`kubectl patch meshconfig osm-mesh-config -n "$MESHGUARD_PLACEHOLDER" -p '{}' --type=merge`,
-		`kubectl get pods --namespace="$MESHGUARD_PLACEHOLDER"`,
+		`kubectl patch meshconfig osm-mesh-config -n "` + v + `" -p '{}' --type=merge`,
+		`kubectl get pods --namespace="` + v + `"`,
 		"cat <<EOF | kubectl apply -f -",
 		"metadata: {namespace: <your-ns>}",
 		"EOF",
 		"kubectl patch meshconfig \\",
-		`  "$MESHGUARD_PLACEHOLDER" -n "$MESHGUARD_PLACEHOLDER" \`,
+		`  "` + v + `" -n "` + v + `" \`,
 		"  -p '{}'",
 		"echo a<b> <c>d <1x> kubectl",
+		`kubectl patch meshconfig x -p '{"spec":{"sidecar":{"logLevel":"'"` + v + `"'"}}}'`,
+		`kubectl patch meshconfig x -p "{\"spec\":{\"sidecar\":{\"logLevel\":\"` + v + `\"}}}"`,
+		`kubectl patch meshconfig x --type=json -p '[{"op":"add","path":"/spec/x","value": '"` + v + `"' }]'`,
+		`kubectl patch meshconfig x -p '{"spec":`,
+		`  {"sidecar":{"logLevel":"'"` + v + `"'"}}}'`,
+		`kubectl get x # it's <fine>`,
+		`no <command> here`,
 	}, "\n")
 	if got := string(Placeholders([]byte(in))); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -112,15 +112,19 @@ func literal(w *syntax.Word) (string, bool) {
 // meshguard reads only in part (shapeOf).
 const Placeholder = "MESHGUARD_UNKNOWN_VALUE"
 
-// shapeOf expands a word whose only expansions are parameters ($v,
-// ${v:-x}), each to Placeholder: the patch '{"cpu":'$CPU'}' keeps its
-// field names. A command substitution or arithmetic gives nothing.
+// shapeOf expands a word whose only expansions are plain parameters ($v,
+// ${v}, ${v:-x}), each to Placeholder: the patch '{"cpu":'$CPU'}' keeps its
+// field names. A command substitution, arithmetic, or a parameter
+// expansion that would change the placeholder (${v,,}, ${v#x}, ${#v})
+// gives nothing.
 func shapeOf(w *syntax.Word) (string, bool) {
 	ok := true
 	syntax.Walk(w, func(n syntax.Node) bool {
-		switch n.(type) {
+		switch x := n.(type) {
 		case *syntax.CmdSubst, *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob:
 			ok = false
+		case *syntax.ParamExp:
+			ok = plainParam(x)
 		}
 		return ok
 	})
@@ -130,6 +134,60 @@ func shapeOf(w *syntax.Word) (string, bool) {
 	env := expand.FuncEnviron(func(string) string { return Placeholder })
 	v, err := expand.Literal(&expand.Config{Env: env}, w)
 	return v, err == nil
+}
+
+// dynamicFlag reads a word that is a flag and its value in one, the value
+// using a shell expansion (--patch='{"cpu":'$CPU'}', -p"$P"): the flag's
+// long name, and the value's shape (shapeOf) if it has one.
+func dynamicFlag(w *syntax.Word) (name, shape string, ok bool) {
+	if len(w.Parts) == 0 {
+		return "", "", false
+	}
+	lit, isLit := w.Parts[0].(*syntax.Lit)
+	if !isLit || !strings.HasPrefix(lit.Value, "-") || lit.Value == "-" {
+		return "", "", false
+	}
+	var prefix int
+	switch {
+	case strings.HasPrefix(lit.Value, "--"):
+		j := strings.IndexByte(lit.Value, '=')
+		if j < 0 {
+			return "", "", false
+		}
+		name, prefix = lit.Value[2:j], j+1
+	default:
+		long, known := shorthands[lit.Value[1:2]]
+		if !known {
+			return "", "", false
+		}
+		name, prefix = long, 2
+		if len(lit.Value) > 2 && lit.Value[2] == '=' {
+			prefix = 3
+		}
+	}
+	if !valued[name] {
+		return "", "", false
+	}
+	if s, ok := shapeOf(w); ok && len(s) >= prefix {
+		shape = s[prefix:]
+	}
+	return name, shape, true
+}
+
+// plainParam reports whether a parameter expansion gives the parameter's
+// value, or a default when it is unset or empty.
+func plainParam(p *syntax.ParamExp) bool {
+	if p.Param == nil || p.Excl || p.Length || p.Width || p.Index != nil || p.Slice != nil || p.Repl != nil || p.Names != 0 {
+		return false
+	}
+	if p.Exp == nil {
+		return true
+	}
+	switch p.Exp.Op {
+	case syntax.DefaultUnset, syntax.DefaultUnsetOrNull, syntax.AssignUnset, syntax.AssignUnsetOrNull, syntax.ErrorUnset, syntax.ErrorUnsetOrNull:
+		return true
+	}
+	return false
 }
 
 // kubectl is a parsed kubectl command line.
@@ -166,6 +224,16 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 		if !ok {
 			if k.verb == "" {
 				return nil, false
+			}
+			if name, shape, isFlag := dynamicFlag(words[i]); isFlag {
+				// --patch='{"a":'$V'}' or -p"$P": a flag whose value uses an
+				// expansion, written in the same word.
+				k.dynamic[name] = true
+				k.flags[name] = ""
+				if shape != "" {
+					k.shapes[name] = shape
+				}
+				continue
 			}
 			k.args = append(k.args, "")
 			continue
@@ -342,6 +410,8 @@ func (s *Script) patch(k *kubectl, line int) error {
 		partial = "a shell expansion stands for a value, so only the patch's field names are checked"
 	case k.dynamic["patch"] || k.dynamic["type"] || name == "":
 		return stub("the patch, its type or the object's name uses a shell expansion, so meshguard cannot read it")
+	case k.dynamic["patch-file"]:
+		return stub("the patch file's name uses a shell expansion, so meshguard cannot read it")
 	case k.flags["patch-file"] != "":
 		p := k.flags["patch-file"]
 		if !filepath.IsAbs(p) {
@@ -373,9 +443,11 @@ func (s *Script) patch(k *kubectl, line int) error {
 		if err != nil {
 			return stub("the patch comes from a shell expansion, so meshguard cannot read it")
 		}
-		if d.Patch.Error != "" || !placeholderOnlyInValues(patch) {
+		if !placeholderOnlyInValues(patch) {
 			return stub("a shell expansion stands for a field name or a path in the patch, so meshguard cannot read it")
 		}
+		// A JSON patch operation that does not apply names no placeholder
+		// (placeholderOnlyInValues): it fails whatever the values are.
 		d.Patch.Partial = partial
 		return doc(d)
 	}
@@ -408,6 +480,10 @@ func placeholderOnlyInValues(patch []byte) bool {
 					return false
 				}
 			}
+			// A test of an unknown value fails or not by that value.
+			if m["op"] == "test" && strings.Contains(fmt.Sprint(m["value"]), Placeholder) {
+				return false
+			}
 		}
 		return true
 	}
@@ -420,7 +496,7 @@ func keyHolds(v any) bool {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			if strings.Contains(k, Placeholder) || keyHolds(e) {
+			if strings.Contains(strings.ToUpper(k), Placeholder) || keyHolds(e) {
 				return true
 			}
 		}

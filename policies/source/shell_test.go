@@ -326,3 +326,47 @@ func TestScriptUnwrapsCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptPatchExpansionsOddlyWritten: a flag and its expanded value in
+// one word, a JSON patch whose path is wrong whatever the value, a test of
+// an unknown value, expansions that would change the placeholder, and an
+// expanded patch file name.
+func TestScriptPatchExpansionsOddlyWritten(t *testing.T) {
+	src := `kubectl patch meshconfig osm-mesh-config --type=merge --patch='{"spec":{"traffic":{"enableEngress":'$E'}}}'
+kubectl patch meshconfig osm-mesh-config --type=merge -p"{\"spec\":{\"traffic\":{\"enableEgress\":$E}}}"
+kubectl patch meshconfig osm-mesh-config --type=json -p '[{"op":"replace","path":"/spec/traffic/enableEgres","value":'$E'}]'
+kubectl patch meshconfig osm-mesh-config --type=json -p '[{"op":"test","path":"/spec/traffic/enableEgress","value":'$E'}]'
+kubectl patch meshconfig osm-mesh-config --type=merge -p "{\"spec\":{\"traffic\":{\"${K,,}\":false}}}"
+kubectl patch meshconfig osm-mesh-config --type=merge -p "{\"spec\":{\"traffic\":{\"enableEgress\":${#V}}}}"
+kubectl patch meshconfig osm-mesh-config --type=merge --patch-file "$F"
+`
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		state := "read"
+		switch {
+		case d.Patch.Unresolved != "":
+			state = "unresolved: " + d.Patch.Unresolved
+		case d.Patch.Partial != "" && d.Patch.Error != "":
+			state = "partial, does not apply"
+		case d.Patch.Partial != "":
+			state = "partial"
+		}
+		got = append(got, strconv.Itoa(d.Line)+" "+state)
+	}
+	want := []string{
+		"1 partial",
+		"2 partial",
+		"3 partial, does not apply",
+		"4 unresolved: a shell expansion stands for a field name or a path in the patch, so meshguard cannot read it",
+		"5 unresolved: the patch, its type or the object's name uses a shell expansion, so meshguard cannot read it",
+		"6 unresolved: the patch, its type or the object's name uses a shell expansion, so meshguard cannot read it",
+		"7 unresolved: the patch file's name uses a shell expansion, so meshguard cannot read it",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
