@@ -102,11 +102,13 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	// Then the MeshConfig steps of scripts and runbooks, in their order,
 	// once every manifest is known: a patch starts from the same object
 	// here as in the second pass, whatever order the files come in.
+	r.stepping = true
 	for _, in := range inputs {
 		if in.kind == "shell" || in.kind == "markdown" {
 			r.read(in, func(d *source.Document) error { r.view.addStep(d); return nil }, false)
 		}
 	}
+	r.stepping = false
 	if err := r.view.freeze(ctx); err != nil {
 		return report.Result{}, err
 	}
@@ -120,6 +122,8 @@ type run struct {
 	opts   Options
 	view   *view
 	errors []report.InputError
+	// stepping is true while the first pass reads the steps of scripts.
+	stepping bool
 }
 
 // inputs expands paths into the inputs to read, in a stable order.
@@ -234,7 +238,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	case "yaml":
 		err = source.DecodeYAML(in.name, bytes.NewReader(content), 0, count)
 	case "shell", "markdown":
-		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(record), Judged: judged}
+		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(in.name, record), Judged: judged}
 		if in.kind == "shell" {
 			err = sc.Shell(in.name, content)
 		} else {
@@ -256,9 +260,12 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 // ref notes a file that a kubectl command in a script applies with -f, so
 // that Run adds it to the inputs (in the first pass; a URL or a missing file
 // is left alone: it may be relative to another working directory).
-func (r *run) ref(record bool) func(string, int) {
+func (r *run) ref(script string, record bool) func(string, int) {
 	return func(path string, line int) {
-		if !record {
+		switch {
+		case r.stepping:
+			r.view.applied(script, line, manifestsAt(filepath.Clean(path)))
+		case !record:
 			r.refs = append(r.refs, filepath.Clean(path))
 		}
 	}

@@ -24,6 +24,16 @@ spec:
 EOF
 `
 
+var stepsEgressManifest = strings.TrimPrefix(strings.TrimSuffix(stepsEgress, "EOF\n"), "kubectl apply -f - <<EOF\n")
+
+const stepsMeshOff = `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  traffic: {enableEgress: false, interceptionMode: iptables}
+  certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 2048}
+`
+
 func stepsPatch(p string) string {
 	return `kubectl patch meshconfig osm-mesh-config -n "$osm_namespace" --type=merge -p '` + p + "'\n"
 }
@@ -114,10 +124,41 @@ EOF
 		// script's patch below the install still sees it.
 		name: "an install keeps the folder's Egress policies in its mesh",
 		files: map[string]string{
-			"egress.yaml": strings.TrimPrefix(strings.TrimSuffix(stepsEgress, "EOF\n"), "kubectl apply -f - <<EOF\n"),
+			"egress.yaml": stepsEgressManifest,
 			"run.sh":      "osm install --set osm.enableEgress=false\n" + stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`),
 		},
 		want: []string{"MG3001@egress.yaml:1", "MG3003@run.sh:2"},
+	}, {
+		name: "a manifest the script applies below an install is judged in the mesh the install made",
+		files: map[string]string{
+			"egress.yaml": stepsEgressManifest,
+			"run.sh":      "osm install --set osm.enableEgress=false\nkubectl apply -f egress.yaml\n",
+		},
+		want: []string{},
+	}, {
+		name: "a MeshConfig manifest the script applies governs what follows in it",
+		files: map[string]string{
+			"mesh/mc.yaml": stepsMeshOff,
+			// Another mesh's, so that mesh/mc.yaml does not govern every file.
+			"other/mc.yaml": strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1),
+			"run.sh":        "kubectl apply -f mesh/mc.yaml\n" + stepsEgress,
+		},
+		want: []string{},
+	}, {
+		name: "scripts that apply a manifest in different meshes leave it to its folder's",
+		files: map[string]string{
+			"egress.yaml": stepsEgressManifest,
+			"off.sh":      "osm install --set osm.enableEgress=false\nkubectl apply -f egress.yaml\n",
+			"on.sh":       "osm install --set osm.enableEgress=true\nkubectl apply -f egress.yaml\n",
+		},
+		want: []string{"MG3001@egress.yaml:1"},
+	}, {
+		name: "a manifest applied above any step keeps its folder's mesh",
+		files: map[string]string{
+			"egress.yaml": stepsEgressManifest,
+			"run.sh":      "kubectl apply -f egress.yaml\nosm install --set osm.enableEgress=false\n",
+		},
+		want: []string{"MG3001@egress.yaml:1"},
 	}, {
 		name: "a patch above a MeshConfig the script applies starts from the install defaults",
 		files: map[string]string{"run.sh": stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + "kubectl apply -f - <<EOF\n" + `apiVersion: config.openservicemesh.io/v1alpha2
@@ -142,7 +183,11 @@ spec:
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for name, body := range tc.files {
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

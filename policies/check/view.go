@@ -30,6 +30,9 @@ type view struct {
 	// steps are, by script or runbook, the MeshConfigs it leaves behind, in
 	// the order of its lines.
 	steps map[string][]step
+	// appliedAt are, by manifest file, the script lines that apply it with
+	// kubectl apply -f.
+	appliedAt map[string][]applyPoint
 	// scopes maps a MeshConfig key ("" for the fallback) to its inventory.
 	scopes map[string]*policies.Inventory
 }
@@ -87,6 +90,64 @@ func wanted(d *source.Document) bool {
 	}
 	return isKind(d, "config.openservicemesh.io", "MeshConfig") || isKind(d, "policy.openservicemesh.io", "Egress") ||
 		isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting") || (d.APIVersion() == "v1" && d.Kind() == "Namespace")
+}
+
+// applyPoint is a line of a script that applies a manifest file.
+type applyPoint struct {
+	script string
+	line   int
+}
+
+// applied records that a script applies files with kubectl apply -f at
+// line: a MeshConfig among them is a step of the script there, and the
+// files' other documents are judged against the mesh as the script has
+// it there (appliedScope).
+func (v *view) applied(script string, line int, files []string) {
+	if v.appliedAt == nil {
+		v.appliedAt = map[string][]applyPoint{}
+	}
+	for _, f := range files {
+		f = filepath.Clean(f)
+		for _, m := range v.meshConfigs {
+			if filepath.Clean(m.file) == f && m.manifest {
+				if v.steps == nil {
+					v.steps = map[string][]step{}
+				}
+				v.steps[script] = append(v.steps[script], step{line: line, object: v.engine.Stored(m.object)})
+			}
+		}
+		v.appliedAt[f] = append(v.appliedAt[f], applyPoint{script: script, line: line})
+	}
+}
+
+// appliedScope returns the scope a manifest file's documents are judged in
+// when scripts apply it: the mesh as the scripts have it where they do, if
+// a step above every such line makes it known and they agree. A file with
+// a MeshConfig of its own is judged against that.
+func (v *view) appliedScope(file string) (string, bool) {
+	file = filepath.Clean(file)
+	points := v.appliedAt[file]
+	if len(points) == 0 {
+		return "", false
+	}
+	for _, m := range v.meshConfigs {
+		if filepath.Clean(m.file) == file {
+			return "", false
+		}
+	}
+	key := ""
+	for _, p := range points {
+		i, ok := v.stepBefore(p.script, p.line, nil)
+		if !ok {
+			return "", false
+		}
+		if k := stepKey(p.script, i); key == "" || k == key {
+			key = k
+			continue
+		}
+		return "", false
+	}
+	return key, true
 }
 
 // addStep records the step a document of a script or runbook is, if it is
@@ -274,6 +335,9 @@ func (v *view) inventoryFor(d *source.Document) policies.Inventory {
 	}
 	if i, ok := v.stepBefore(d.File, d.Line, nil); ok {
 		return *v.scopes[stepKey(d.File, i)]
+	}
+	if k, ok := v.appliedScope(d.File); ok {
+		return *v.scopes[k]
 	}
 	k, _ := v.meshConfigFor(d.File)
 	return *v.scopes[k]
