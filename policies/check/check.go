@@ -77,7 +77,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	// kubectl apply -f FILE joins the inputs, so it is checked too.
 	seen := map[string]bool{}
 	for _, in := range inputs {
-		seen[filepath.Clean(in.name)] = true
+		seen[r.view.abs(in.name)] = true
 	}
 	ahead := newPrefetch(r, r.workers())
 	for i := 0; i < len(inputs); i++ {
@@ -91,9 +91,9 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 		r.refs = nil
 		r.read(inputs[i], func(d *source.Document) error { r.view.add(d); return nil }, false)
 		for _, ref := range r.refs {
-			for _, f := range manifestsAt(ref) {
-				if !seen[f] {
-					seen[f] = true
+			for _, f := range manifestsAt(ref.Path, ref.Recursive) {
+				if !seen[r.view.abs(f)] {
+					seen[r.view.abs(f)] = true
 					inputs = append(inputs, input{name: f, kind: "yaml"})
 				}
 			}
@@ -117,7 +117,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 }
 
 type run struct {
-	refs   []string // files the script being read applies with -f
+	refs   []source.Ref // files the script being read applies with -f
 	engine *policies.Engine
 	opts   Options
 	view   *view
@@ -130,6 +130,15 @@ type run struct {
 func (r *run) inputs() ([]input, []report.InputError) {
 	var out []input
 	var errs []report.InputError
+	// A file named twice (a folder and a file in it, or a relative and an
+	// absolute name) is read once, under the first name.
+	named := map[string]bool{}
+	add := func(in input) {
+		if a := r.view.abs(in.name); !named[a] {
+			named[a] = true
+			out = append(out, in)
+		}
+	}
 	for _, p := range r.opts.Paths {
 		if p == "-" {
 			if r.opts.Stdin == nil {
@@ -150,7 +159,7 @@ func (r *run) inputs() ([]input, []report.InputError) {
 			continue
 		}
 		if !st.IsDir() {
-			out = append(out, input{name: p, kind: fileKind(p, true)})
+			add(input{name: p, kind: fileKind(p, true)})
 			continue
 		}
 		var found []input
@@ -173,7 +182,9 @@ func (r *run) inputs() ([]input, []report.InputError) {
 		if err != nil {
 			errs = append(errs, report.InputError{File: p, Message: describe(err)})
 		}
-		out = append(out, found...)
+		for _, in := range found {
+			add(in)
+		}
 	}
 	if len(r.opts.Command) > 0 {
 		out = append(out, input{name: "<command>", kind: "shell", content: []byte(shellJoin(r.opts.Command))})
@@ -260,32 +271,50 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 // ref notes a file that a kubectl command in a script applies with -f, so
 // that Run adds it to the inputs (in the first pass; a URL or a missing file
 // is left alone: it may be relative to another working directory).
-func (r *run) ref(script string, record bool) func(string, int) {
-	return func(path string, line int) {
+func (r *run) ref(script string, record bool) func(source.Ref) {
+	return func(ref source.Ref) {
+		ref.Path = filepath.Clean(ref.Path)
 		switch {
 		case r.stepping:
-			r.view.applied(script, line, manifestsAt(filepath.Clean(path)))
+			r.view.applied(script, ref, manifestsAt(ref.Path, ref.Recursive))
 		case !record:
-			r.refs = append(r.refs, filepath.Clean(path))
+			r.refs = append(r.refs, ref)
 		}
 	}
 }
 
+// abs is path made absolute, to tell whether two names are one file.
+func (v *view) abs(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(v.cwd, path)
+}
+
 // manifestsAt lists the manifests kubectl apply -f reads at path: the file
-// itself, or the YAML and JSON files of a folder (recursively, as with -R).
-func manifestsAt(path string) []string {
+// itself if it is YAML or JSON, or the YAML and JSON files of a folder, and
+// of its subfolders with -R (hidden ones left out, as for the inputs).
+func manifestsAt(path string, recursive bool) []string {
 	st, err := os.Stat(path)
 	switch {
 	case err != nil:
 		return nil
 	case st.Mode().IsRegular():
+		if fileKind(path, false) != "yaml" {
+			return nil // kubectl would fail on it; not a manifest meshguard reads
+		}
 		return []string{path}
 	case !st.IsDir():
 		return nil
 	}
 	var out []string
 	_ = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && fileKind(p, false) == "yaml" {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p != path && (!recursive || strings.HasPrefix(d.Name(), ".")):
+			return filepath.SkipDir
+		case !d.IsDir() && fileKind(p, false) == "yaml":
 			out = append(out, filepath.Clean(p))
 		}
 		return nil
@@ -297,7 +326,7 @@ func (r *run) patch(emit func(*source.Document) error) error {
 	p := r.opts.Patch
 	base := p.Base
 	if base == nil {
-		base = r.view.Base("<patch>", 0, p.Resource, p.Namespace, p.Name)
+		base = r.view.Base(source.At{File: "<patch>"}, p.Resource, p.Namespace, p.Name)
 	}
 	if base == nil {
 		return fmt.Errorf("patching a %s needs its stored manifest: pass it with --base FILE", p.Resource.Kind)

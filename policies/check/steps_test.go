@@ -160,6 +160,72 @@ EOF
 		},
 		want: []string{"MG3001@egress.yaml:1"},
 	}, {
+		name: "two patches on one line build on each other",
+		files: map[string]string{"run.sh": strings.TrimSuffix(off, "\n") + " && " +
+			stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress},
+		want: []string{},
+	}, {
+		name:  "a dry run changes nothing",
+		files: map[string]string{"run.sh": strings.TrimSuffix(off, "\n") + " --dry-run=server\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:3"},
+	}, {
+		name: "a MeshConfig applied by the same command as the Egress governs it",
+		files: map[string]string{
+			"deploy/mesh.yaml":   stepsMeshOff,
+			"deploy/egress.yaml": stepsEgressManifest,
+			"other/mc.yaml":      strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1),
+			"run.sh":             "osm install\nkubectl apply -f deploy/\n",
+		},
+		want: []string{},
+	}, {
+		name: "kubectl apply -f of a folder reads its subfolders only with -R",
+		files: map[string]string{
+			"deploy/sub/mc.yaml": strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1),
+			"deploy/egress.yaml": stepsEgressManifest,
+			"run.sh":             "osm install --set osm.enableEgress=false\nkubectl apply -f deploy/\n" + stepsEgress,
+		},
+		// sub/mc.yaml is an input of its own (MG3002), but not applied by
+		// the script: egress.yaml and the Egress below stay in the mesh the
+		// install made.
+		want: []string{"MG3002@mc.yaml:5"},
+	}, {
+		name: "scripts that apply a manifest in the same mesh agree",
+		files: map[string]string{
+			"egress.yaml": stepsEgressManifest,
+			"a.sh":        "osm install --set osm.enableEgress=false\nkubectl apply -f egress.yaml\n",
+			"b.sh":        "osm install --set osm.enableEgress=false\nkubectl apply -f egress.yaml\n",
+		},
+		want: []string{},
+	}, {
+		name: "kubectl apply merges into the MeshConfig as it was",
+		files: map[string]string{"run.sh": "osm install\nkubectl apply -f - <<EOF\n" + `apiVersion: config.openservicemesh.io/v1alpha2
+kind: MeshConfig
+metadata: {name: osm-mesh-config, namespace: osm-system}
+spec:
+  sidecar: {logLevel: debug}
+EOF
+` + stepsEgress},
+		// The manifest is judged as written (MG1012); the mesh below keeps
+		// the install's enableEgress.
+		want: []string{"MG1012@run.sh:6", "MG3001@run.sh:10"},
+	}, {
+		name: "a script in another folder applies an Egress into its mesh",
+		files: map[string]string{
+			"envs/dev/mc.yaml":     stepsMeshOff,
+			"envs/dev/egress.yaml": stepsEgressManifest,
+			"envs/prod/mc.yaml":    strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1),
+			"scripts/deploy.sh": "kubectl apply -f ../envs/dev/mc.yaml\nkubectl apply -f ../envs/dev/egress.yaml\n" +
+				stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`),
+		},
+		want: []string{"MG3003@deploy.sh:3"},
+	}, {
+		name: "a file a script applies that is no manifest is not read",
+		files: map[string]string{
+			"notes.txt": "not: a: manifest\n",
+			"run.sh":    "kubectl apply -f notes.txt\n",
+		},
+		want: []string{},
+	}, {
 		name: "a patch above a MeshConfig the script applies starts from the install defaults",
 		files: map[string]string{"run.sh": stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + "kubectl apply -f - <<EOF\n" + `apiVersion: config.openservicemesh.io/v1alpha2
 kind: MeshConfig
@@ -335,5 +401,27 @@ spec:
 		for _, f := range res.Findings {
 			t.Errorf("%s: %s:%d: %s %s", name, filepath.Base(f.File), f.Line, f.Rule, f.Message)
 		}
+	}
+}
+
+// TestInputsNamedTwiceAreReadOnce: a file named by a relative and an
+// absolute name, and inside a folder named too, is one input.
+func TestInputsNamedTwiceAreReadOnce(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "e.yaml"), []byte(stepsEgressManifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{"e.yaml", filepath.Join(dir, "e.yaml"), "."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Files != 1 || len(res.Findings) != 1 {
+		t.Errorf("%d files, %d findings; want 1 and 1 (MG3001): %+v", res.Summary.Files, len(res.Findings), res.Findings)
 	}
 }

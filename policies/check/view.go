@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -35,19 +36,8 @@ type view struct {
 	appliedAt map[string][]applyPoint
 	// scopes maps a MeshConfig key ("" for the fallback) to its inventory.
 	scopes map[string]*policies.Inventory
-}
-
-// step is a MeshConfig that a script or runbook applies, shows, installs or
-// patches at a line (for a patch: the object the patch leaves), as the API
-// server would store it. It governs the documents below it in the file, as
-// the mesh is then, and the next patch of the same MeshConfig starts from
-// it, as on a cluster. object is nil when meshguard does not know what the
-// command left (a patch it could not read in full): the rules that read the
-// MeshConfig then stay silent below it, and the next patch starts from the
-// last one known.
-type step struct {
-	line   int
-	object map[string]any
+	// cwd is the working directory, to tell a file's names apart (abs).
+	cwd string
 }
 
 type located struct {
@@ -67,6 +57,7 @@ type located struct {
 
 func newView(e *policies.Engine, opts Options) *view {
 	v := &view{engine: e, meshName: opts.MeshName, fixed: opts.MeshConfig, defaults: e.DefaultMeshConfig()}
+	v.cwd, _ = os.Getwd()
 	for ns, labels := range opts.NamespaceLabels {
 		l := map[string]any{}
 		for k, val := range labels {
@@ -90,88 +81,6 @@ func wanted(d *source.Document) bool {
 	}
 	return isKind(d, "config.openservicemesh.io", "MeshConfig") || isKind(d, "policy.openservicemesh.io", "Egress") ||
 		isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting") || (d.APIVersion() == "v1" && d.Kind() == "Namespace")
-}
-
-// applyPoint is a line of a script that applies a manifest file.
-type applyPoint struct {
-	script string
-	line   int
-}
-
-// applied records that a script applies files with kubectl apply -f at
-// line: a MeshConfig among them is a step of the script there, and the
-// files' other documents are judged against the mesh as the script has
-// it there (appliedScope).
-func (v *view) applied(script string, line int, files []string) {
-	if v.appliedAt == nil {
-		v.appliedAt = map[string][]applyPoint{}
-	}
-	for _, f := range files {
-		f = filepath.Clean(f)
-		for _, m := range v.meshConfigs {
-			if filepath.Clean(m.file) == f && m.manifest {
-				if v.steps == nil {
-					v.steps = map[string][]step{}
-				}
-				v.steps[script] = append(v.steps[script], step{line: line, object: v.engine.Stored(m.object)})
-			}
-		}
-		v.appliedAt[f] = append(v.appliedAt[f], applyPoint{script: script, line: line})
-	}
-}
-
-// appliedScope returns the scope a manifest file's documents are judged in
-// when scripts apply it: the mesh as the scripts have it where they do, if
-// a step above every such line makes it known and they agree. A file with
-// a MeshConfig of its own is judged against that.
-func (v *view) appliedScope(file string) (string, bool) {
-	file = filepath.Clean(file)
-	points := v.appliedAt[file]
-	if len(points) == 0 {
-		return "", false
-	}
-	for _, m := range v.meshConfigs {
-		if filepath.Clean(m.file) == file {
-			return "", false
-		}
-	}
-	key := ""
-	for _, p := range points {
-		i, ok := v.stepBefore(p.script, p.line, nil)
-		if !ok {
-			return "", false
-		}
-		if k := stepKey(p.script, i); key == "" || k == key {
-			key = k
-			continue
-		}
-		return "", false
-	}
-	return key, true
-}
-
-// addStep records the step a document of a script or runbook is, if it is
-// one: a MeshConfig it applies, shows or installs, or the result of its
-// patch of one. A patch that does not apply changes nothing; one meshguard
-// reads only in part or not at all leaves a MeshConfig it does not know.
-func (v *view) addStep(d *source.Document) {
-	if !isKind(d, "config.openservicemesh.io", "MeshConfig") || isManifest(d.File) {
-		return
-	}
-	var object map[string]any
-	switch {
-	case d.Patch != nil && d.Patch.Error != "":
-		return
-	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""):
-	default:
-		// As stored: a misspelled field the API server dropped is not
-		// carried into the next patch.
-		object = v.engine.Stored(d.Object)
-	}
-	if v.steps == nil {
-		v.steps = map[string][]step{}
-	}
-	v.steps[d.File] = append(v.steps[d.File], step{line: d.Line, object: object})
 }
 
 // add records a document of the first pass. A MeshConfig in a script or
@@ -252,21 +161,6 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 
 func key(i int) string { return "mc" + strconv.Itoa(i) }
 
-func stepKey(file string, i int) string { return "step\x00" + file + "\x00" + strconv.Itoa(i) }
-
-// stepBefore returns the last step of file above line: the MeshConfig a
-// document at line is judged against. With match, only a known step whose
-// MeshConfig matches counts (the base of a patch).
-func (v *view) stepBefore(file string, line int, match func(map[string]any) bool) (int, bool) {
-	steps := v.steps[file]
-	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].line < line && (match == nil || steps[i].object != nil && match(steps[i].object)) {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
 // freeze builds one inventory per MeshConfig scope, converted once.
 func (v *view) freeze(ctx context.Context) error {
 	v.scopes = map[string]*policies.Inventory{}
@@ -289,7 +183,12 @@ func (v *view) freeze(ctx context.Context) error {
 	}
 	scope(v.meshConfigFor("\x00")) // the fallback scope always exists
 	for _, e := range v.egresses {
-		inv := scope(v.meshConfigFor(e.file))
+		// An Egress a script applies is in the script's mesh.
+		home := e.file
+		if _, script, ok := v.appliedScope(e.file); ok {
+			home = script
+		}
+		inv := scope(v.meshConfigFor(home))
 		if e.summary != nil {
 			inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
 		} else {
@@ -333,10 +232,10 @@ func (v *view) inventoryFor(d *source.Document) policies.Inventory {
 			}
 		}
 	}
-	if i, ok := v.stepBefore(d.File, d.Line, nil); ok {
+	if i, ok := v.stepBefore(d.File, source.At{Line: d.Line, Column: d.Column}, nil); ok {
 		return *v.scopes[stepKey(d.File, i)]
 	}
-	if k, ok := v.appliedScope(d.File); ok {
+	if k, _, ok := v.appliedScope(d.File); ok {
 		return *v.scopes[k]
 	}
 	k, _ := v.meshConfigFor(d.File)
@@ -354,7 +253,8 @@ func sameObject(a, b map[string]any) bool {
 // script (as meshConfigFor finds it), else the only manifest of that name
 // among the inputs, else the install defaults renamed; any other kind from
 // its manifest among the inputs.
-func (v *view) Base(file string, line int, r source.Resource, namespace, name string) map[string]any {
+func (v *view) Base(at source.At, r source.Resource, namespace, name string) map[string]any {
+	file := at.File
 	// A manifest without a namespace goes wherever it is applied, so it
 	// may be the object of a command that names one.
 	match := func(o map[string]any) bool {
@@ -363,7 +263,7 @@ func (v *view) Base(file string, line int, r source.Resource, namespace, name st
 		return m["name"] == name && (namespace == "" || ns == "" || ns == namespace)
 	}
 	if r.Kind == "MeshConfig" {
-		if i, ok := v.stepBefore(file, line, match); ok {
+		if i, ok := v.stepBefore(file, at, match); ok {
 			return v.steps[file][i].object
 		}
 		if v.fixed != nil && match(v.fixed) {

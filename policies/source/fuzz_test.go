@@ -44,7 +44,7 @@ func FuzzScript(f *testing.F) {
 	f.Add([]byte("kubectl patch meshconfig x -p '{}' --type=json\ncat <<E | kubectl apply -f -\nkind: Egress\nE\n"))
 	f.Add([]byte("osm install --osm-namespace x --set=a={b\\,c},d=01,osm.enableEgress=false --set-string e=true -f v.yaml\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := &Script{File: "s.sh", Bases: stubBases{}, Emit: func(*Document) error { return nil }, Ref: func(string, int) {}}
+		s := &Script{File: "s.sh", Bases: stubBases{}, Emit: func(*Document) error { return nil }, Ref: func(Ref) {}}
 		err := s.Scan(b)
 		var pe *ParseError
 		if err != nil && !errors.As(err, &pe) {

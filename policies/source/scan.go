@@ -12,8 +12,8 @@ type Scanner struct {
 	Bases Bases
 	// Emit receives each document found.
 	Emit func(*Document) error
-	// Ref receives each file a kubectl command reads with -f.
-	Ref func(path string, line int)
+	// Ref receives each file or folder a kubectl command reads with -f.
+	Ref func(Ref)
 	// Judged reports whether meshguard judges objects of an apiVersion and
 	// kind. In Markdown, a manifest that does not parse is an error only when
 	// it names such an object: documentation is full of snippets meshguard

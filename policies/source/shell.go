@@ -14,12 +14,31 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// At is where a command stands: its file, line and column.
+type At struct {
+	File         string
+	Line, Column int
+}
+
+// Before reports whether a comes before b in a file: an earlier line, or
+// an earlier column on the same line (kubectl patch ... && kubectl patch ...).
+func (a At) Before(b At) bool { return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column }
+
+// Ref is a kubectl apply, create or replace -f of files or a folder.
+type Ref struct {
+	Path      string
+	At        At
+	Verb      string
+	Recursive bool // -R: a folder's subfolders too
+	DryRun    bool // --dry-run: nothing changes on the cluster
+}
+
 // Bases finds the stored object a kubectl patch in a script applies to: the
 // install-default MeshConfig, or an object defined among the inputs.
 type Bases interface {
 	// Base returns the object of kind r named namespace/name that a command
-	// at line of file patches, or nil.
-	Base(file string, line int, r Resource, namespace, name string) map[string]any
+	// at at patches, or nil.
+	Base(at At, r Resource, namespace, name string) map[string]any
 	// Installed returns the MeshConfig osm install leaves in namespace (""
 	// for the default) given the chart values it sets, or nil.
 	Installed(namespace string, set map[string]any) map[string]any
@@ -38,9 +57,15 @@ type Script struct {
 	Bases      Bases
 	// Emit receives each document found.
 	Emit func(*Document) error
-	// Ref receives each file a command reads with -f.
-	Ref func(path string, line int)
+	// Ref receives each file or folder a command reads with -f.
+	Ref func(Ref)
 	src []byte
+	// cmd is the command being read, for the documents it emits.
+	cmd struct {
+		at     At
+		verb   string
+		dryRun bool
+	}
 	// broken, when set, decides whether a here-document that is not valid
 	// YAML is an error (Scanner.names); unset, it always is.
 	broken func(body []byte) bool
@@ -295,8 +320,11 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 		return nil
 	}
 	name, ok := literal(args[0])
+	line := int(call.Pos().Line()) + s.LineOffset
+	s.cmd.at = At{File: s.File, Line: line, Column: int(call.Pos().Col())}
+	s.cmd.verb, s.cmd.dryRun = "", false
 	if ok && filepath.Base(name) == "osm" {
-		return s.osmInstall(args[1:], int(call.Pos().Line())+s.LineOffset)
+		return s.osmInstall(args[1:], line)
 	}
 	if !ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
 		return nil
@@ -305,7 +333,10 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if !ok {
 		return nil
 	}
-	line := int(call.Pos().Line()) + s.LineOffset
+	s.cmd.verb = k.verb
+	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" {
+		s.cmd.dryRun = true
+	}
 	switch k.verb {
 	case "patch":
 		return s.patch(k, line)
@@ -397,7 +428,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 	ns := k.namespace
 	doc := func(d *Document) error {
 		d.File, d.Line = s.File, line
-		return s.Emit(d)
+		return s.emit(d)
 	}
 	stub := func(why string) error {
 		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Type: patchType, Unresolved: why}})
@@ -431,7 +462,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 		}
 		patch = []byte(v)
 	}
-	base := s.Bases.Base(s.File, line, r, ns, name)
+	base := s.Bases.Base(s.cmd.at, r, ns, name)
 	if base == nil {
 		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
 	}
@@ -525,7 +556,11 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(s.Dir, f)
 			}
-			s.Ref(f, line)
+			recursive := false
+			if v, set := k.flags["recursive"]; set && v != "false" {
+				recursive = true
+			}
+			s.Ref(Ref{Path: f, At: s.cmd.at, Verb: k.verb, Recursive: recursive, DryRun: s.cmd.dryRun})
 		}
 	}
 	return nil
@@ -553,7 +588,7 @@ func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int) error {
 		if meta, ok := d.Object["metadata"].(map[string]any); ok && k.namespace != "" && meta["namespace"] == nil && d.Kind() != "Namespace" {
 			meta["namespace"] = k.namespace
 		}
-		return s.Emit(d)
+		return s.emit(d)
 	})
 }
 
@@ -677,7 +712,14 @@ func (s *Script) osmInstall(words []*syntax.Word, line int) error {
 	if obj == nil {
 		return nil
 	}
-	return s.Emit(&Document{File: s.File, Line: line, Operation: "CREATE", Object: obj, Install: true})
+	return s.emit(&Document{File: s.File, Line: line, Operation: "CREATE", Object: obj, Install: true})
+}
+
+// emit hands on a document of the command being read, marked with the
+// command's column, verb and dry run.
+func (s *Script) emit(d *Document) error {
+	d.Column, d.Verb, d.DryRun = s.cmd.at.Column, s.cmd.verb, s.cmd.dryRun
+	return s.Emit(d)
 }
 
 // parseHelmSet reads the value of a helm --set (a=b,c.d={x,y}) into set,

@@ -22,7 +22,7 @@ func (stubBases) Installed(namespace string, set map[string]any) map[string]any 
 	}
 }
 
-func (stubBases) Base(_ string, _ int, r Resource, namespace, name string) map[string]any {
+func (stubBases) Base(_ At, r Resource, namespace, name string) map[string]any {
 	if r.Kind != "MeshConfig" {
 		return nil
 	}
@@ -39,7 +39,7 @@ func scan(t *testing.T, src string) ([]*Document, []string, error) {
 	var refs []string
 	s := &Script{File: "s.sh", Dir: "/runbooks", Bases: stubBases{},
 		Emit: func(d *Document) error { docs = append(docs, d); return nil },
-		Ref:  func(p string, line int) { refs = append(refs, p+":"+strconv.Itoa(line)) },
+		Ref:  func(r Ref) { refs = append(refs, r.Path+":"+strconv.Itoa(r.At.Line)) },
 	}
 	err := s.Scan([]byte(src))
 	return docs, refs, err

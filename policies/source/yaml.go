@@ -28,6 +28,15 @@ type Document struct {
 	OldObject map[string]any
 	// Patch describes the patch that produced Object, for patches.
 	Patch *PatchInfo
+	// Column is the column of the command that produced the document, in a
+	// script: two commands on one line are told apart by it.
+	Column int
+	// Verb is the kubectl verb of the command that produced the document
+	// (apply, create, replace, patch); empty for a manifest or a YAML block.
+	Verb string
+	// DryRun is true when that command ran with --dry-run: it changes
+	// nothing on the cluster.
+	DryRun bool
 	// Install marks the MeshConfig an osm install in a script leaves: no
 	// rule judges it (meshguard does not know the chart's own checks), but
 	// it governs what follows, as an applied one would.
