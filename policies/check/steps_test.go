@@ -219,6 +219,33 @@ EOF
 		},
 		want: []string{"MG3003@deploy.sh:3"},
 	}, {
+		name: "an Egress a script applies stays in its folder's mesh too, and out of others'",
+		files: map[string]string{
+			"envs/dev/mc.yaml":     strings.Replace(stepsMeshOff, "spec:\n", "spec:\n  featureFlags: {enableEgressPolicy: false}\n", 1),
+			"envs/dev/egress.yaml": stepsEgressManifest,
+			"envs/prod/mc.yaml":    stepsMeshOff,
+			"scripts/deploy.sh":    "kubectl apply -f ../envs/dev/mc.yaml\nkubectl apply -f ../envs/dev/egress.yaml\n",
+			"ops/disable.sh":       stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`),
+		},
+		want: []string{"MG3003@egress.yaml:1", "MG3003@mc.yaml:5"},
+	}, {
+		name: "an Egress a dry run sends is not in the mesh",
+		files: map[string]string{"run.sh": strings.Replace(stepsEgress, "kubectl apply -f -", "kubectl apply --dry-run=server -f -", 1) +
+			stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`)},
+		want: []string{"MG3001@run.sh:2"},
+	}, {
+		name: "kubectl apply removes what the previous apply sent and this one leaves out",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1) + "EOF\n" +
+			"kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false, ", "", 1) + "EOF\n" + stepsEgress},
+		// The first apply turns passthrough on (MG3002); the second drops the
+		// field, so the Egress below is in a mesh without passthrough.
+		want: []string{"MG3002@run.sh:6"},
+	}, {
+		name: "a here-document's MeshConfig and a patch on one line come in their order",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF && " + strings.TrimSuffix(stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`), "\n") + "\n" +
+			stepsMeshOff + "EOF\n" + stepsEgress},
+		want: []string{},
+	}, {
 		name: "a file a script applies that is no manifest is not read",
 		files: map[string]string{
 			"notes.txt": "not: a: manifest\n",
@@ -423,5 +450,81 @@ func TestInputsNamedTwiceAreReadOnce(t *testing.T) {
 	}
 	if res.Summary.Files != 1 || len(res.Findings) != 1 {
 		t.Errorf("%d files, %d findings; want 1 and 1 (MG3001): %+v", res.Summary.Files, len(res.Findings), res.Findings)
+	}
+}
+
+// TestFolderOfAFileNamedAbsolutely: a file named by its absolute name
+// belongs to the folder named relatively, whose MeshConfig governs it.
+func TestFolderOfAFileNamedAbsolutely(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{"dev/egress.yaml": stepsEgressManifest, "dev/mc.yaml": stepsMeshOff,
+		"prod/mc.yaml": strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1)} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join(dir, "dev", "egress.yaml"), "dev", "prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		t.Errorf("%s:%d: %s %s", f.File, f.Line, f.Rule, f.Message)
+	}
+}
+
+// TestStepsDoNotDependOnInputOrder: the same inputs named in another order
+// give the same findings.
+func TestStepsDoNotDependOnInputOrder(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	script := "osm install --set osm.enableEgress=false\nkubectl apply -f ../c/egress.yaml\n" + stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`)
+	for name, body := range map[string]string{"a/run.sh": script, "b/run.sh": script, "a/mc.yaml": stepsMeshOff, "b/mc.yaml": stepsMeshOff, "c/egress.yaml": stepsEgressManifest} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var runs [][]string
+	for _, order := range [][]string{{"a", "b", "c"}, {"b", "a", "c"}, {"c", "b", "a"}} {
+		var paths []string
+		for _, o := range order {
+			paths = append(paths, filepath.Join(dir, o))
+		}
+		res, err := check.Run(ctx, e, check.Options{Paths: paths})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			rel, _ := filepath.Rel(dir, f.File)
+			got = append(got, rel+":"+strconv.Itoa(f.Line)+":"+f.Rule)
+		}
+		sort.Strings(got)
+		runs = append(runs, got)
+	}
+	for i := 1; i < len(runs); i++ {
+		if strings.Join(runs[i], " ") != strings.Join(runs[0], " ") {
+			t.Errorf("order %d: %v\norder 0: %v", i, runs[i], runs[0])
+		}
+	}
+	if want := "a/run.sh:3:MG3003 b/run.sh:3:MG3003"; !strings.Contains(strings.Join(runs[0], " "), want) {
+		t.Errorf("findings %v, want both patches flagged (%s)", runs[0], want)
 	}
 }

@@ -38,10 +38,13 @@ type view struct {
 	scopes map[string]*policies.Inventory
 	// cwd is the working directory, to tell a file's names apart (abs).
 	cwd string
+	// egressesIn indexes egresses by file (egressFiles).
+	egressesIn map[string][]int
 }
 
 type located struct {
 	file   string
+	abs    string // file, absolute (view.abs), for MeshConfigs
 	object map[string]any
 	// An Egress of a manifest file keeps only its summary (object is nil),
 	// its name and namespace, and its line, to read the whole document again
@@ -84,14 +87,15 @@ func wanted(d *source.Document) bool {
 }
 
 // add records a document of the first pass. A MeshConfig in a script or
-// runbook is a step, which addStep records once every manifest is known.
+// runbook is a step, which addStep records once every manifest is known. A
+// dry run puts nothing in the cluster.
 func (v *view) add(d *source.Document) {
-	if !wanted(d) || isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) {
+	if !wanted(d) || d.DryRun || isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) {
 		return
 	}
 	switch {
 	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
-		v.meshConfigs = append(v.meshConfigs, located{file: d.File, object: d.Object, manifest: isManifest(d.File)})
+		v.meshConfigs = append(v.meshConfigs, located{file: d.File, abs: v.abs(d.File), object: d.Object, manifest: isManifest(d.File)})
 	case isKind(d, "policy.openservicemesh.io", "Egress"):
 		// Egresses can be many, and the inventory needs only a few of their
 		// fields: a manifest file's keeps its summary (located). One from
@@ -123,15 +127,16 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 	if v.fixed != nil {
 		return "--mesh-config", v.fixed
 	}
+	file = v.abs(file)
 	for i, m := range v.meshConfigs {
-		if m.file == file {
+		if m.abs == file {
 			return key(i), m.object
 		}
 	}
 	for dir := filepath.Dir(file); ; {
 		found, n := -1, 0
 		for i, m := range v.meshConfigs {
-			if filepath.Dir(m.file) == dir && m.manifest {
+			if filepath.Dir(m.abs) == dir && m.manifest {
 				found, n = i, n+1
 			}
 		}
@@ -181,29 +186,21 @@ func (v *view) freeze(ctx context.Context) error {
 	for i, m := range v.meshConfigs {
 		scope(key(i), m.object)
 	}
-	scope(v.meshConfigFor("\x00")) // the fallback scope always exists
+	// The fallback scope always exists.
+	if v.fixed != nil {
+		scope("--mesh-config", v.fixed)
+	} else {
+		scope("", v.defaults)
+	}
 	for _, e := range v.egresses {
-		// An Egress a script applies is in the script's mesh.
-		home := e.file
-		if _, script, ok := v.appliedScope(e.file); ok {
-			home = script
-		}
-		inv := scope(v.meshConfigFor(home))
+		inv := scope(v.meshConfigFor(e.file))
 		if e.summary != nil {
 			inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
 		} else {
 			inv.Egresses = append(inv.Egresses, e.object)
 		}
 	}
-	// A step's mesh is its file's, with the MeshConfig as the step left it.
-	for file, steps := range v.steps {
-		base := scope(v.meshConfigFor(file))
-		for i, s := range steps {
-			inv := *base
-			inv.MeshConfig = s.object
-			v.scopes[stepKey(file, i)] = &inv
-		}
-	}
+	v.stepScopes(scope)
 	invs := make([]*policies.Inventory, 0, len(v.scopes))
 	for _, inv := range v.scopes {
 		invs = append(invs, inv)
@@ -232,10 +229,10 @@ func (v *view) inventoryFor(d *source.Document) policies.Inventory {
 			}
 		}
 	}
-	if i, ok := v.stepBefore(d.File, source.At{Line: d.Line, Column: d.Column}, nil); ok {
+	if i, ok := v.stepBefore(d.File, d.At(), nil); ok {
 		return *v.scopes[stepKey(d.File, i)]
 	}
-	if k, _, ok := v.appliedScope(d.File); ok {
+	if k, ok := v.appliedScope(d.File); ok {
 		return *v.scopes[k]
 	}
 	k, _ := v.meshConfigFor(d.File)
@@ -255,13 +252,7 @@ func sameObject(a, b map[string]any) bool {
 // its manifest among the inputs.
 func (v *view) Base(at source.At, r source.Resource, namespace, name string) map[string]any {
 	file := at.File
-	// A manifest without a namespace goes wherever it is applied, so it
-	// may be the object of a command that names one.
-	match := func(o map[string]any) bool {
-		m, _ := o["metadata"].(map[string]any)
-		ns, _ := m["namespace"].(string)
-		return m["name"] == name && (namespace == "" || ns == "" || ns == namespace)
-	}
+	match := matchName(namespace, name)
 	if r.Kind == "MeshConfig" {
 		if i, ok := v.stepBefore(file, at, match); ok {
 			return v.steps[file][i].object

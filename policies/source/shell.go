@@ -14,15 +14,27 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// At is where a command stands: its file, line and column.
+// At is where a command stands: its file, line and column, and for one of
+// the documents it sends (a here-document's), the document's place among
+// them.
 type At struct {
 	File         string
 	Line, Column int
+	Seq          int
 }
 
-// Before reports whether a comes before b in a file: an earlier line, or
-// an earlier column on the same line (kubectl patch ... && kubectl patch ...).
-func (a At) Before(b At) bool { return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column }
+// Before reports whether a comes before b in a file, in the order a shell
+// runs them: an earlier line, an earlier command on the same line (kubectl
+// patch ... && kubectl patch ...), an earlier document of one command.
+func (a At) Before(b At) bool {
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	if a.Column != b.Column {
+		return a.Column < b.Column
+	}
+	return a.Seq < b.Seq
+}
 
 // Ref is a kubectl apply, create or replace -f of files or a folder.
 type Ref struct {
@@ -718,7 +730,8 @@ func (s *Script) osmInstall(words []*syntax.Word, line int) error {
 // emit hands on a document of the command being read, marked with the
 // command's column, verb and dry run.
 func (s *Script) emit(d *Document) error {
-	d.Column, d.Verb, d.DryRun = s.cmd.at.Column, s.cmd.verb, s.cmd.dryRun
+	d.Command, d.Verb, d.DryRun = s.cmd.at, s.cmd.verb, s.cmd.dryRun
+	d.Command.Seq = d.Index
 	return s.Emit(d)
 }
 

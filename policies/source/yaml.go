@@ -28,9 +28,10 @@ type Document struct {
 	OldObject map[string]any
 	// Patch describes the patch that produced Object, for patches.
 	Patch *PatchInfo
-	// Column is the column of the command that produced the document, in a
-	// script: two commands on one line are told apart by it.
-	Column int
+	// Command is where the command that produced the document stands, in a
+	// script (its Seq the document's place among the command's); zero for
+	// a manifest or a YAML block.
+	Command At
 	// Verb is the kubectl verb of the command that produced the document
 	// (apply, create, replace, patch); empty for a manifest or a YAML block.
 	Verb string
@@ -466,4 +467,13 @@ func cleanYAMLError(err error) string {
 		}
 	}
 	return msg
+}
+
+// At is where the document stands in the order a script runs: its
+// command's place, or its own line for a manifest or a YAML block.
+func (d *Document) At() At {
+	if d.Command.Line != 0 {
+		return d.Command
+	}
+	return At{File: d.File, Line: d.Line}
 }
