@@ -292,16 +292,17 @@ func (v *view) abs(path string) string {
 }
 
 // manifestsAt lists the manifests kubectl apply -f reads at path: the file
-// itself if it is YAML or JSON, or the YAML and JSON files of a folder, and
-// of its subfolders with -R (hidden ones left out, as for the inputs).
+// itself (unless it is a script or Markdown, which kubectl could not read
+// either), or the YAML and JSON files of a folder, and of its subfolders
+// with -R.
 func manifestsAt(path string, recursive bool) []string {
 	st, err := os.Stat(path)
 	switch {
 	case err != nil:
 		return nil
 	case st.Mode().IsRegular():
-		if fileKind(path, false) != "yaml" {
-			return nil // kubectl would fail on it; not a manifest meshguard reads
+		if k := fileKind(path, true); k != "yaml" {
+			return nil
 		}
 		return []string{path}
 	case !st.IsDir():
@@ -312,7 +313,7 @@ func manifestsAt(path string, recursive bool) []string {
 		switch {
 		case err != nil:
 			return nil
-		case d.IsDir() && p != path && (!recursive || strings.HasPrefix(d.Name(), ".")):
+		case d.IsDir() && p != path && !recursive:
 			return filepath.SkipDir
 		case !d.IsDir() && fileKind(p, false) == "yaml":
 			out = append(out, filepath.Clean(p))
