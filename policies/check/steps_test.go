@@ -246,10 +246,12 @@ EOF
 			stepsMeshOff + "EOF\n" + stepsEgress},
 		want: []string{},
 	}, {
-		name: "a file a script applies that is no manifest is not read",
+		// kubectl could not read a runbook as a manifest either; the hidden
+		// folder keeps it out of the inputs, so only the script reaches it.
+		name: "a runbook a script applies is not read as a manifest",
 		files: map[string]string{
-			"notes.txt": "not: a: manifest\n",
-			"run.sh":    "kubectl apply -f notes.txt\n",
+			".docs/notes.md": "not: a: manifest\n",
+			"run.sh":         "kubectl apply -f .docs/notes.md\n",
 		},
 		want: []string{},
 	}, {
