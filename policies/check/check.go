@@ -76,8 +76,12 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	// Pass 1: the cluster view. A manifest that a script applies with
 	// kubectl apply -f FILE joins the inputs, so it is checked too.
 	seen := map[string]bool{}
+	r.view.manifests = map[string]bool{}
 	for _, in := range inputs {
 		seen[r.view.abs(in.name)] = true
+		if in.kind == "yaml" {
+			r.view.manifests[in.name] = true
+		}
 	}
 	ahead := newPrefetch(r, r.workers())
 	for i := 0; i < len(inputs); i++ {
@@ -94,6 +98,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 			for _, f := range manifestsAt(ref.Path, ref.Recursive) {
 				if !seen[r.view.abs(f)] {
 					seen[r.view.abs(f)] = true
+					r.view.manifests[f] = true
 					inputs = append(inputs, input{name: f, kind: "yaml"})
 				}
 			}

@@ -27,10 +27,6 @@ type step struct {
 	at          source.At
 	object      map[string]any
 	lastApplied map[string]any
-	// egressOnly marks where a script applies Egress policies of another
-	// mesh's folder: the MeshConfig is the previous step's, the mesh has
-	// more Egress policies from here on (stepScopes).
-	egressOnly bool
 }
 
 func stepKey(file string, i int) string { return "step\x00" + file + "\x00" + strconv.Itoa(i) }
@@ -48,7 +44,7 @@ func (v *view) addStepAt(file string, s step) {
 // apply; one meshguard reads only in part or not at all leaves a MeshConfig
 // it does not know.
 func (v *view) addStep(d *source.Document) {
-	if !isKind(d, "config.openservicemesh.io", "MeshConfig") || isManifest(d.File) || d.DryRun {
+	if !isKind(d, "config.openservicemesh.io", "MeshConfig") || v.isManifest(d.File) || d.DryRun {
 		return
 	}
 	at := d.At()
@@ -145,7 +141,7 @@ func threeWay(live, lastApplied, obj map[string]any) map[string]any {
 func (v *view) stepBefore(file string, at source.At, match func(map[string]any) bool) (int, bool) {
 	steps := v.steps[file]
 	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].at.Before(at) && (match == nil || !steps[i].egressOnly && steps[i].object != nil && match(steps[i].object)) {
+		if steps[i].at.Before(at) && (match == nil || steps[i].object != nil && match(steps[i].object)) {
 			return i, true
 		}
 	}
@@ -167,8 +163,9 @@ func throughout(at source.At) source.At {
 
 // applied records that a script applies files with kubectl apply -f (or
 // create, or replace) at ref: a MeshConfig among them is a step of the
-// script there, and the files' other documents are judged against the mesh
-// as the script has it there (appliedScope). A dry run changes nothing.
+// script there, each at its own place in the command, and the files' other
+// documents are judged against the mesh as the script has it there
+// (appliedScope). A dry run changes nothing.
 func (v *view) applied(script string, ref source.Ref, files []string) {
 	if ref.DryRun {
 		return
@@ -176,30 +173,16 @@ func (v *view) applied(script string, ref source.Ref, files []string) {
 	if v.appliedAt == nil {
 		v.appliedAt = map[string][]applyPoint{}
 	}
-	home, _ := v.meshConfigFor(script)
-	others := false
-	for _, f := range files {
+	for n, f := range files {
+		at := ref.At
+		at.Seq += n
 		f = v.abs(f)
 		for _, m := range v.meshConfigs {
 			if m.manifest && m.abs == f {
-				v.addStepAt(script, v.sent(ref.At, ref.Verb, m.object))
+				v.addStepAt(script, v.sent(at, ref.Verb, m.object))
 			}
 		}
-		v.appliedAt[f] = append(v.appliedAt[f], applyPoint{script: script, at: ref.At})
-		for _, i := range v.egressFiles()[f] {
-			if k, _ := v.meshConfigFor(v.egresses[i].file); k != home {
-				others = true
-			}
-		}
-	}
-	if others {
-		s := step{at: ref.At, egressOnly: true}
-		if i, ok := v.stepBefore(script, throughout(ref.At), nil); ok {
-			s.object, s.lastApplied = v.steps[script][i].object, v.steps[script][i].lastApplied
-		} else {
-			_, s.object = v.meshConfigFor(script)
-		}
-		v.addStepAt(script, s)
+		v.appliedAt[f] = append(v.appliedAt[f], applyPoint{script: script, at: at})
 	}
 }
 
@@ -216,97 +199,161 @@ func (v *view) egressFiles() map[string][]int {
 	return v.egressesIn
 }
 
-// appliedPoints are the places scripts apply file at, sorted (so that what
-// follows does not depend on the order of the inputs).
+// appliedPoints are the places scripts apply file at, sorted (sortApplied).
 func (v *view) appliedPoints(file string) []applyPoint {
 	if len(v.appliedAt) == 0 {
 		return nil
 	}
-	points := v.appliedAt[v.abs(file)]
-	sort.Slice(points, func(i, j int) bool {
-		if points[i].script != points[j].script {
-			return points[i].script < points[j].script
-		}
-		return points[i].at.Before(points[j].at)
-	})
-	return points
+	return v.appliedAt[v.abs(file)]
+}
+
+// sortApplied sorts the places each file is applied at, once the scripts
+// are read, so that what follows does not depend on the order of the
+// inputs (and the second pass only reads them).
+func (v *view) sortApplied() {
+	for _, points := range v.appliedAt {
+		sort.Slice(points, func(i, j int) bool {
+			if points[i].script != points[j].script {
+				return points[i].script < points[j].script
+			}
+			return points[i].at.Before(points[j].at)
+		})
+	}
 }
 
 // appliedScope returns the scope a manifest file's documents are judged in
 // when scripts apply it: the mesh as the scripts have it where they apply
 // the file (a MeshConfig the same command applies included), if a step
 // makes it known at every such place and they all have the same
-// MeshConfig. A file with a MeshConfig of its own is judged against that.
+// MeshConfig, with the Egress policies of those scripts' meshes. A file
+// with a MeshConfig of its own is judged against that.
 func (v *view) appliedScope(file string) (string, bool) {
+	k, _, _ := v.appliedMesh(file)
+	return k, k != ""
+}
+
+// appliedMesh returns the key of the scope appliedScope names, the scripts
+// that apply file and the MeshConfig they agree on; an empty key when there
+// is none.
+func (v *view) appliedMesh(file string) (string, []string, map[string]any) {
 	points := v.appliedPoints(file)
 	if len(points) == 0 {
-		return "", false
+		return "", nil, nil
 	}
+	abs := v.abs(file)
 	for _, m := range v.meshConfigs {
-		if m.abs == v.abs(file) {
-			return "", false
+		if m.abs == abs {
+			return "", nil, nil
 		}
 	}
-	key := ""
+	var scripts []string
+	var first string
 	var mesh map[string]any
 	for n, p := range points {
 		i, found := v.stepBefore(p.script, throughout(p.at), nil)
 		if !found {
-			return "", false
+			return "", nil, nil
 		}
 		s := v.steps[p.script][i]
 		if n == 0 {
-			key, mesh = stepKey(p.script, i), s.object
-			continue
+			first, mesh = stepKey(p.script, i), s.object
+		} else if !reflect.DeepEqual(s.object, mesh) {
+			return "", nil, nil
 		}
-		if !reflect.DeepEqual(s.object, mesh) {
-			return "", false
+		if len(scripts) == 0 || scripts[len(scripts)-1] != p.script {
+			scripts = append(scripts, p.script)
 		}
 	}
-	return key, true
+	k := "applied"
+	for _, s := range scripts {
+		k += "\x00" + s
+	}
+	return k + "\x00" + first, scripts, mesh
 }
 
-// stepScopes makes each step's scope: its script's mesh (scope), with the
-// MeshConfig as the step left it, and with the Egress policies the script
-// has applied from files by then (those not already in its mesh).
-func (v *view) stepScopes(scope func(string, map[string]any) *policies.Inventory) {
-	type appliedEgress struct {
-		e  located
-		at source.At
+func scriptKey(file string) string { return "script\x00" + file }
+
+// scriptScopes makes the scopes of scripts and what they apply. A script
+// that applies Egress policies from files governed by another mesh has
+// its own scope: its folder's mesh with those policies added (they are in
+// the cluster the script runs against, wherever it applies them, as a
+// runbook's own Egress policies are). Each step's scope is its script's,
+// with the MeshConfig as the step left it. A manifest applied by scripts
+// that agree on its mesh gets the scope appliedScope names. Scopes with
+// the same Egress policies share their lists, so the engine indexes them
+// once.
+func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Inventory) {
+	v.sortApplied()
+	home := func(file string) *policies.Inventory {
+		if inv, ok := v.scopes[scriptKey(file)]; ok {
+			return inv
+		}
+		return scope(v.meshConfigFor(file))
 	}
-	byScript := map[string][]appliedEgress{}
-	if len(v.appliedAt) > 0 {
-		for _, e := range v.egresses {
-			for _, p := range v.appliedPoints(e.file) {
-				byScript[p.script] = append(byScript[p.script], appliedEgress{e: e, at: p.at})
+	// Scripts' own scopes, with the Egress policies they apply.
+	extra := map[string][]located{}
+	added := map[string]map[int]bool{}
+	for n, e := range v.egresses {
+		own, _ := v.meshConfigFor(e.file)
+		for _, p := range v.appliedPoints(e.file) {
+			if k, _ := v.meshConfigFor(p.script); k != own && !added[p.script][n] {
+				if added[p.script] == nil {
+					added[p.script] = map[int]bool{}
+				}
+				added[p.script][n] = true
+				extra[p.script] = append(extra[p.script], e)
 			}
 		}
 	}
+	for script, list := range extra {
+		inv := *scope(v.meshConfigFor(script))
+		// Appends below must not write into the folder scope's arrays.
+		inv.Egresses = inv.Egresses[:len(inv.Egresses):len(inv.Egresses)]
+		inv.EgressSummaries = inv.EgressSummaries[:len(inv.EgressSummaries):len(inv.EgressSummaries)]
+		for _, e := range list {
+			if e.summary != nil {
+				inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
+			} else {
+				inv.Egresses = append(inv.Egresses, e.object)
+			}
+		}
+		v.scopes[scriptKey(script)] = &inv
+	}
 	for file, steps := range v.steps {
-		key, mc := v.meshConfigFor(file)
-		base := scope(key, mc)
+		base := home(file)
 		for i, s := range steps {
 			inv := *base
 			inv.MeshConfig = s.object
-			// Appends below must not write into base's arrays.
-			inv.Egresses = inv.Egresses[:len(inv.Egresses):len(inv.Egresses)]
-			inv.EgressSummaries = inv.EgressSummaries[:len(inv.EgressSummaries):len(inv.EgressSummaries)]
-			added := map[*policies.EgressSummary]bool{}
-			for _, a := range byScript[file] {
-				if s.at.Before(a.at) || added[a.e.summary] && a.e.summary != nil {
-					continue
-				}
-				if k, _ := v.meshConfigFor(a.e.file); k == key {
-					continue // in the script's mesh already
-				}
-				if a.e.summary != nil {
-					added[a.e.summary] = true
-					inv.EgressSummaries = append(inv.EgressSummaries, *a.e.summary)
-				} else {
-					inv.Egresses = append(inv.Egresses, a.e.object)
-				}
-			}
 			v.scopes[stepKey(file, i)] = &inv
 		}
+	}
+	// Manifests applied by scripts that agree on their mesh.
+	for file := range v.appliedAt {
+		k, scripts, mesh := v.appliedMesh(file)
+		if k == "" || v.scopes[k] != nil {
+			continue
+		}
+		inv := *home(scripts[0])
+		inv.MeshConfig = mesh
+		if len(scripts) > 1 {
+			// The Egress policies of every script's mesh, each once.
+			inv.Egresses = append([]map[string]any{}, inv.Egresses...)
+			inv.EgressSummaries = append([]policies.EgressSummary{}, inv.EgressSummaries...)
+			seen := map[string]bool{}
+			for _, s := range inv.EgressSummaries {
+				seen[s.ID] = true
+			}
+			for _, script := range scripts[1:] {
+				other := home(script)
+				inv.Egresses = append(inv.Egresses, other.Egresses...)
+				for _, s := range other.EgressSummaries {
+					if !seen[s.ID] {
+						seen[s.ID] = true
+						inv.EgressSummaries = append(inv.EgressSummaries, s)
+					}
+				}
+			}
+		}
+		v.scopes[k] = &inv
 	}
 }

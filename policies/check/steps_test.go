@@ -246,6 +246,30 @@ EOF
 			stepsMeshOff + "EOF\n" + stepsEgress},
 		want: []string{},
 	}, {
+		name: "a script that only applies another folder's Egress leaves it to that folder's mesh",
+		files: map[string]string{
+			"envs/dev/mc.yaml":     stepsMeshOff,
+			"envs/dev/egress.yaml": stepsEgressManifest,
+			"envs/prod/mc.yaml":    strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1),
+			"scripts/deploy.sh":    "kubectl apply -f ../envs/dev/egress.yaml\n",
+		},
+		want: []string{},
+	}, {
+		name: "a MeshConfig in a file of any extension a script applies is a step",
+		files: map[string]string{
+			".conf/mc.txt": stepsMeshOff,
+			"run.sh":       "kubectl apply -f .conf/mc.txt\n" + stepsEgress,
+		},
+		want: []string{},
+	}, {
+		name: "the files of one command are applied in turn",
+		files: map[string]string{
+			".conf/off.yaml": stepsMeshOff,
+			".conf/log.yaml": "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  sidecar: {logLevel: debug}\n",
+			"run.sh":         "osm install\nkubectl apply -f .conf/off.yaml -f .conf/log.yaml\n" + stepsEgress,
+		},
+		want: []string{"MG1012@log.yaml:4"},
+	}, {
 		// kubectl could not read a runbook as a manifest either; the hidden
 		// folder keeps it out of the inputs, so only the script reaches it.
 		name: "a runbook a script applies is not read as a manifest",
@@ -528,5 +552,49 @@ func TestStepsDoNotDependOnInputOrder(t *testing.T) {
 	}
 	if want := "a/run.sh:3:MG3003 b/run.sh:3:MG3003"; !strings.Contains(strings.Join(runs[0], " "), want) {
 		t.Errorf("findings %v, want both patches flagged (%s)", runs[0], want)
+	}
+}
+
+// TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled: a manifest two
+// scripts apply in the same mesh is judged with the Egress policies of
+// both scripts' meshes, whichever name sorts first.
+func TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := strings.Replace(strings.Replace(stepsEgressManifest, "name: httpbin", "name: db", 1), "{number: 443, protocol: https}", "{number: 3306, protocol: tcp-server-first}", 1)
+	other := strings.Replace(strings.Replace(stepsEgressManifest, "name: httpbin", "name: other", 1), "{number: 443, protocol: https}", "{number: 3306, protocol: tcp}", 1)
+	both := "osm install\nkubectl apply -f ../prod/other.yaml\nkubectl apply -f ../dev/db.yaml\n"
+	only := "osm install\nkubectl apply -f ../dev/db.yaml\n"
+	var results []string
+	for _, scripts := range [][2]string{{both, only}, {only, both}} {
+		dir := t.TempDir()
+		for name, body := range map[string]string{"dev/db.yaml": db, "dev/mc.yaml": stepsMeshOff, "prod/other.yaml": other,
+			"prod/mc.yaml": stepsMeshOff, "a/run.sh": scripts[0], "z/run.sh": scripts[1]} {
+			p := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			if filepath.Base(f.File) == "db.yaml" {
+				got = append(got, f.Rule)
+			}
+		}
+		sort.Strings(got)
+		results = append(results, strings.Join(got, " "))
+	}
+	if results[0] != results[1] || !strings.Contains(results[0], "MG2013") {
+		t.Errorf("findings on db.yaml: %q and %q; want the same, with MG2013", results[0], results[1])
 	}
 }

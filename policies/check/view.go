@@ -40,6 +40,8 @@ type view struct {
 	cwd string
 	// egressesIn indexes egresses by file (egressFiles).
 	egressesIn map[string][]int
+	// manifests are the inputs read as YAML or JSON, by name (isManifest).
+	manifests map[string]bool
 }
 
 type located struct {
@@ -90,18 +92,18 @@ func wanted(d *source.Document) bool {
 // runbook is a step, which addStep records once every manifest is known. A
 // dry run puts nothing in the cluster.
 func (v *view) add(d *source.Document) {
-	if !wanted(d) || d.DryRun || isKind(d, "config.openservicemesh.io", "MeshConfig") && !isManifest(d.File) {
+	if !wanted(d) || d.DryRun || isKind(d, "config.openservicemesh.io", "MeshConfig") && !v.isManifest(d.File) {
 		return
 	}
 	switch {
 	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
-		v.meshConfigs = append(v.meshConfigs, located{file: d.File, abs: v.abs(d.File), object: d.Object, manifest: isManifest(d.File)})
+		v.meshConfigs = append(v.meshConfigs, located{file: d.File, abs: v.abs(d.File), object: d.Object, manifest: v.isManifest(d.File)})
 	case isKind(d, "policy.openservicemesh.io", "Egress"):
 		// Egresses can be many, and the inventory needs only a few of their
 		// fields: a manifest file's keeps its summary (located). One from
 		// stdin or a runbook keeps the whole object.
 		l := located{file: d.File, object: d.Object, line: d.Line}
-		if isManifest(d.File) && d.File != "-" {
+		if v.isManifest(d.File) && d.File != "-" {
 			summary := policies.SummarizeEgress(d.Object)
 			l.object, l.summary = nil, &summary
 			l.name, l.namespace = d.Name(), d.Namespace()
@@ -200,7 +202,7 @@ func (v *view) freeze(ctx context.Context) error {
 			inv.Egresses = append(inv.Egresses, e.object)
 		}
 	}
-	v.stepScopes(scope)
+	v.scriptScopes(scope)
 	invs := make([]*policies.Inventory, 0, len(v.scopes))
 	for _, inv := range v.scopes {
 		invs = append(invs, inv)
@@ -231,6 +233,9 @@ func (v *view) inventoryFor(d *source.Document) policies.Inventory {
 	}
 	if i, ok := v.stepBefore(d.File, d.At(), nil); ok {
 		return *v.scopes[stepKey(d.File, i)]
+	}
+	if inv, ok := v.scopes[scriptKey(d.File)]; ok {
+		return *inv
 	}
 	if k, ok := v.appliedScope(d.File); ok {
 		return *v.scopes[k]
@@ -329,10 +334,6 @@ func reload(file string, line int) map[string]any {
 	return found
 }
 
-func isManifest(file string) bool {
-	switch strings.ToLower(filepath.Ext(file)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return file == "-"
-}
+// isManifest reports whether file is an input read as YAML or JSON (a
+// manifest, whatever its extension, or stdin), not a script or runbook.
+func (v *view) isManifest(file string) bool { return v.manifests[file] }

@@ -36,6 +36,10 @@ func (a At) Before(b At) bool {
 	return a.Seq < b.Seq
 }
 
+// refSeq spaces the -f of one command in At.Seq, leaving room for the
+// files of a folder in between.
+const refSeq = 1 << 20
+
 // Ref is a kubectl apply, create or replace -f of files or a folder.
 type Ref struct {
 	Path      string
@@ -557,7 +561,7 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 	if k.dynamic["filename"] {
 		return nil
 	}
-	for _, f := range k.files {
+	for i, f := range k.files {
 		if f == "-" {
 			if err := s.stdinManifest(k, redirs, upstream); err != nil {
 				return err
@@ -572,7 +576,10 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 			if v, set := k.flags["recursive"]; set && v != "false" {
 				recursive = true
 			}
-			s.Ref(Ref{Path: f, At: s.cmd.at, Verb: k.verb, Recursive: recursive, DryRun: s.cmd.dryRun})
+			// Each -f in its turn: kubectl applies them in order.
+			at := s.cmd.at
+			at.Seq = (i + 1) * refSeq
+			s.Ref(Ref{Path: f, At: at, Verb: k.verb, Recursive: recursive, DryRun: s.cmd.dryRun})
 		}
 	}
 	return nil
