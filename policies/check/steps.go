@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/source"
@@ -228,7 +229,7 @@ func (v *view) sortApplied() {
 // MeshConfig, with the Egress policies of those scripts' meshes. A file
 // with a MeshConfig of its own is judged against that.
 func (v *view) appliedScope(file string) (string, bool) {
-	k, _, _ := v.appliedMesh(file)
+	k := v.appliedKeys[v.abs(file)]
 	return k, k != ""
 }
 
@@ -246,29 +247,55 @@ func (v *view) appliedMesh(file string) (string, []string, map[string]any) {
 			return "", nil, nil
 		}
 	}
+	// The steps in force where the file is applied; files applied by the
+	// same commands (a folder's) share them, and what follows is worked out
+	// once for them all (v.agreed).
 	var scripts []string
-	var first string
-	var mesh map[string]any
-	for n, p := range points {
+	var governing []string
+	for _, p := range points {
 		i, found := v.stepBefore(p.script, throughout(p.at), nil)
 		if !found {
 			return "", nil, nil
 		}
-		s := v.steps[p.script][i]
-		if n == 0 {
-			first, mesh = stepKey(p.script, i), s.object
-		} else if !reflect.DeepEqual(s.object, mesh) {
-			return "", nil, nil
-		}
+		governing = append(governing, stepKey(p.script, i))
 		if len(scripts) == 0 || scripts[len(scripts)-1] != p.script {
 			scripts = append(scripts, p.script)
 		}
 	}
-	k := "applied"
-	for _, s := range scripts {
-		k += "\x00" + s
+	sig := strings.Join(governing, "\x01")
+	a, done := v.agreed[sig]
+	if !done {
+		a.mesh = v.steps[points[0].script][v.stepIndex(governing[0])].object
+		a.ok = true
+		for _, k := range governing[1:] {
+			script := k[len("step\x00"):strings.LastIndexByte(k, 0)]
+			if !reflect.DeepEqual(v.steps[script][v.stepIndex(k)].object, a.mesh) {
+				a.ok = false
+				break
+			}
+		}
+		if v.agreed == nil {
+			v.agreed = map[string]agreement{}
+		}
+		v.agreed[sig] = a
 	}
-	return k + "\x00" + first, scripts, mesh
+	if !a.ok {
+		return "", nil, nil
+	}
+	return "applied\x00" + strings.Join(scripts, "\x00") + "\x00" + governing[0], scripts, a.mesh
+}
+
+// agreement is whether the steps in force where a file is applied agree on
+// its MeshConfig, and the MeshConfig.
+type agreement struct {
+	ok   bool
+	mesh map[string]any
+}
+
+// stepIndex reads a step's index back from its key.
+func (v *view) stepIndex(key string) int {
+	i, _ := strconv.Atoi(key[strings.LastIndexByte(key, 0)+1:])
+	return i
 }
 
 func scriptKey(file string) string { return "script\x00" + file }
@@ -305,8 +332,24 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 			}
 		}
 	}
+	// Scripts of one folder that apply the same policies share one scope.
+	shared := map[string]*policies.Inventory{}
 	for script, list := range extra {
-		inv := *scope(v.meshConfigFor(script))
+		folder, mc := v.meshConfigFor(script)
+		ns := make([]int, 0, len(added[script]))
+		for n := range added[script] {
+			ns = append(ns, n)
+		}
+		sort.Ints(ns)
+		sig := folder
+		for _, n := range ns {
+			sig += "\x00" + strconv.Itoa(n)
+		}
+		if inv, ok := shared[sig]; ok {
+			v.scopes[scriptKey(script)] = inv
+			continue
+		}
+		inv := *scope(folder, mc)
 		// Appends below must not write into the folder scope's arrays.
 		inv.Egresses = inv.Egresses[:len(inv.Egresses):len(inv.Egresses)]
 		inv.EgressSummaries = inv.EgressSummaries[:len(inv.EgressSummaries):len(inv.EgressSummaries)]
@@ -317,6 +360,7 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 				inv.Egresses = append(inv.Egresses, e.object)
 			}
 		}
+		shared[sig] = &inv
 		v.scopes[scriptKey(script)] = &inv
 	}
 	for file, steps := range v.steps {
@@ -328,9 +372,14 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 		}
 	}
 	// Manifests applied by scripts that agree on their mesh.
+	v.appliedKeys = map[string]string{}
 	for file := range v.appliedAt {
 		k, scripts, mesh := v.appliedMesh(file)
-		if k == "" || v.scopes[k] != nil {
+		if k == "" {
+			continue
+		}
+		v.appliedKeys[file] = k
+		if v.scopes[k] != nil {
 			continue
 		}
 		inv := *home(scripts[0])

@@ -270,6 +270,13 @@ EOF
 		},
 		want: []string{"MG1012@log.yaml:4"},
 	}, {
+		name: "standard input takes its -f's place among the files of a command",
+		files: map[string]string{
+			".conf/off.yaml": stepsMeshOff,
+			"run.sh":         "osm install\n" + strings.Replace(stepsEgress, "kubectl apply -f -", "kubectl apply -f .conf/off.yaml -f -", 1),
+		},
+		want: []string{},
+	}, {
 		// kubectl could not read a runbook as a manifest either; the hidden
 		// folder keeps it out of the inputs, so only the script reaches it.
 		name: "a runbook a script applies is not read as a manifest",

@@ -42,6 +42,10 @@ type view struct {
 	egressesIn map[string][]int
 	// manifests are the inputs read as YAML or JSON, by name (isManifest).
 	manifests map[string]bool
+	// appliedKeys are the scopes of files scripts apply (appliedScope), by
+	// absolute name, and agreed what the steps in force there agree on.
+	appliedKeys map[string]string
+	agreed      map[string]agreement
 }
 
 type located struct {

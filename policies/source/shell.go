@@ -563,7 +563,11 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 	}
 	for i, f := range k.files {
 		if f == "-" {
-			if err := s.stdinManifest(k, redirs, upstream); err != nil {
+			// The documents of standard input take this -f's place.
+			s.cmd.at.Seq = (i + 1) * refSeq
+			err := s.stdinManifest(k, redirs, upstream)
+			s.cmd.at.Seq = 0
+			if err != nil {
 				return err
 			}
 			continue
@@ -738,7 +742,7 @@ func (s *Script) osmInstall(words []*syntax.Word, line int) error {
 // command's column, verb and dry run.
 func (s *Script) emit(d *Document) error {
 	d.Command, d.Verb, d.DryRun = s.cmd.at, s.cmd.verb, s.cmd.dryRun
-	d.Command.Seq = d.Index
+	d.Command.Seq += d.Index
 	return s.Emit(d)
 }
 
