@@ -92,6 +92,10 @@ func TestScriptsFollowTheirMeshConfig(t *testing.T) {
 		files: map[string]string{"run.sh": "osm install --mesh-name \"$mesh\" --set=osm.enableEgress=false\n" + stepsEgress},
 		want:  []string{},
 	}, {
+		name:  "installed with helm, passthrough off",
+		files: map[string]string{"run.sh": "helm install osm osm-edge/osm -n osm-system --set=osm.enableEgress=false\n" + stepsEgress},
+		want:  []string{},
+	}, {
 		name:  "installed with the Egress policy feature off",
 		files: map[string]string{"run.sh": "osm install --set osm.enableEgress=false,osm.featureFlags.enableEgressPolicy=false\n" + stepsEgress},
 		want:  []string{"MG3003@run.sh:3"},

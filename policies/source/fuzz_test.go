@@ -42,6 +42,7 @@ func FuzzDecodeYAML(f *testing.F) {
 func FuzzScript(f *testing.F) {
 	seeds(f, "*.sh")
 	f.Add([]byte("kubectl patch meshconfig x -p '{}' --type=json\ncat <<E | kubectl apply -f -\nkind: Egress\nE\n"))
+	f.Add([]byte("helm install osm osm-edge/osm -n x --set osm.enableEgress=false --generate-name -f\n"))
 	f.Add([]byte("osm install --osm-namespace x --set=a={b\\,c},d=01,osm.enableEgress=false --set-string e=true -f v.yaml\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := &Script{File: "s.sh", Bases: stubBases{}, Emit: func(*Document) error { return nil }, Ref: func(Ref) {}}

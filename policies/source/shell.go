@@ -342,6 +342,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if ok && filepath.Base(name) == "osm" {
 		return s.osmInstall(args[1:], line)
 	}
+	if ok && filepath.Base(name) == "helm" {
+		return s.helmInstall(args[1:], line)
+	}
 	if !ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
 		return nil
 	}
@@ -744,6 +747,86 @@ func (s *Script) emit(d *Document) error {
 	d.Command, d.Verb, d.DryRun = s.cmd.at, s.cmd.verb, s.cmd.dryRun
 	d.Command.Seq += d.Index
 	return s.Emit(d)
+}
+
+// helmValued are the helm install flags that take a value.
+var helmValued = map[string]bool{
+	"set": true, "set-string": true, "set-file": true, "set-json": true, "set-literal": true, "values": true, "f": true,
+	"namespace": true, "n": true, "version": true, "timeout": true, "kube-context": true, "kubeconfig": true,
+	"repo": true, "username": true, "password": true, "description": true, "name-template": true,
+	"post-renderer": true, "post-renderer-args": true, "ca-file": true, "cert-file": true, "key-file": true,
+	"keyring": true, "output": true, "o": true, "kube-apiserver": true, "kube-token": true, "registry-config": true,
+	"repository-cache": true, "repository-config": true, "labels": true, "l": true,
+}
+
+// helmInstall reads helm install of osm-edge's chart (a chart named osm or
+// osm-edge: osm-edge/osm, ./charts/osm) as osmInstall reads osm install:
+// the chart's values, its release namespace. helm upgrade is left alone:
+// osm-bootstrap keeps the MeshConfig it already made.
+func (s *Script) helmInstall(words []*syntax.Word, line int) error {
+	if len(words) == 0 {
+		return nil
+	}
+	if verb, ok := literal(words[0]); !ok || verb != "install" {
+		return nil
+	}
+	namespace := ""
+	set := map[string]any{}
+	var positional []string
+	generated := false
+	for i := 1; i < len(words); i++ {
+		arg, ok := literal(words[i])
+		if !ok {
+			positional = append(positional, "")
+			continue
+		}
+		if !strings.HasPrefix(arg, "-") || arg == "-" {
+			positional = append(positional, arg)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if name == "generate-name" || name == "g" {
+			generated = true
+			continue
+		}
+		if !helmValued[name] {
+			continue // a flag without a value (--wait, --create-namespace)
+		}
+		if !hasValue {
+			if i+1 >= len(words) {
+				return nil
+			}
+			i++
+			value, ok = literal(words[i])
+		}
+		switch name {
+		case "set", "set-string":
+			if !ok || parseHelmSet(value, name == "set-string", set) != nil {
+				return nil
+			}
+		case "namespace", "n":
+			if ok {
+				namespace = value
+			}
+		case "values", "f", "set-file", "set-json", "set-literal":
+			return nil // values meshguard does not read
+		}
+	}
+	chart := 1
+	if generated {
+		chart = 0
+	}
+	if len(positional) <= chart {
+		return nil
+	}
+	if base := filepath.Base(strings.TrimSuffix(positional[chart], "/")); base != "osm" && base != "osm-edge" {
+		return nil
+	}
+	obj := s.Bases.Installed(namespace, set)
+	if obj == nil {
+		return nil
+	}
+	return s.emit(&Document{File: s.File, Line: line, Operation: "CREATE", Object: obj, Install: true})
 }
 
 // parseHelmSet reads the value of a helm --set (a=b,c.d={x,y}) into set,

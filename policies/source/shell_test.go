@@ -370,3 +370,30 @@ kubectl patch meshconfig osm-mesh-config --type=merge --patch-file "$F"
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestScriptReadsHelmInstallOfOsmEdge(t *testing.T) {
+	src := `helm install osm osm-edge/osm --namespace osm-edge --create-namespace --set=osm.enableEgress=false --wait
+helm install --generate-name ./charts/osm --set osm.enableEgress=false
+helm install osm-monitor prometheus-community/prometheus --set server.enabled=true
+helm upgrade osm osm-edge/osm --set osm.enableEgress=true
+helm install osm osm-edge/osm -f values.yaml
+helm install osm osm-edge/osm --kube-context prod --version 1.3.9
+`
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, describe(d))
+	}
+	want := []string{"1 MeshConfig osm-edge", "2 MeshConfig ", "6 MeshConfig "}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if len(docs) > 0 {
+		if v := docs[0].Object["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"]; v != false {
+			t.Errorf("helm install 1: enableEgress %v", v)
+		}
+	}
+}
