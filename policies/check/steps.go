@@ -187,19 +187,6 @@ func (v *view) applied(script string, ref source.Ref, files []string) {
 	}
 }
 
-// egressFiles indexes the Egress policies by their file (absolute), once
-// the first pass has read them all.
-func (v *view) egressFiles() map[string][]int {
-	if v.egressesIn == nil {
-		v.egressesIn = map[string][]int{}
-		for i, e := range v.egresses {
-			f := v.abs(e.file)
-			v.egressesIn[f] = append(v.egressesIn[f], i)
-		}
-	}
-	return v.egressesIn
-}
-
 // appliedPoints are the places scripts apply file at, sorted (sortApplied).
 func (v *view) appliedPoints(file string) []applyPoint {
 	if len(v.appliedAt) == 0 {
@@ -229,14 +216,18 @@ func (v *view) sortApplied() {
 // MeshConfig, with the Egress policies of those scripts' meshes. A file
 // with a MeshConfig of its own is judged against that.
 func (v *view) appliedScope(file string) (string, bool) {
+	if len(v.appliedKeys) == 0 {
+		return "", false // no script applies files: nothing to look up
+	}
 	k := v.appliedKeys[v.abs(file)]
 	return k, k != ""
 }
 
 // appliedMesh returns the key of the scope appliedScope names, the scripts
 // that apply file and the MeshConfig they agree on; an empty key when there
-// is none.
-func (v *view) appliedMesh(file string) (string, []string, map[string]any) {
+// is none. agreed keeps what sets of steps agree on, for the files applied
+// by the same commands (a folder's).
+func (v *view) appliedMesh(file string, agreed map[string]agreement) (string, []string, map[string]any) {
 	points := v.appliedPoints(file)
 	if len(points) == 0 {
 		return "", nil, nil
@@ -247,42 +238,36 @@ func (v *view) appliedMesh(file string) (string, []string, map[string]any) {
 			return "", nil, nil
 		}
 	}
-	// The steps in force where the file is applied; files applied by the
-	// same commands (a folder's) share them, and what follows is worked out
-	// once for them all (v.agreed).
-	var scripts []string
-	var governing []string
+	// The steps in force where the file is applied.
+	var scripts, keys []string
+	var governing []step
 	for _, p := range points {
 		i, found := v.stepBefore(p.script, throughout(p.at), nil)
 		if !found {
 			return "", nil, nil
 		}
-		governing = append(governing, stepKey(p.script, i))
+		keys = append(keys, stepKey(p.script, i))
+		governing = append(governing, v.steps[p.script][i])
 		if len(scripts) == 0 || scripts[len(scripts)-1] != p.script {
 			scripts = append(scripts, p.script)
 		}
 	}
-	sig := strings.Join(governing, "\x01")
-	a, done := v.agreed[sig]
+	sig := strings.Join(keys, "\x01")
+	a, done := agreed[sig]
 	if !done {
-		a.mesh = v.steps[points[0].script][v.stepIndex(governing[0])].object
-		a.ok = true
-		for _, k := range governing[1:] {
-			script := k[len("step\x00"):strings.LastIndexByte(k, 0)]
-			if !reflect.DeepEqual(v.steps[script][v.stepIndex(k)].object, a.mesh) {
+		a = agreement{ok: true, mesh: governing[0].object}
+		for _, s := range governing[1:] {
+			if !reflect.DeepEqual(s.object, a.mesh) {
 				a.ok = false
 				break
 			}
 		}
-		if v.agreed == nil {
-			v.agreed = map[string]agreement{}
-		}
-		v.agreed[sig] = a
+		agreed[sig] = a
 	}
 	if !a.ok {
 		return "", nil, nil
 	}
-	return "applied\x00" + strings.Join(scripts, "\x00") + "\x00" + governing[0], scripts, a.mesh
+	return "applied\x00" + strings.Join(scripts, "\x00") + "\x00" + keys[0], scripts, a.mesh
 }
 
 // agreement is whether the steps in force where a file is applied agree on
@@ -290,12 +275,6 @@ func (v *view) appliedMesh(file string) (string, []string, map[string]any) {
 type agreement struct {
 	ok   bool
 	mesh map[string]any
-}
-
-// stepIndex reads a step's index back from its key.
-func (v *view) stepIndex(key string) int {
-	i, _ := strconv.Atoi(key[strings.LastIndexByte(key, 0)+1:])
-	return i
 }
 
 func scriptKey(file string) string { return "script\x00" + file }
@@ -317,24 +296,23 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 		}
 		return scope(v.meshConfigFor(file))
 	}
-	// Scripts' own scopes, with the Egress policies they apply.
-	extra := map[string][]located{}
+	// Scripts' own scopes, with the Egress policies (v.egresses indexes)
+	// they apply from another mesh's files.
 	added := map[string]map[int]bool{}
 	for n, e := range v.egresses {
 		own, _ := v.meshConfigFor(e.file)
 		for _, p := range v.appliedPoints(e.file) {
-			if k, _ := v.meshConfigFor(p.script); k != own && !added[p.script][n] {
+			if k, _ := v.meshConfigFor(p.script); k != own {
 				if added[p.script] == nil {
 					added[p.script] = map[int]bool{}
 				}
 				added[p.script][n] = true
-				extra[p.script] = append(extra[p.script], e)
 			}
 		}
 	}
 	// Scripts of one folder that apply the same policies share one scope.
 	shared := map[string]*policies.Inventory{}
-	for script, list := range extra {
+	for script := range added {
 		folder, mc := v.meshConfigFor(script)
 		ns := make([]int, 0, len(added[script]))
 		for n := range added[script] {
@@ -353,8 +331,8 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 		// Appends below must not write into the folder scope's arrays.
 		inv.Egresses = inv.Egresses[:len(inv.Egresses):len(inv.Egresses)]
 		inv.EgressSummaries = inv.EgressSummaries[:len(inv.EgressSummaries):len(inv.EgressSummaries)]
-		for _, e := range list {
-			if e.summary != nil {
+		for _, n := range ns {
+			if e := v.egresses[n]; e.summary != nil {
 				inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
 			} else {
 				inv.Egresses = append(inv.Egresses, e.object)
@@ -373,8 +351,9 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 	}
 	// Manifests applied by scripts that agree on their mesh.
 	v.appliedKeys = map[string]string{}
+	agreed := map[string]agreement{}
 	for file := range v.appliedAt {
-		k, scripts, mesh := v.appliedMesh(file)
+		k, scripts, mesh := v.appliedMesh(file, agreed)
 		if k == "" {
 			continue
 		}

@@ -312,15 +312,7 @@ spec:
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for name, body := range tc.files {
-				p := filepath.Join(dir, name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeTree(t, dir, tc.files)
 			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 			if err != nil {
 				t.Fatal(err)
@@ -369,15 +361,7 @@ spec:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for name, body := range tc.files {
-				p := filepath.Join(dir, name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeTree(t, dir, tc.files)
 			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 			if err != nil {
 				t.Fatal(err)
@@ -411,9 +395,7 @@ func TestPatchesReadInPart(t *testing.T) {
 	script := `kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\":{\"sidecar\":{\"logLevel\":\"$LEVEL\"}}}"
 kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\":{\"traffic\":{\"enableEngress\":$OFF}}}"
 ` + stepsEgress
-	if err := os.WriteFile(filepath.Join(dir, "run.sh"), []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeTree(t, dir, map[string]string{"run.sh": script})
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
@@ -453,11 +435,7 @@ spec:
 	script := stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress
 	for _, name := range []string{"a-run.sh", "z-run.sh"} {
 		dir := t.TempDir()
-		for f, body := range map[string]string{"m-mesh.yaml": mesh, name: script} {
-			if err := os.WriteFile(filepath.Join(dir, f), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeTree(t, dir, map[string]string{"m-mesh.yaml": mesh, name: script})
 		res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 		if err != nil {
 			t.Fatal(err)
@@ -477,9 +455,7 @@ func TestInputsNamedTwiceAreReadOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "e.yaml"), []byte(stepsEgressManifest), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeTree(t, dir, map[string]string{"e.yaml": stepsEgressManifest})
 	t.Chdir(dir)
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{"e.yaml", filepath.Join(dir, "e.yaml"), "."}})
 	if err != nil {
@@ -499,16 +475,8 @@ func TestFolderOfAFileNamedAbsolutely(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for name, body := range map[string]string{"dev/egress.yaml": stepsEgressManifest, "dev/mc.yaml": stepsMeshOff,
-		"prod/mc.yaml": strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1)} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"dev/egress.yaml": stepsEgressManifest, "dev/mc.yaml": stepsMeshOff,
+		"prod/mc.yaml": strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1)})
 	t.Chdir(dir)
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join(dir, "dev", "egress.yaml"), "dev", "prod"}})
 	if err != nil {
@@ -529,15 +497,7 @@ func TestStepsDoNotDependOnInputOrder(t *testing.T) {
 	}
 	dir := t.TempDir()
 	script := "osm install --set osm.enableEgress=false\nkubectl apply -f ../c/egress.yaml\n" + stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`)
-	for name, body := range map[string]string{"a/run.sh": script, "b/run.sh": script, "a/mc.yaml": stepsMeshOff, "b/mc.yaml": stepsMeshOff, "c/egress.yaml": stepsEgressManifest} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, dir, map[string]string{"a/run.sh": script, "b/run.sh": script, "a/mc.yaml": stepsMeshOff, "b/mc.yaml": stepsMeshOff, "c/egress.yaml": stepsEgressManifest})
 	var runs [][]string
 	for _, order := range [][]string{{"a", "b", "c"}, {"b", "a", "c"}, {"c", "b", "a"}} {
 		var paths []string
@@ -582,16 +542,8 @@ func TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled(t *testing.T) {
 	var results []string
 	for _, scripts := range [][2]string{{both, only}, {only, both}} {
 		dir := t.TempDir()
-		for name, body := range map[string]string{"dev/db.yaml": db, "dev/mc.yaml": stepsMeshOff, "prod/other.yaml": other,
-			"prod/mc.yaml": stepsMeshOff, "a/run.sh": scripts[0], "z/run.sh": scripts[1]} {
-			p := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeTree(t, dir, map[string]string{"dev/db.yaml": db, "dev/mc.yaml": stepsMeshOff, "prod/other.yaml": other,
+			"prod/mc.yaml": stepsMeshOff, "a/run.sh": scripts[0], "z/run.sh": scripts[1]})
 		res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 		if err != nil {
 			t.Fatal(err)
@@ -607,5 +559,19 @@ func TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled(t *testing.T) {
 	}
 	if results[0] != results[1] || !strings.Contains(results[0], "MG2013") {
 		t.Errorf("findings on db.yaml: %q and %q; want the same, with MG2013", results[0], results[1])
+	}
+}
+
+// writeTree writes files (by path under dir) and their folders.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -38,14 +38,11 @@ type view struct {
 	scopes map[string]*policies.Inventory
 	// cwd is the working directory, to tell a file's names apart (abs).
 	cwd string
-	// egressesIn indexes egresses by file (egressFiles).
-	egressesIn map[string][]int
 	// manifests are the inputs read as YAML or JSON, by name (isManifest).
 	manifests map[string]bool
 	// appliedKeys are the scopes of files scripts apply (appliedScope), by
-	// absolute name, and agreed what the steps in force there agree on.
+	// absolute name.
 	appliedKeys map[string]string
-	agreed      map[string]agreement
 }
 
 type located struct {

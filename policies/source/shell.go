@@ -689,51 +689,87 @@ func (s *Script) hdoc(r *syntax.Redirect) ([]byte, int) {
 	return body, int(r.Hdoc.Pos().Line()) + s.LineOffset
 }
 
+// osmValued are the osm install flags that take a value.
+var osmValued = map[string]bool{
+	"set": true, "set-string": true, "set-file": true, "set-json": true, "values": true, "f": true,
+	"osm-namespace": true, "mesh-name": true, "timeout": true,
+}
+
 // osmInstall reads osm install: the MeshConfig it leaves governs what
 // follows in the script, as a kubectl apply of it would (a Document marked
 // Install). An install whose chart values meshguard cannot all read (a
 // shell expansion in --set, values from a file) leaves a MeshConfig it does
 // not know, and is passed over.
 func (s *Script) osmInstall(words []*syntax.Word, line int) error {
-	if len(words) == 0 {
+	in, ok := readInstall(words, osmValued)
+	if !ok {
 		return nil
+	}
+	return s.installed(in.flags["osm-namespace"], in.set, line)
+}
+
+// install is an osm install or helm install command line: its chart
+// values, its other flags' values (those it can read), its positional
+// arguments ("" for one it cannot read) and its flags without a value.
+type install struct {
+	set        map[string]any
+	flags      map[string]string
+	positional []string
+	switches   map[string]bool
+}
+
+// readInstall reads the words after a command's name that must be install;
+// valued names the flags that take a value. ok is false when it is not an
+// install, or the chart values cannot all be read: a shell expansion in
+// --set, values from a file.
+func readInstall(words []*syntax.Word, valued map[string]bool) (install, bool) {
+	in := install{set: map[string]any{}, flags: map[string]string{}, switches: map[string]bool{}}
+	if len(words) == 0 {
+		return in, false
 	}
 	if verb, ok := literal(words[0]); !ok || verb != "install" {
-		return nil
+		return in, false
 	}
-	namespace := ""
-	set := map[string]any{}
 	for i := 1; i < len(words); i++ {
 		arg, ok := literal(words[i])
-		if !ok || !strings.HasPrefix(arg, "-") {
+		if !ok || !strings.HasPrefix(arg, "-") || arg == "-" {
+			if !ok {
+				arg = ""
+			}
+			in.positional = append(in.positional, arg)
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-		switch name {
-		case "set", "set-string", "osm-namespace", "values", "f", "set-file", "set-json", "mesh-name", "timeout":
-		default:
-			continue // a flag without a value (--atomic, --verbose)
+		if !valued[name] {
+			in.switches[name] = true // --atomic, --wait, --generate-name
+			continue
 		}
 		if !hasValue {
 			if i+1 >= len(words) {
-				return nil
+				return in, false
 			}
 			i++
 			value, ok = literal(words[i])
 		}
 		switch name {
 		case "set", "set-string":
-			if !ok || parseHelmSet(value, name == "set-string", set) != nil {
-				return nil
+			if !ok || parseHelmSet(value, name == "set-string", in.set) != nil {
+				return in, false
 			}
-		case "osm-namespace":
+		case "values", "f", "set-file", "set-json", "set-literal":
+			return in, false // values meshguard does not read
+		default:
 			if ok {
-				namespace = value
+				in.flags[name] = value
 			}
-		case "values", "f", "set-file", "set-json":
-			return nil
 		}
 	}
+	return in, true
+}
+
+// installed hands on the MeshConfig an install leaves in namespace with
+// the chart values set.
+func (s *Script) installed(namespace string, set map[string]any, line int) error {
 	obj := s.Bases.Installed(namespace, set)
 	if obj == nil {
 		return nil
@@ -764,69 +800,25 @@ var helmValued = map[string]bool{
 // the chart's values, its release namespace. helm upgrade is left alone:
 // osm-bootstrap keeps the MeshConfig it already made.
 func (s *Script) helmInstall(words []*syntax.Word, line int) error {
-	if len(words) == 0 {
+	in, ok := readInstall(words, helmValued)
+	if !ok {
 		return nil
 	}
-	if verb, ok := literal(words[0]); !ok || verb != "install" {
-		return nil
-	}
-	namespace := ""
-	set := map[string]any{}
-	var positional []string
-	generated := false
-	for i := 1; i < len(words); i++ {
-		arg, ok := literal(words[i])
-		if !ok {
-			positional = append(positional, "")
-			continue
-		}
-		if !strings.HasPrefix(arg, "-") || arg == "-" {
-			positional = append(positional, arg)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
-		if name == "generate-name" || name == "g" {
-			generated = true
-			continue
-		}
-		if !helmValued[name] {
-			continue // a flag without a value (--wait, --create-namespace)
-		}
-		if !hasValue {
-			if i+1 >= len(words) {
-				return nil
-			}
-			i++
-			value, ok = literal(words[i])
-		}
-		switch name {
-		case "set", "set-string":
-			if !ok || parseHelmSet(value, name == "set-string", set) != nil {
-				return nil
-			}
-		case "namespace", "n":
-			if ok {
-				namespace = value
-			}
-		case "values", "f", "set-file", "set-json", "set-literal":
-			return nil // values meshguard does not read
-		}
-	}
-	chart := 1
-	if generated {
+	chart := 1 // helm install NAME CHART
+	if in.switches["generate-name"] || in.switches["g"] {
 		chart = 0
 	}
-	if len(positional) <= chart {
+	if len(in.positional) <= chart {
 		return nil
 	}
-	if base := filepath.Base(strings.TrimSuffix(positional[chart], "/")); base != "osm" && base != "osm-edge" {
+	if base := filepath.Base(strings.TrimSuffix(in.positional[chart], "/")); base != "osm" && base != "osm-edge" {
 		return nil
 	}
-	obj := s.Bases.Installed(namespace, set)
-	if obj == nil {
-		return nil
+	namespace := in.flags["namespace"]
+	if namespace == "" {
+		namespace = in.flags["n"]
 	}
-	return s.emit(&Document{File: s.File, Line: line, Operation: "CREATE", Object: obj, Install: true})
+	return s.installed(namespace, in.set, line)
 }
 
 // parseHelmSet reads the value of a helm --set (a=b,c.d={x,y}) into set,
