@@ -298,6 +298,9 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 	if in.DryRun {
 		doc["dryRun"] = true
 	}
+	if in.Applied != "" {
+		doc["applied"] = in.Applied
+	}
 	if p := in.Patch; p != nil {
 		patch := map[string]any{"type": p.Type}
 		for k, v := range map[string]string{"error": p.Error, "path": p.Path, "suggestion": p.Suggestion, "unresolved": p.Unresolved, "partial": p.Partial} {

@@ -11,7 +11,8 @@ import (
 // and its cache, the CLI from files.
 type Input struct {
 	// Operation is CREATE, UPDATE, DELETE or CONNECT; the CLI uses CREATE, or
-	// UPDATE for a patch.
+	// UPDATE for a patch and a script's kubectl apply or replace of a
+	// MeshConfig (Applied).
 	Operation string `json:"operation,omitempty"`
 	// Object is the object as the API server would store it, or as written in a
 	// file. Unknown fields may still be present; the engine reports and prunes them.
@@ -27,6 +28,12 @@ type Input struct {
 	// Patch describes the kubectl patch that produced Object, when the CLI
 	// validated one.
 	Patch *Patch `json:"patch,omitempty"`
+	// Applied is the kubectl verb, apply or replace, of a script's command
+	// that sent Object, when the CLI judges it as the update the API server
+	// would receive (Object merged into OldObject as kubectl apply merges,
+	// or whole for replace). Like Patch, it says the CLI saw what was sent
+	// before the API server pruned it.
+	Applied string `json:"applied,omitempty"`
 }
 
 // Inventory is the part of the cluster the cross-resource rules read. A nil

@@ -381,8 +381,12 @@ func podObject(d *source.Document) (map[string]any, error) {
 type job struct {
 	seq int
 	doc *source.Document
-	// object is what the rules judge (podObject).
-	object map[string]any
+	// object is what the rules judge (podObject), or the update a script's
+	// kubectl apply or replace of a MeshConfig makes (view.update): then
+	// old is the MeshConfig it changes and applied the verb.
+	object  map[string]any
+	old     map[string]any
+	applied string
 }
 
 type outcome struct {
@@ -488,7 +492,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				entries, err := r.judge(ctx, j.doc, j.object)
+				entries, err := r.judge(ctx, j)
 				outs <- outcome{seq: j.seq, entries: entries, err: err}
 			}
 		}()
@@ -508,8 +512,12 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 					r.errors = append(r.errors, report.InputError{File: d.File, Line: d.Line, Message: fmt.Sprintf("%s %s: the pod template cannot be read: %v", d.Kind(), d.Name(), err)})
 					return nil
 				}
+				j := job{seq: seq, doc: d, object: obj}
+				if merged, old, ok := r.view.update(d, obj); ok {
+					j.object, j.old, j.applied = merged, old, d.Verb
+				}
 				select {
-				case jobs <- job{seq: seq, doc: d, object: obj}:
+				case jobs <- j:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -561,12 +569,16 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 }
 
 // judge evaluates one document and locates its findings.
-func (r *run) judge(ctx context.Context, d *source.Document, object map[string]any) ([]report.Entry, error) {
+func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
+	d := j.doc
 	in := policies.Input{
 		Operation: d.Operation,
-		Object:    object,
+		Object:    j.object,
 		OldObject: d.OldObject,
 		Inventory: r.view.inventoryFor(d),
+	}
+	if j.applied != "" {
+		in.Operation, in.OldObject, in.Applied = "UPDATE", j.old, j.applied
 	}
 	if p := d.Patch; p != nil {
 		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial}

@@ -209,9 +209,10 @@ spec:
   sidecar: {logLevel: debug}
 EOF
 ` + stepsEgress},
-		// The manifest is judged as written (MG1012); the mesh below keeps
-		// the install's enableEgress.
-		want: []string{"MG1012@run.sh:6", "MG3001@run.sh:10"},
+		// The MeshConfig is judged as the update it makes, so the install's
+		// interceptionMode is kept (no MG1012); the mesh below keeps the
+		// install's enableEgress.
+		want: []string{"MG3001@run.sh:10"},
 	}, {
 		name: "a script in another folder applies an Egress into its mesh",
 		files: map[string]string{
@@ -239,11 +240,36 @@ EOF
 		want: []string{"MG3001@run.sh:2"},
 	}, {
 		name: "kubectl apply removes what the previous apply sent and this one leaves out",
-		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1) + "EOF\n" +
+		files: map[string]string{"run.sh": "osm install --set osm.enableEgress=false\n" +
+			"kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1) + "EOF\n" +
 			"kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false, ", "", 1) + "EOF\n" + stepsEgress},
 		// The first apply turns passthrough on (MG3002); the second drops the
 		// field, so the Egress below is in a mesh without passthrough.
-		want: []string{"MG3002@run.sh:6"},
+		want: []string{"MG3002@run.sh:7"},
+	}, {
+		name:  "a kubectl apply that restates the MeshConfig changes nothing and says nothing",
+		files: map[string]string{"run.sh": "osm install --set osm.enableEgress=false\nkubectl apply -f - <<EOF\n" + stepsMeshOff + "EOF\n"},
+		want:  []string{},
+	}, {
+		name:  "a kubectl apply whose only field is misspelled changes nothing",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEngress: false", 1) + "EOF\n"},
+		// Without a step above, the MeshConfig applied is the install
+		// default's, which the rest of the here-document restates.
+		want: []string{"MG1001@run.sh:6", "MG1017@run.sh:5"},
+	}, {
+		name:  "kubectl replace sends the MeshConfig whole",
+		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
+		want:  []string{"MG1012@run.sh:6"},
+	}, {
+		name:  "kubectl create sends the MeshConfig as written",
+		files: map[string]string{"run.sh": "kubectl create -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  sidecar: {logLevel: debug}\nEOF\n"},
+		want:  []string{"MG1012@run.sh:5"},
+	}, {
+		name:  "a kubectl apply through v1alpha1 updates the MeshConfig as that version reads it",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha1\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: false}\nEOF\n"},
+		// Only the deprecation: the install default's v1alpha2-only fields
+		// are not taken for unknown ones.
+		want: []string{"MG1004@run.sh:2"},
 	}, {
 		name: "a here-document's MeshConfig and a patch on one line come in their order",
 		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF && " + strings.TrimSuffix(stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`), "\n") + "\n" +
@@ -299,7 +325,9 @@ spec:
   certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 2048}
 EOF
 `},
-		want: []string{"MG1012@run.sh:7"}, // the applied MeshConfig itself, not the patch
+		// The patch's step is what the apply updates: the patch above leaves
+		// the install's interceptionMode, and so does the apply.
+		want: []string{},
 	}, {
 		name: "a MeshConfig shown in a runbook, then patched",
 		files: map[string]string{"a.md": "```yaml\n" + `apiVersion: config.openservicemesh.io/v1alpha2

@@ -8,8 +8,8 @@
 #   only say that nothing changed; meshguard validate patch, run on the patch
 #   before it is sent, names the field. Updates that change only labels or
 #   annotations other than kubectl's last-applied configuration are left alone,
-#   and so is a patch meshguard validate checks that has no unknown field (it
-#   only sets values already set).
+#   and so is a patch, or a script's kubectl apply, that meshguard validate
+#   checks and that has no unknown field (it only sets values already set).
 # custom:
 #   code: MG1017
 #   severity: warn
@@ -53,17 +53,23 @@ _annotations(obj) := object.remove(a, ["kubectl.kubernetes.io/last-applied-confi
 	is_object(a)
 } else := {}
 
-# meshguard validate sees the patch itself, before any pruning: a patch with no
-# unknown field that changes nothing is idempotent (setting a value already
-# set), not a dropped typo.
+# meshguard validate sees the patch, or what a script's kubectl apply sends,
+# itself, before any pruning: one with no unknown field that changes nothing
+# is idempotent (setting a value already set), not a dropped typo.
 _idempotent_patch if {
-	input.patch
+	_seen_as_sent
 	count(object.get(input, ["facts", "schema", "unknownFields"], [])) == 0
 }
+
+_seen_as_sent if input.patch
+
+_seen_as_sent if input.applied
 
 # In the API server the misspelled name is already gone: point at the tool that
 # sees it. meshguard validate sees the patch itself and has reported the
 # unknown fields next to this finding.
 _message := sprintf("this update changes nothing in spec; if it was meant to, a field was probably misspelled: the API server drops fields it does not know (such as enableEngress) before admission; find it with: meshguard validate patch meshconfig %s -p '<your patch>' --type merge", [_name]) if {
-	not input.patch
-} else := "this patch changes nothing in spec once the API server drops the unknown fields reported with it: kubectl prints \"patched (no change)\" and exits 0"
+	not _seen_as_sent
+} else := "this patch changes nothing in spec once the API server drops the unknown fields reported with it: kubectl prints \"patched (no change)\" and exits 0" if {
+	input.patch
+} else := sprintf("this kubectl %s changes nothing in spec once the API server drops the unknown fields reported with it", [input.applied])

@@ -102,3 +102,25 @@ test_cli_patch_message_names_what_kubectl_prints if {
 	contains(f.message, "patched (no change)")
 	not contains(f.message, "meshguard validate patch")
 }
+
+test_idempotent_cli_apply_is_silent if {
+	# A script's kubectl apply of a MeshConfig that restates what is set.
+	count(rule.findings) == 0 with input as {
+		"operation": "UPDATE",
+		"object": _same,
+		"oldObject": _same,
+		"applied": "apply",
+		"facts": {"schema": {"unknownFields": []}},
+	}
+}
+
+test_cli_apply_with_typo_names_the_command if {
+	some f in rule.findings with input as {
+		"operation": "UPDATE",
+		"object": _same,
+		"oldObject": _same,
+		"applied": "apply",
+		"facts": {"schema": {"unknownFields": [{"path": "spec.traffic.enableEngress", "source": "object"}]}},
+	}
+	f.message == "this kubectl apply changes nothing in spec once the API server drops the unknown fields reported with it"
+}
