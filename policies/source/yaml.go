@@ -1,12 +1,14 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -183,7 +185,11 @@ func (e *ParseError) Error() string {
 // embedded at that line of a script). It stops at the first parse error, which
 // it returns as a *ParseError naming the line.
 func DecodeYAML(file string, r io.Reader, lineOffset int, fn func(*Document) error) error {
-	dec := yaml.NewDecoder(r)
+	content, err := io.ReadAll(r)
+	if err != nil {
+		return &ParseError{File: file, Msg: "read: " + err.Error()}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(content))
 	index := 0
 	for {
 		var n yaml.Node
@@ -192,7 +198,7 @@ func DecodeYAML(file string, r io.Reader, lineOffset int, fn func(*Document) err
 			return nil
 		}
 		if err != nil {
-			return &ParseError{File: file, Line: yamlErrorLine(err) + lineOffset, Msg: "invalid YAML: " + cleanYAMLError(err)}
+			return &ParseError{File: file, Line: errorLine(err, content) + lineOffset, Msg: "invalid YAML: " + cleanYAMLError(err)}
 		}
 		if len(n.Content) == 0 {
 			continue
@@ -437,6 +443,42 @@ func scalar(n *yaml.Node) (any, error) {
 		return n.Value, nil
 	}
 	return n.Value, nil
+}
+
+// errorLine is the line a yaml.v3 error is about. yaml.v3 leaves the line
+// out of the message when it is the first one, and out of the errors of its
+// reader (a control character, invalid UTF-8), which can be on any line:
+// those are found in content.
+func errorLine(err error, content []byte) int {
+	if n := yamlErrorLine(err); n > 0 {
+		return n
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "control characters") || strings.Contains(msg, "UTF-8") || strings.Contains(msg, "Unicode") {
+		return badCharLine(content)
+	}
+	return 1
+}
+
+// badCharLine is the line of the first character YAML does not allow in a
+// stream (C0 and C1 controls but tab, line feed, carriage return and NEL;
+// invalid UTF-8); 0 when there is none.
+func badCharLine(content []byte) int {
+	line := 1
+	for i := 0; i < len(content); {
+		c, size := utf8.DecodeRune(content[i:])
+		switch {
+		case c == utf8.RuneError && size == 1,
+			c < 0x20 && c != '\t' && c != '\n' && c != '\r',
+			c == 0x7f, c >= 0x80 && c <= 0x9f && c != 0x85,
+			c == 0xfffe || c == 0xffff:
+			return line
+		case c == '\n':
+			line++
+		}
+		i += size
+	}
+	return 0
 }
 
 // yamlErrorLine digs the line number out of a yaml.v3 error ("yaml: line 7: ...").

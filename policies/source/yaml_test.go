@@ -69,6 +69,12 @@ func TestDecodeYAMLErrorsNameTheLine(t *testing.T) {
 		{"second document is a list", "a: 1\n---\n- x\n", 3, "document 2 is a list"},
 		{"list item not an object", "kind: List\nitems:\n- 5\n", 3, "items[0]"},
 		{"nested aliases cannot explode", laughs(), 0, "too many values"},
+		// yaml.v3 names no line for an error on the first one.
+		{"error on the first line", "a: b: c\n", 1, "mapping values are not allowed"},
+		{"template on the first line", "{{- if .Values.egress }}\nkind: Egress\n", 1, "invalid YAML"},
+		// nor for its reader's errors, found where they are
+		{"control character", "a: 1\nb: 2\nc: \"\x01\"\n", 3, "control characters"},
+		{"invalid UTF-8", "a: 1\nb: \xff\n", 2, "UTF-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
