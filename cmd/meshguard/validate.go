@@ -48,6 +48,8 @@ PATH is a file, a directory (walked for *.yaml, *.yml, *.json, *.sh and *.md)
 or - for standard input. In shell scripts and Markdown runbooks every kubectl
 patch, apply, create and replace of these kinds is checked at its line, as is
 every YAML code block holding one. A kubectl command can also be pasted after --.
+Helm chart templates are skipped, and reported so: check what a chart renders
+with helm template CHART | meshguard validate -.
 
 Exit codes: 0 no deny-level finding, 1 one or more, 2 usage error or an input
 that cannot be read or parsed.`,

@@ -64,6 +64,9 @@ type input struct {
 	name    string
 	kind    string // yaml, shell, markdown
 	content []byte // set for stdin and commands; files are read from disk
+	// chart is the Helm chart whose templates folder holds the file, if one
+	// does (chartOf).
+	chart string
 }
 
 // Run checks everything opts names. Unreadable or unparsable inputs are
@@ -99,7 +102,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 				if !seen[r.view.abs(f)] {
 					seen[r.view.abs(f)] = true
 					r.view.manifests[f] = true
-					inputs = append(inputs, input{name: f, kind: "yaml"})
+					inputs = append(inputs, input{name: f, kind: "yaml", chart: r.chartOf(f)})
 				}
 			}
 		}
@@ -129,6 +132,41 @@ type run struct {
 	errors []report.InputError
 	// stepping is true while the first pass reads the steps of scripts.
 	stepping bool
+	skipped  []report.Skipped
+	// charts caches chartOf's answer by folder.
+	charts map[string]string
+}
+
+// chartOf returns the Helm chart a file is a template of: the folder above
+// the templates folder that holds it (at any depth), when that folder has a
+// Chart.yaml; "" otherwise. Such a file is Go template text that only helm
+// template makes a manifest of: read as YAML it is broken, or worse, a
+// different object ("namespace: {{ .Release.Namespace }}" is a map).
+func (r *run) chartOf(file string) string {
+	if r.charts == nil {
+		r.charts = map[string]string{}
+	}
+	dir := filepath.Dir(file)
+	if c, ok := r.charts[dir]; ok {
+		return c
+	}
+	c := ""
+	for d := dir; ; {
+		if filepath.Base(d) == "templates" {
+			chart := filepath.Dir(d)
+			if st, err := os.Stat(filepath.Join(chart, "Chart.yaml")); err == nil && !st.IsDir() {
+				c = chart
+				break
+			}
+		}
+		parent := filepath.Dir(d)
+		if parent == d || d == "." {
+			break
+		}
+		d = parent
+	}
+	r.charts[dir] = c
+	return c
 }
 
 // inputs expands paths into the inputs to read, in a stable order.
@@ -139,6 +177,9 @@ func (r *run) inputs() ([]input, []report.InputError) {
 	// absolute name) is read once, under the first name.
 	named := map[string]bool{}
 	add := func(in input) {
+		if in.kind == "yaml" {
+			in.chart = r.chartOf(in.name)
+		}
 		if a := r.view.abs(in.name); !named[a] {
 			named[a] = true
 			out = append(out, in)
@@ -242,6 +283,15 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		}
 		content = b
 	}
+	template := bytes.Contains(content, []byte("{{"))
+	if in.kind == "yaml" && in.chart != "" && template {
+		if record {
+			r.skipped = append(r.skipped, report.Skipped{File: in.name, Message: fmt.Sprintf(
+				"a template of the Helm chart %s, not a manifest; check what the chart makes with: helm template %s | meshguard validate -",
+				in.chart, shellJoin([]string{in.chart}))})
+		}
+		return 0
+	}
 	n := 0
 	count := func(d *source.Document) error {
 		if !d.Install { // an osm install is a command, not a document
@@ -265,6 +315,8 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	}
 	var pe *source.ParseError
 	switch {
+	case errors.As(err, &pe) && in.kind == "yaml" && template:
+		fail(pe.Line, pe.Msg+" (the file holds {{ }}: if it is a template, check what it renders, e.g. helm template CHART | meshguard validate -)")
 	case errors.As(err, &pe):
 		fail(pe.Line, pe.Msg)
 	case err != nil:
@@ -544,7 +596,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 		return report.Result{}, firstErr
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
-	res := report.Result{Findings: []report.Entry{}, Errors: r.errors}
+	res := report.Result{Findings: []report.Entry{}, Errors: r.errors, Skipped: r.skipped}
 	for _, o := range all {
 		res.Findings = append(res.Findings, o.entries...)
 	}
@@ -554,7 +606,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 	for _, in := range inputs {
 		res.Files = append(res.Files, in.name)
 	}
-	res.Summary = report.Summary{Files: len(inputs), Documents: docs, Findings: len(res.Findings), Errors: len(res.Errors)}
+	res.Summary = report.Summary{Files: len(inputs), Documents: docs, Findings: len(res.Findings), Errors: len(res.Errors), Skipped: len(res.Skipped)}
 	for _, e := range res.Findings {
 		switch e.Severity {
 		case policies.Deny:

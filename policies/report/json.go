@@ -13,6 +13,7 @@ import (
 type jsonReport struct {
 	Findings []jsonFinding `json:"findings"`
 	Errors   []jsonError   `json:"errors"`
+	Skipped  []Skipped     `json:"skipped"`
 	Summary  Summary       `json:"summary"`
 }
 
@@ -37,12 +38,13 @@ type jsonError struct {
 	Message string `json:"message"`
 }
 
-// JSON writes res as one indented object with "findings", "errors" and
-// "summary". Both lists are arrays even when empty, never null.
+// JSON writes res as one indented object with "findings", "errors",
+// "skipped" and "summary". The lists are arrays even when empty, never null.
 func JSON(w io.Writer, res Result, _ Options) error {
 	out := jsonReport{
 		Findings: make([]jsonFinding, 0, len(res.Findings)),
 		Errors:   make([]jsonError, 0, len(res.Errors)),
+		Skipped:  append(make([]Skipped, 0, len(res.Skipped)), res.Skipped...),
 		Summary:  res.Summary,
 	}
 	for _, e := range res.Findings {

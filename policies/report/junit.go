@@ -17,7 +17,8 @@ const junitTime = "0.000"
 
 // JUnit writes res as JUnit XML: one testsuite per input file, one testcase per
 // object with findings (failed when any finding denies, warn and info findings
-// as system-out), one errored testcase per input error, and one passing
+// as system-out), one errored testcase per input error, one skipped testcase
+// per file not checked (a Helm chart template), and one passing
 // "meshguard validate" testcase for a file with neither. With no file at all
 // it still writes one passing testcase, since some CI readers fail a report
 // that holds no tests.
@@ -30,6 +31,7 @@ func JUnit(w io.Writer, res Result, _ Options) error {
 		objects []*object
 		byName  map[string]*object
 		errors  []InputError
+		skipped []Skipped
 	}
 	files := map[string]*file{}
 	var order []string
@@ -63,6 +65,10 @@ func JUnit(w io.Writer, res Result, _ Options) error {
 		f := fileOf(ie.File)
 		f.errors = append(f.errors, ie)
 	}
+	for _, sk := range res.Skipped {
+		f := fileOf(sk.File)
+		f.skipped = append(f.skipped, sk)
+	}
 	if len(order) == 0 {
 		fileOf("meshguard")
 	}
@@ -81,6 +87,11 @@ func JUnit(w io.Writer, res Result, _ Options) error {
 			}
 			msg := printable(ie.Message)
 			tc.Error = &junit.Result{Message: msg, Type: "input", Data: position(ie.File, ie.Line) + ": " + msg}
+			suite.AddTestcase(tc)
+		}
+		for _, sk := range f.skipped {
+			tc := junit.Testcase{Name: "meshguard validate", Classname: name, Time: junitTime}
+			tc.Skipped = &junit.Result{Message: printable(sk.Message)}
 			suite.AddTestcase(tc)
 		}
 		if len(suite.Testcases) == 0 {

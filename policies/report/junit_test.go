@@ -28,23 +28,29 @@ func TestJUnitCountsAreConsistent(t *testing.T) {
 		res                       Result
 		suites                    []string
 		tests, failures, failErrs int
+		skipped                   int
 	}{
-		// stdin: Deployment (info); broken: input error; clean: passing;
-		// egress: Egress team-a/db (2 deny), Egress team-a/cache (warn).
-		{"fixture has a suite per file", fixture(), []string{"-", "deploy/broken.yaml", "deploy/clean.yaml", "deploy/egress.yaml"}, 5, 1, 1},
-		{"clean run passes one testcase per file", clean(), []string{"deploy/egress.yaml", "deploy/mesh.yaml"}, 2, 0, 0},
-		{"run with no files still has one passing testcase", Result{}, []string{"meshguard"}, 1, 0, 0},
-		{"suites come from findings when Files is empty", Result{Findings: fixture().Findings}, []string{"-", "deploy/egress.yaml"}, 3, 1, 0},
+		// stdin: Deployment (info); chart: skipped; broken: input error;
+		// clean: passing; egress: Egress team-a/db (2 deny), Egress
+		// team-a/cache (warn).
+		{"fixture has a suite per file", fixture(), []string{"-", "chart/templates/egress.yaml", "deploy/broken.yaml", "deploy/clean.yaml", "deploy/egress.yaml"}, 6, 1, 1, 1},
+		{"clean run passes one testcase per file", clean(), []string{"deploy/egress.yaml", "deploy/mesh.yaml"}, 2, 0, 0, 0},
+		{"run with no files still has one passing testcase", Result{}, []string{"meshguard"}, 1, 0, 0, 0},
+		{"suites come from findings when Files is empty", Result{Findings: fixture().Findings}, []string{"-", "deploy/egress.yaml"}, 3, 1, 0, 0},
+		{"a skipped file has its suite when Files is empty", Result{Skipped: fixture().Skipped}, []string{"chart/templates/egress.yaml"}, 1, 0, 0, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := writeJUnit(t, tc.res)
 			var names []string
-			var tests, failures, errs int
+			var tests, failures, errs, skipped int
 			for _, s := range got.Suites {
 				names = append(names, s.Name)
-				var f, e int
+				var f, e, sk int
 				for _, c := range s.Testcases {
+					if c.Skipped != nil {
+						sk++
+					}
 					if c.Classname != s.Name {
 						t.Errorf("testcase %q has classname %q, want its file %q", c.Name, c.Classname, s.Name)
 					}
@@ -55,6 +61,10 @@ func TestJUnitCountsAreConsistent(t *testing.T) {
 						e++
 					}
 				}
+				if s.Skipped != sk {
+					t.Errorf("suite %s says skipped=%d, testcases give %d", s.Name, s.Skipped, sk)
+				}
+				skipped += sk
 				if s.Tests != len(s.Testcases) || s.Failures != f || s.Errors != e {
 					t.Errorf("suite %s says tests=%d failures=%d errors=%d, testcases give %d, %d, %d",
 						s.Name, s.Tests, s.Failures, s.Errors, len(s.Testcases), f, e)
@@ -69,6 +79,9 @@ func TestJUnitCountsAreConsistent(t *testing.T) {
 			if got.Tests != tests || got.Failures != failures || got.Errors != errs {
 				t.Errorf("totals tests=%d failures=%d errors=%d, suites add up to %d, %d, %d",
 					got.Tests, got.Failures, got.Errors, tests, failures, errs)
+			}
+			if skipped != tc.skipped || got.Skipped != skipped {
+				t.Errorf("skipped=%d (totals say %d), want %d", skipped, got.Skipped, tc.skipped)
 			}
 			if tests != tc.tests || failures != tc.failures || errs != tc.failErrs {
 				t.Errorf("tests=%d failures=%d errors=%d, want %d, %d, %d", tests, failures, errs, tc.tests, tc.failures, tc.failErrs)

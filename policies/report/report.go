@@ -30,6 +30,14 @@ type InputError struct {
 	Message string `json:"message"`
 }
 
+// Skipped is an input meshguard did not check, and why: a Helm chart
+// template, which only its rendering makes a manifest. It does not change
+// the exit code; every format reports it.
+type Skipped struct {
+	File    string `json:"file"`
+	Message string `json:"message"`
+}
+
 // Summary counts what a run saw.
 type Summary struct {
 	Files     int `json:"files"`
@@ -39,12 +47,14 @@ type Summary struct {
 	Warn      int `json:"warn"`
 	Info      int `json:"info"`
 	Errors    int `json:"errors"`
+	Skipped   int `json:"skipped"`
 }
 
 // Result is everything a run reports.
 type Result struct {
 	Findings []Entry
 	Errors   []InputError
+	Skipped  []Skipped
 	Summary  Summary
 	// Files lists every input read, in the order read. It is optional: only
 	// JUnit uses it, to give a file without findings its passing testcase

@@ -74,7 +74,8 @@ func entry(code, file string, line int, kind, ns, name, path, msg string) Entry 
 
 // fixture is the one Result every golden file renders: deny, warn and info
 // findings in two files (stdin among them), two denials on one object, a
-// finding with no line and no path, an input error and a clean file.
+// finding with no line and no path, an input error, a skipped template and a
+// clean file.
 func fixture() Result {
 	return Result{
 		Findings: []Entry{
@@ -90,8 +91,11 @@ func fixture() Result {
 		Errors: []InputError{
 			{File: "deploy/broken.yaml", Line: 3, Message: "yaml: line 3: mapping values are not allowed in this context"},
 		},
-		Summary: Summary{Files: 4, Documents: 6, Findings: 4, Deny: 2, Warn: 1, Info: 1, Errors: 1},
-		Files:   []string{"-", "deploy/broken.yaml", "deploy/clean.yaml", "deploy/egress.yaml"},
+		Skipped: []Skipped{
+			{File: "chart/templates/egress.yaml", Message: "a template of the Helm chart chart, not a manifest; check what the chart makes with: helm template chart | meshguard validate -"},
+		},
+		Summary: Summary{Files: 5, Documents: 6, Findings: 4, Deny: 2, Warn: 1, Info: 1, Errors: 1, Skipped: 1},
+		Files:   []string{"-", "chart/templates/egress.yaml", "deploy/broken.yaml", "deploy/clean.yaml", "deploy/egress.yaml"},
 	}
 }
 

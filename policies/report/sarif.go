@@ -73,6 +73,11 @@ func SARIF(w io.Writer, res Result, opts Options) error {
 		n.AddLocation(sarif.NewLocationWithPhysicalLocation(physicalLocation(ie.File, ie.Line)))
 		inv.AddTToolExecutionNotification(n)
 	}
+	for _, sk := range res.Skipped {
+		n := sarif.NewNotification().WithLevel("note").WithTextMessage("skipped: " + sk.Message)
+		n.AddLocation(sarif.NewLocationWithPhysicalLocation(physicalLocation(sk.File, 0)))
+		inv.AddTToolExecutionNotification(n)
+	}
 
 	log.AddRun(run)
 	return encodeJSON(w, log)

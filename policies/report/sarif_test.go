@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
@@ -136,8 +137,9 @@ func TestSARIFInvocation(t *testing.T) {
 		successful    bool
 		notifications int
 	}{
-		{"input errors make the run unsuccessful and become notifications", fixture(), false, 1},
+		{"input errors make the run unsuccessful and become notifications, as do skipped files", fixture(), false, 2},
 		{"clean run is successful with no notifications", clean(), true, 0},
+		{"a skipped file is a note, not a failure", Result{Skipped: fixture().Skipped}, true, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,11 +159,17 @@ func TestSARIFInvocation(t *testing.T) {
 				t.Fatalf("%d notifications, want %d", len(inv.ToolExecutionNotifications), tc.notifications)
 			}
 			for _, n := range inv.ToolExecutionNotifications {
-				if n.Level != "error" || n.Message == nil || n.Message.Text == nil {
-					t.Errorf("notification = %+v, want level error with text", n)
+				if n.Message == nil || n.Message.Text == nil || len(n.Locations) != 1 {
+					t.Fatalf("notification = %+v, want a text and a location", n)
 				}
-				if len(n.Locations) != 1 || *n.Locations[0].PhysicalLocation.Region.StartLine != 3 {
-					t.Errorf("notification locations = %+v, want line 3", n.Locations)
+				loc := n.Locations[0].PhysicalLocation
+				switch {
+				case strings.HasPrefix(*n.Message.Text, "skipped: "):
+					if n.Level != "note" || *loc.ArtifactLocation.URI != "chart/templates/egress.yaml" {
+						t.Errorf("skipped notification = %+v at %+v, want a note on the template", n, loc)
+					}
+				case n.Level != "error" || *loc.Region.StartLine != 3:
+					t.Errorf("notification = %+v at %+v, want level error on line 3", n, loc)
 				}
 			}
 		})

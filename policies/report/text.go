@@ -43,6 +43,9 @@ func Text(w io.Writer, res Result, opts Options) error {
 		}
 		fmt.Fprintf(&b, "%s: %s %s\n", position(ie.File, ie.Line), label, printable(ie.Message))
 	}
+	for _, sk := range res.Skipped {
+		fmt.Fprintf(&b, "%s: skipped: %s\n", position(sk.File, 0), printable(sk.Message))
+	}
 	b.WriteString(summaryLine(res.Summary))
 	b.WriteByte('\n')
 	_, err := w.Write(b.Bytes())
@@ -112,6 +115,9 @@ func summaryLine(s Summary) string {
 	line += fmt.Sprintf(" in %s of %s", plural(s.Documents, "document"), plural(s.Files, "file"))
 	if s.Errors > 0 {
 		line += ", " + plural(s.Errors, "input error")
+	}
+	if s.Skipped > 0 {
+		line += ", " + plural(s.Skipped, "file") + " skipped"
 	}
 	return line
 }

@@ -1,0 +1,113 @@
+package check_test
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/meshguard/meshguard/policies"
+	"github.com/meshguard/meshguard/policies/check"
+)
+
+// chartEgress parses as YAML, but as another object: the namespace is a map
+// ({".Release.Namespace": null}), which the schema would deny.
+const chartEgress = `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata:
+  name: httpbin
+  namespace: {{ .Release.Namespace }}
+spec:
+  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]
+  hosts: [httpbin.org]
+  ports: [{number: 443, protocol: https}]
+`
+
+// TestHelmChartTemplatesAreSkipped: a file under a Helm chart's templates
+// folder that holds template actions is not a manifest. It is reported as
+// skipped, with what to run instead, and neither judged nor an input error;
+// the chart's plain files are checked as usual.
+func TestHelmChartTemplatesAreSkipped(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grpc := strings.Replace(strings.Replace(chartEgress, "{{ .Release.Namespace }}", "curl", 1), "https", "grpc", 1)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"charts/web/Chart.yaml":                     "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"charts/web/values.yaml":                    "egress: true\n",
+		"charts/web/templates/egress.yaml":          "{{- if .Values.egress }}\n" + chartEgress + "{{- end }}\n",
+		"charts/web/templates/parses.yaml":          chartEgress,
+		"charts/web/templates/static.yaml":          grpc,
+		"charts/web/charts/db/Chart.yaml":           "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+		"charts/web/charts/db/templates/a/b/e.yaml": chartEgress,
+		// templates without a chart: read as YAML, as before
+		"notachart/templates/broken.yaml": "{{- if .Values.egress }}\n" + chartEgress,
+	})
+	for _, tc := range []struct {
+		name    string
+		paths   []string
+		skipped []string
+		errors  []string
+		rules   []string
+	}{{
+		name:    "a folder walk skips the templates and checks the rest",
+		paths:   []string{dir},
+		skipped: []string{"charts/web/charts/db/templates/a/b/e.yaml", "charts/web/templates/egress.yaml", "charts/web/templates/parses.yaml"},
+		errors:  []string{"notachart/templates/broken.yaml:1"},
+		rules:   []string{"MG2003@static.yaml", "MG3001@static.yaml"},
+	}, {
+		name:    "a template named on its own is skipped too",
+		paths:   []string{filepath.Join(dir, "charts/web/templates/parses.yaml")},
+		skipped: []string{"charts/web/templates/parses.yaml"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := check.Run(ctx, e, check.Options{Paths: tc.paths})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel := func(p string) string {
+				r, err := filepath.Rel(dir, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return filepath.ToSlash(r)
+			}
+			skipped := []string{}
+			for _, s := range res.Skipped {
+				skipped = append(skipped, rel(s.File))
+				if !strings.Contains(s.Message, "helm template ") || !strings.Contains(s.Message, "| meshguard validate -") {
+					t.Errorf("skipped message %q does not say what to run", s.Message)
+				}
+			}
+			errs := []string{}
+			for _, ie := range res.Errors {
+				errs = append(errs, rel(ie.File)+":"+strconv.Itoa(ie.Line))
+				if !strings.Contains(ie.Message, "helm template CHART") {
+					t.Errorf("error %q gives no hint about templates", ie.Message)
+				}
+			}
+			rules := []string{}
+			for _, f := range res.Findings {
+				rules = append(rules, f.Rule+"@"+filepath.Base(f.File))
+			}
+			sort.Strings(skipped)
+			sort.Strings(rules)
+			for _, c := range []struct {
+				what      string
+				got, want []string
+			}{{"skipped", skipped, tc.skipped}, {"errors", errs, tc.errors}, {"findings", rules, tc.rules}} {
+				if strings.Join(c.got, " ") != strings.Join(c.want, " ") {
+					t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
+				}
+			}
+			if res.Summary.Skipped != len(tc.skipped) {
+				t.Errorf("summary counts %d skipped, want %d", res.Summary.Skipped, len(tc.skipped))
+			}
+		})
+	}
+}
