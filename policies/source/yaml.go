@@ -2,12 +2,14 @@ package source
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -446,39 +448,93 @@ func scalar(n *yaml.Node) (any, error) {
 }
 
 // errorLine is the line a yaml.v3 error is about. yaml.v3 leaves the line
-// out of the message when it is the first one, and out of the errors of its
-// reader (a control character, invalid UTF-8), which can be on any line:
-// those are found in content.
+// out of the message when it is the first one (both of its marks are 0),
+// and out of the errors of its reader (a control character, invalid UTF-8
+// or UTF-16), which can be on any line: those are found in content.
 func errorLine(err error, content []byte) int {
 	if n := yamlErrorLine(err); n > 0 {
 		return n
 	}
 	msg := err.Error()
-	if strings.Contains(msg, "control characters") || strings.Contains(msg, "UTF-8") || strings.Contains(msg, "Unicode") {
-		return badCharLine(content)
+	for _, reader := range []string{"control characters", "UTF-8 octet", "UTF-8 sequence", "UTF-16", "surrogate", "invalid Unicode character"} {
+		if strings.Contains(msg, reader) && !strings.Contains(msg, "escape") {
+			if n := badCharLine(content); n > 0 {
+				return n
+			}
+			break
+		}
 	}
 	return 1
 }
 
 // badCharLine is the line of the first character YAML does not allow in a
 // stream (C0 and C1 controls but tab, line feed, carriage return and NEL;
-// invalid UTF-8); 0 when there is none.
+// invalid UTF-8 or UTF-16); 0 when there is none. Lines break as yaml.v3
+// breaks them: at LF, CR, CR LF, NEL, and U+2028 and U+2029.
 func badCharLine(content []byte) int {
+	runes, ok := decodeUTF16(content)
+	if !ok {
+		runes = nil
+		for i := 0; i < len(content); {
+			c, size := utf8.DecodeRune(content[i:])
+			if c == utf8.RuneError && size == 1 {
+				c = -1
+			}
+			runes = append(runes, c)
+			i += size
+		}
+	}
 	line := 1
-	for i := 0; i < len(content); {
-		c, size := utf8.DecodeRune(content[i:])
+	for i, c := range runes {
 		switch {
-		case c == utf8.RuneError && size == 1,
+		case c < 0,
 			c < 0x20 && c != '\t' && c != '\n' && c != '\r',
 			c == 0x7f, c >= 0x80 && c <= 0x9f && c != 0x85,
-			c == 0xfffe || c == 0xffff:
+			c >= 0xd800 && c <= 0xdfff, c == 0xfffe || c == 0xffff:
 			return line
-		case c == '\n':
+		case c == '\n', c == 0x85, c == 0x2028, c == 0x2029,
+			c == '\r' && (i+1 == len(runes) || runes[i+1] != '\n'):
 			line++
 		}
-		i += size
 	}
 	return 0
+}
+
+// decodeUTF16 decodes content that starts with a UTF-16 byte order mark, as
+// yaml.v3 reads it; ok is false for any other content. Unpaired surrogates
+// are kept, as invalid characters, and an odd last byte is one too.
+func decodeUTF16(content []byte) (runes []rune, ok bool) {
+	if len(content) < 2 {
+		return nil, false
+	}
+	var order binary.ByteOrder
+	switch {
+	case content[0] == 0xff && content[1] == 0xfe:
+		order = binary.LittleEndian
+	case content[0] == 0xfe && content[1] == 0xff:
+		order = binary.BigEndian
+	default:
+		return nil, false
+	}
+	units := make([]uint16, 0, len(content)/2)
+	for i := 2; i+1 < len(content); i += 2 {
+		units = append(units, order.Uint16(content[i:]))
+	}
+	for i := 0; i < len(units); i++ {
+		u := rune(units[i])
+		if utf16.IsSurrogate(u) && i+1 < len(units) {
+			if r := utf16.DecodeRune(u, rune(units[i+1])); r != utf8.RuneError {
+				runes = append(runes, r)
+				i++
+				continue
+			}
+		}
+		runes = append(runes, u)
+	}
+	if len(content)%2 == 1 {
+		runes = append(runes, -1)
+	}
+	return runes, true
 }
 
 // yamlErrorLine digs the line number out of a yaml.v3 error ("yaml: line 7: ...").

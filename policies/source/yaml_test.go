@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 func decodeAll(t *testing.T, src string) []*Document {
@@ -75,6 +76,12 @@ func TestDecodeYAMLErrorsNameTheLine(t *testing.T) {
 		// nor for its reader's errors, found where they are
 		{"control character", "a: 1\nb: 2\nc: \"\x01\"\n", 3, "control characters"},
 		{"invalid UTF-8", "a: 1\nb: \xff\n", 2, "UTF-8"},
+		{"control character in UTF-16", utf16le("a: 1\nb: 2\nc: \"\x01\"\n"), 3, "control characters"},
+		{"control character after CR line breaks", "a: 1\rb: 2\rc: \"\x01\"\r", 3, "control characters"},
+		{"control character after NEL line breaks", "a: 1\u0085b: 2\u0085c: \"\x01\"\n", 3, "control characters"},
+		// scanner errors that speak of Unicode or UTF-8 are not the reader's
+		{"bad escape on the first line", "a: \"\\uD800\"\nb: 1\n", 1, "escape"},
+		{"bad tag escape on the first line", "!%FF x\n", 1, "UTF-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,4 +168,13 @@ func laughs() string {
 		b.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [" + strings.Repeat(p+", ", 9) + p + "]\n")
 	}
 	return b.String()
+}
+
+// utf16le encodes s as UTF-16, little-endian, with a byte order mark.
+func utf16le(s string) string {
+	b := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
 }
