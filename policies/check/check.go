@@ -102,7 +102,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 				if !seen[r.view.abs(f)] {
 					seen[r.view.abs(f)] = true
 					r.view.manifests[f] = true
-					inputs = append(inputs, input{name: f, kind: "yaml", chart: r.chartOf(f)})
+					inputs = append(inputs, input{name: f, kind: "yaml"})
 				}
 			}
 		}
@@ -141,26 +141,35 @@ type run struct {
 // the templates folder that holds it (at any depth), when that folder has a
 // Chart.yaml; "" otherwise. Such a file is Go template text that only helm
 // template makes a manifest of: read as YAML it is broken, or worse, a
-// different object ("namespace: {{ .Release.Namespace }}" is a map).
+// different object ("namespace: {{ .Release.Namespace }}" is a map). The
+// folders are looked at as they are on disk (absolute, links followed), and
+// the chart is named relative to the working directory when it can be.
 func (r *run) chartOf(file string) string {
 	if r.charts == nil {
 		r.charts = map[string]string{}
 	}
-	dir := filepath.Dir(file)
+	dir := r.view.abs(filepath.Dir(file))
 	if c, ok := r.charts[dir]; ok {
 		return c
 	}
+	real := dir
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		real = d
+	}
 	c := ""
-	for d := dir; ; {
+	for d := real; ; {
 		if filepath.Base(d) == "templates" {
 			chart := filepath.Dir(d)
 			if st, err := os.Stat(filepath.Join(chart, "Chart.yaml")); err == nil && !st.IsDir() {
 				c = chart
+				if rel, err := filepath.Rel(r.view.cwd, chart); err == nil {
+					c = rel
+				}
 				break
 			}
 		}
 		parent := filepath.Dir(d)
-		if parent == d || d == "." {
+		if parent == d {
 			break
 		}
 		d = parent
@@ -209,13 +218,18 @@ func (r *run) inputs() ([]input, []report.InputError) {
 			continue
 		}
 		var found []input
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		root := p
+		if lst, err := os.Lstat(p); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			// A link to a folder: WalkDir would take it for a file.
+			root = p + string(filepath.Separator)
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, report.InputError{File: path, Message: describe(err)})
 				return nil
 			}
 			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
+				if path != root && strings.HasPrefix(d.Name(), ".") {
 					return filepath.SkipDir
 				}
 				return nil
@@ -284,7 +298,9 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		content = b
 	}
 	template := bytes.Contains(content, []byte("{{"))
-	if in.kind == "yaml" && in.chart != "" && template {
+	// A template a script applies with kubectl apply -f is a mistake in the
+	// script, and read as the manifest kubectl would take it for.
+	if in.kind == "yaml" && in.chart != "" && template && len(r.view.appliedPoints(in.name)) == 0 {
 		if record {
 			r.skipped = append(r.skipped, report.Skipped{File: in.name, Message: fmt.Sprintf(
 				"a template of the Helm chart %s, not a manifest; check what the chart makes with: helm template %s | meshguard validate -",

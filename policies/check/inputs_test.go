@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -109,5 +110,72 @@ func TestHelmChartTemplatesAreSkipped(t *testing.T) {
 				t.Errorf("summary counts %d skipped, want %d", res.Summary.Skipped, len(tc.skipped))
 			}
 		})
+	}
+}
+
+// TestHelmTemplatesFoundWhateverTheName: a template is told by where it is
+// on disk, not by how it is named: from inside the templates folder, or
+// through a link to it.
+func TestHelmTemplatesFoundWhateverTheName(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"chart/Chart.yaml":            "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/templates/egress.yaml": "{{- if .Values.egress }}\n" + chartEgress + "{{- end }}\n",
+	})
+	if err := os.Symlink(filepath.Join(dir, "chart", "templates"), filepath.Join(dir, "tpl")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ cwd, path, chart string }{
+		{"chart/templates", ".", ".."},
+		{"chart/templates", "egress.yaml", ".."},
+		{"chart", "templates", "."},
+		{".", "tpl", "chart"},
+		{".", "tpl/egress.yaml", "chart"},
+	} {
+		t.Run(tc.cwd+" "+tc.path, func(t *testing.T) {
+			t.Chdir(filepath.Join(dir, tc.cwd))
+			res, err := check.Run(ctx, e, check.Options{Paths: []string{tc.path}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Skipped) != 1 || len(res.Errors) != 0 {
+				t.Fatalf("skipped %+v, errors %+v; want the template skipped", res.Skipped, res.Errors)
+			}
+			if want := "helm template " + tc.chart + " |"; !strings.Contains(res.Skipped[0].Message, want) {
+				t.Errorf("message %q does not say %q", res.Skipped[0].Message, want)
+			}
+		})
+	}
+}
+
+// TestScriptApplyingATemplateIsNotSkipped: kubectl apply -f of a chart's
+// template is a mistake in the script; the file is read as kubectl would
+// read it, and reported, even when the folder walk also finds it.
+func TestScriptApplyingATemplateIsNotSkipped(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"chart/Chart.yaml":            "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/templates/egress.yaml": chartEgress,
+		"deploy.sh":                   "kubectl apply -f chart/templates/egress.yaml\n",
+	})
+	t.Chdir(dir)
+	for _, paths := range [][]string{{"deploy.sh"}, {"."}} {
+		res, err := check.Run(ctx, e, check.Options{Paths: paths})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Errors) != 1 || len(res.Skipped) != 0 || !strings.Contains(res.Errors[0].Message, "helm template CHART") {
+			t.Errorf("validate %v: errors %+v, skipped %+v; want the template's parse error, with the hint", paths, res.Errors, res.Skipped)
+		}
 	}
 }

@@ -83,31 +83,37 @@ func (v *view) sent(at source.At, verb string, obj map[string]any) step {
 // update returns how the API server receives a MeshConfig that a script or
 // runbook sends with kubectl apply or replace: as an update of the
 // MeshConfig as it stands before the command (the step before it, else the
-// one that governs the script, else the install default: osm-edge creates
-// its MeshConfig at install, so a command that sends one changes it). apply
-// sends obj merged into it as kubectl merges, replace sends obj whole. A
-// partial MeshConfig applied from a here-document is then judged as the
-// cluster would have it, the fields it leaves out kept, as a webhook would
-// see it. ok is false for any other document, which is judged as written.
+// one that governs the script, else, for osm-mesh-config, the install
+// default: osm-edge creates it at install, so a command that sends it
+// changes it). apply sends obj merged into it as kubectl merges, replace
+// sends obj whole. A partial MeshConfig applied from a here-document is
+// then judged as the cluster would have it, the fields it leaves out kept,
+// as a webhook would see it. ok is false for any other document, and for
+// a MeshConfig of another name that nothing above makes known (a create):
+// those are judged as written.
 func (v *view) update(d *source.Document, obj map[string]any) (object, old map[string]any, ok bool) {
 	if d.Patch != nil || d.Install || (d.Verb != "apply" && d.Verb != "replace") ||
 		!isKind(d, "config.openservicemesh.io", "MeshConfig") || v.isManifest(d.File) {
 		return nil, nil, false
 	}
-	live, last := v.before(d.At(), obj)
+	at := d.At()
+	match := matchName(d.Namespace(), d.Name())
+	if _, known := v.stepBefore(at.File, at, match); !known && d.Name() != "osm-mesh-config" && v.knownMeshConfig(at.File, match) == nil {
+		return nil, nil, false
+	}
+	live, last := v.before(at, obj)
 	if live == nil {
 		return nil, nil, false
 	}
-	if live["apiVersion"] != obj["apiVersion"] {
-		// Read through another version, the stored MeshConfig loses the
-		// fields that version does not have.
-		through := make(map[string]any, len(live))
-		for k, x := range live {
-			through[k] = x
-		}
-		through["apiVersion"] = obj["apiVersion"]
-		live = v.engine.Stored(through)
+	// As stored: a field the API server dropped from the MeshConfig before
+	// (a manifest's typo) is not in the update, and read through another
+	// version the MeshConfig loses the fields that version does not have.
+	through := make(map[string]any, len(live))
+	for k, x := range live {
+		through[k] = x
 	}
+	through["apiVersion"] = obj["apiVersion"]
+	live = v.engine.Stored(through)
 	if d.Verb == "replace" {
 		return obj, live, true
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/check"
+	"github.com/meshguard/meshguard/policies/source"
 )
 
 const stepsEgress = `kubectl apply -f - <<EOF
@@ -256,6 +257,26 @@ EOF
 		// Without a step above, the MeshConfig applied is the install
 		// default's, which the rest of the here-document restates.
 		want: []string{"MG1001@run.sh:6", "MG1017@run.sh:5"},
+	}, {
+		name: "a kubectl apply merges into the governing MeshConfig as stored",
+		files: map[string]string{
+			"mc.yaml": strings.Replace(stepsMeshOff, "interceptionMode: iptables", "interceptionMode: iptables, enableEngress: true", 1),
+			"run.sh":  "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false, interceptionMode: iptables", "enableEngress: true", 1) + "EOF\n",
+		},
+		// The manifest's typo is not in the update, so the script's own is
+		// denied, not taken for one that was there before.
+		want: []string{"MG1001@mc.yaml:5", "MG1001@run.sh:6", "MG1017@run.sh:5"},
+	}, {
+		name: "a kubectl apply that restates the governing MeshConfig says nothing of its typo",
+		files: map[string]string{
+			"mc.yaml": strings.Replace(stepsMeshOff, "interceptionMode: iptables", "interceptionMode: iptables, enableEngress: true", 1),
+			"run.sh":  "kubectl apply -f - <<EOF\n" + stepsMeshOff + "EOF\n",
+		},
+		want: []string{"MG1001@mc.yaml:5"},
+	}, {
+		name:  "a kubectl apply of a MeshConfig osm-edge does not create is a create",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(strings.Replace(stepsMeshOff, "osm-mesh-config", "other-mesh-config", 1), ", interceptionMode: iptables", "", 1) + "EOF\n"},
+		want:  []string{"MG1005@run.sh:4", "MG1012@run.sh:6"},
 	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
@@ -601,5 +622,50 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestApplyKeepsTheScriptsOwnDenials: a script's kubectl apply updates the
+// MeshConfig as stored, so a typo the governing manifest (or --mesh-config)
+// has is not in the update's old object, and the same typo in the script is
+// denied, not taken for one the MeshConfig already had.
+func TestApplyKeepsTheScriptsOwnDenials(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := strings.Replace(stepsMeshOff, "interceptionMode: iptables", "interceptionMode: iptables, enableEngress: true", 1)
+	run := "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false, interceptionMode: iptables", "enableEngress: true", 1) + "EOF\n"
+	var fixed map[string]any
+	if err := source.DecodeYAML("mc.yaml", strings.NewReader(mc), 0, func(d *source.Document) error { fixed = d.Object; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		opts  check.Options
+	}{
+		{"a manifest in the folder", map[string]string{"mc.yaml": mc, "run.sh": run}, check.Options{}},
+		{"--mesh-config", map[string]string{"run.sh": run}, check.Options{MeshConfig: fixed}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, tc.files)
+			tc.opts.Paths = []string{filepath.Join(dir, "run.sh")}
+			res, err := check.Run(ctx, e, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			denied := false
+			for _, f := range res.Findings {
+				if f.Rule == "MG1001" && f.Line == 6 {
+					denied = f.Severity == policies.Deny
+				}
+			}
+			if !denied {
+				t.Errorf("the script's enableEngress is not denied at run.sh:6: %+v", res.Findings)
+			}
+		})
 	}
 }

@@ -263,25 +263,8 @@ func (v *view) Base(at source.At, r source.Resource, namespace, name string) map
 		if i, ok := v.stepBefore(file, at, match); ok {
 			return v.steps[file][i].object
 		}
-		if v.fixed != nil && match(v.fixed) {
-			return v.fixed
-		}
-		if k, mc := v.meshConfigFor(file); k != "" && match(mc) {
+		if mc := v.knownMeshConfig(file, match); mc != nil {
 			return mc
-		}
-		// A manifest of that name elsewhere among the inputs, if only one:
-		// of several (one per environment, or unrelated meshes) none is
-		// the one the command means. A MeshConfig a runbook shows
-		// describes that runbook's mesh only.
-		var found map[string]any
-		n := 0
-		for _, m := range v.meshConfigs {
-			if m.manifest && match(m.object) {
-				found, n = m.object, n+1
-			}
-		}
-		if n == 1 {
-			return found
 		}
 		base := v.engine.DefaultMeshConfig()
 		meta, _ := base["metadata"].(map[string]any)
@@ -309,6 +292,31 @@ func (v *view) Base(at source.At, r source.Resource, namespace, name string) map
 		if e.object["kind"] == r.Kind && match(e.object) {
 			return e.object
 		}
+	}
+	return nil
+}
+
+// knownMeshConfig is the MeshConfig match names that governs file, as
+// written: --mesh-config, else the one meshConfigFor finds, else the only
+// manifest of that name among the inputs (of several, one per environment
+// or unrelated meshes, none is the one a command means; a MeshConfig a
+// runbook shows describes that runbook's mesh only). nil when there is none.
+func (v *view) knownMeshConfig(file string, match func(map[string]any) bool) map[string]any {
+	if v.fixed != nil && match(v.fixed) {
+		return v.fixed
+	}
+	if k, mc := v.meshConfigFor(file); k != "" && match(mc) {
+		return mc
+	}
+	var found map[string]any
+	n := 0
+	for _, m := range v.meshConfigs {
+		if m.manifest && match(m.object) {
+			found, n = m.object, n+1
+		}
+	}
+	if n == 1 {
+		return found
 	}
 	return nil
 }
