@@ -88,6 +88,10 @@ type Patch struct {
 	// expansion stands for a value, which the CLI replaced with a
 	// placeholder. Only rules about field names then speak.
 	Partial string `json:"partial,omitempty"`
+	// Source is what patches: "" for kubectl patch, "kustomize" for a patch
+	// file of a kustomization (then Partial, as kustomize merges it into a
+	// base the CLI does not see).
+	Source string `json:"source,omitempty"`
 	// Unresolved says why the patch could not be read at all (a shell
 	// expansion in a script); only the general rules judge such an input.
 	Unresolved string `json:"unresolved,omitempty"`

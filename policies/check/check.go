@@ -67,6 +67,9 @@ type input struct {
 	// chart is the Helm chart whose templates folder holds the file, if one
 	// does (chartOf).
 	chart string
+	// kustomization is the folder of the kustomization that names the file
+	// as a patch, if one does (markKustomizePatches).
+	kustomization string
 }
 
 // Run checks everything opts names. Unreadable or unparsable inputs are
@@ -252,6 +255,7 @@ func (r *run) inputs() ([]input, []report.InputError) {
 	if r.opts.Patch != nil {
 		out = append(out, input{name: "<patch>", kind: "patch"})
 	}
+	r.markKustomizePatches(out)
 	return out, errs
 }
 
@@ -308,6 +312,14 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		}
 		return 0
 	}
+	if in.kind == "yaml" && in.kustomization != "" && isYAMLList(content) {
+		if record {
+			r.skipped = append(r.skipped, report.Skipped{File: in.name, Message: fmt.Sprintf(
+				"a JSON patch of the kustomization in %s, not an object; check what kustomize makes with: kubectl kustomize %s | meshguard validate -",
+				in.kustomization, shellJoin([]string{in.kustomization}))})
+		}
+		return 0
+	}
 	n := 0
 	count := func(d *source.Document) error {
 		if !d.Install { // an osm install is a command, not a document
@@ -318,7 +330,16 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	var err error
 	switch in.kind {
 	case "yaml":
-		err = source.DecodeYAML(in.name, bytes.NewReader(content), 0, count)
+		emit := count
+		if in.kustomization != "" {
+			partial := fmt.Sprintf("kustomize merges it into a resource of its base, so only its field names are checked; check the whole with: kubectl kustomize %s | meshguard validate -",
+				shellJoin([]string{in.kustomization}))
+			emit = func(d *source.Document) error {
+				d.Patch = &source.PatchInfo{Type: "merge", Partial: partial, Source: "kustomize"}
+				return count(d)
+			}
+		}
+		err = source.DecodeYAML(in.name, bytes.NewReader(content), 0, emit)
 	case "shell", "markdown":
 		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(in.name, record), Judged: judged}
 		if in.kind == "shell" {
@@ -649,7 +670,7 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 		in.Operation, in.OldObject, in.Applied = "UPDATE", j.old, j.applied
 	}
 	if p := d.Patch; p != nil {
-		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial}
+		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial, Source: p.Source}
 	}
 	fs, err := r.engine.Evaluate(ctx, in)
 	if err != nil {

@@ -179,3 +179,76 @@ func TestScriptApplyingATemplateIsNotSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestKustomizePatchesAreCheckedForFieldNames: an overlay's patch files are
+// parts of objects. Their field names are checked (a misspelled one is
+// denied as anywhere), nothing they leave out is, they do not join the
+// cluster view, and a JSON patch is skipped. The base's resources are
+// checked whole.
+func TestKustomizePatchesAreCheckedForFieldNames(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grpc := strings.Replace(strings.Replace(chartEgress, "{{ .Release.Namespace }}", "curl", 1), "https", "grpc", 1)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"base/kustomization.yaml": "resources: [egress.yaml]\n",
+		"base/egress.yaml":        grpc,
+		"overlays/prod/kustomization.yml": `resources: [../../base]
+patchesStrategicMerge:
+- mesh.yaml
+- |-
+  apiVersion: v1
+  kind: Namespace
+  metadata: {name: curl}
+patches:
+- path: egress-patch.yaml
+- path: ../../shared/ports.yaml
+  target: {kind: Egress}
+patchesJson6902:
+- path: hosts.yaml
+  target: {kind: Egress, name: httpbin}
+`,
+		"overlays/prod/mesh.yaml": "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic:\n    enableEngress: false\n",
+		// a port with tcp-server-first would conflict with base's grpc
+		// port if the patch joined the mesh's policies
+		"overlays/prod/egress-patch.yaml": "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: httpbin, namespace: curl}\nspec:\n  ports: [{number: 443, protocol: tcp-server-first}]\n",
+		"shared/ports.yaml":               "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: httpbin}\nspec:\n  hostz: [a.example.com]\n",
+		"overlays/prod/hosts.yaml":        "- op: add\n  path: /spec/hosts/-\n  value: example.org\n",
+	})
+	t.Chdir(dir)
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{"."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+f.File+":"+strconv.Itoa(f.Line))
+	}
+	sort.Strings(got)
+	want := []string{
+		"MG0003@overlays/prod/egress-patch.yaml:1",
+		"MG0003@overlays/prod/mesh.yaml:1",
+		"MG0003@shared/ports.yaml:1",
+		"MG1001@overlays/prod/mesh.yaml:6",
+		"MG2001@shared/ports.yaml:5",
+		"MG2003@base/egress.yaml:9",
+		"MG3001@base/egress.yaml:1",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("findings %v\nwant %v", got, want)
+	}
+	if len(res.Errors) != 0 {
+		t.Errorf("errors: %+v", res.Errors)
+	}
+	if len(res.Skipped) != 1 || res.Skipped[0].File != "overlays/prod/hosts.yaml" || !strings.Contains(res.Skipped[0].Message, "kubectl kustomize overlays/prod |") {
+		t.Errorf("skipped %+v, want the JSON patch, with the command", res.Skipped)
+	}
+	for _, f := range res.Findings {
+		if f.Rule == "MG0003" && !strings.HasPrefix(f.Message, "kustomize patch of ") {
+			t.Errorf("MG0003 says %q", f.Message)
+		}
+	}
+}

@@ -58,6 +58,7 @@ type PatchInfo struct {
 	Path       string // the field path the failing operation names
 	Unresolved string // why the patch could not be read (a shell expansion)
 	Partial    string // why only the patch's field names are known (Placeholder)
+	Source     string // "kustomize" for a patch file of a kustomization; "" for kubectl patch
 }
 
 // Kind, Namespace and Name read the object's identity.

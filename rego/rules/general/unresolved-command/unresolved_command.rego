@@ -7,7 +7,8 @@
 #   command will do. Reported so that an unchecked command is never mistaken
 #   for a checked one. A patch whose expansions stand only for values
 #   ('{"cpu":'$CPU'}') is checked in part: its field names are, and this
-#   says that its values are not.
+#   says that its values are not. So is a kustomize overlay's patch file,
+#   which kustomize merges into a base resource.
 # custom:
 #   code: MG0003
 #   severity: info
@@ -24,7 +25,11 @@ findings contains finding.new(rego.metadata.chain(), {
 }
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("kubectl patch of %s %s checked in part: %s", [input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.partial]),
+	"message": sprintf("%s of %s %s checked in part: %s", [_command, input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.partial]),
 }) if {
 	input.patch.partial
 }
+
+_command := "kustomize patch" if input.patch.source == "kustomize"
+
+else := "kubectl patch"

@@ -19,5 +19,10 @@ test_partial_patch_is_reported_as_checked_in_part if {
 	count(fs) == 1
 	some f in fs
 	f.severity == "info"
-	contains(f.message, "checked in part: a shell expansion stands for a value")
+	f.message == "kubectl patch of MeshConfig osm-mesh-config checked in part: a shell expansion stands for a value"
+}
+
+test_kustomize_patch_is_named_so if {
+	some f in rule.findings with input as {"object": {"kind": "Egress", "metadata": {"name": "httpbin"}}, "patch": {"type": "merge", "source": "kustomize", "partial": "only its field names are checked"}}
+	f.message == "kustomize patch of Egress httpbin checked in part: only its field names are checked"
 }

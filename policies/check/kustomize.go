@@ -1,0 +1,100 @@
+package check
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// A kustomize overlay holds patches: parts of an object that kustomize
+// merges into a resource of its base. Judged as whole objects they would be
+// denied for every field they leave out (a MeshConfig patch setting one
+// field "lacks" certKeyBitSize), and an Egress patch would join the mesh's
+// policies. But a misspelled field in one is dropped as silently as in any
+// manifest, so a strategic merge patch is checked for its field names, as a
+// kubectl patch meshguard reads in part is, and kept out of the cluster
+// view. A JSON patch (a list of operations) names no object: it is skipped,
+// and reported so.
+
+// kustomizationNames are the file names kustomize reads in a folder.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// kustomization is what meshguard reads of one: the files it patches with.
+type kustomization struct {
+	PatchesStrategicMerge []string `json:"patchesStrategicMerge"`
+	Patches               []struct {
+		Path string `json:"path"`
+	} `json:"patches"`
+	PatchesJSON6902 []struct {
+		Path string `json:"path"`
+	} `json:"patchesJson6902"`
+}
+
+// markKustomizePatches sets kustomization on the inputs that a
+// kustomization in their folder, or one among the inputs, names as a patch:
+// the folder to build (kubectl kustomize FOLDER).
+func (r *run) markKustomizePatches(inputs []input) {
+	dirs := map[string]bool{}
+	for _, in := range inputs {
+		if in.kind == "yaml" && in.content == nil {
+			dirs[r.view.abs(filepath.Dir(in.name))] = true
+		}
+	}
+	if len(dirs) == 0 {
+		return
+	}
+	patches := map[string]string{} // absolute path → the kustomization's folder, as named
+	for dir := range dirs {
+		for _, name := range kustomizationNames {
+			raw, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				continue
+			}
+			var k kustomization
+			if sigsyaml.Unmarshal(raw, &k) != nil {
+				break // kustomize fails on it too; the file itself is an input
+			}
+			paths := append([]string{}, k.PatchesStrategicMerge...)
+			for _, p := range k.Patches {
+				paths = append(paths, p.Path)
+			}
+			for _, p := range k.PatchesJSON6902 {
+				paths = append(paths, p.Path)
+			}
+			shown := dir
+			if rel, err := filepath.Rel(r.view.cwd, dir); err == nil {
+				shown = rel
+			}
+			for _, p := range paths {
+				// An entry of patchesStrategicMerge may be the patch itself,
+				// inline: it names no file.
+				if p == "" || bytes.ContainsAny([]byte(p), "\n:") {
+					continue
+				}
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(dir, p)
+				}
+				patches[filepath.Clean(p)] = shown
+			}
+			break // kustomize reads the first it finds
+		}
+	}
+	for i := range inputs {
+		if inputs[i].kind == "yaml" && inputs[i].content == nil {
+			inputs[i].kustomization = patches[r.view.abs(inputs[i].name)]
+		}
+	}
+}
+
+// isYAMLList reports whether content's first document is a list: a JSON
+// patch's operations.
+func isYAMLList(content []byte) bool {
+	var n yaml.Node
+	if yaml.NewDecoder(bytes.NewReader(content)).Decode(&n) != nil || len(n.Content) == 0 {
+		return false
+	}
+	return n.Content[0].Kind == yaml.SequenceNode
+}
