@@ -88,9 +88,11 @@ type Patch struct {
 	// expansion stands for a value, which the CLI replaced with a
 	// placeholder. Only rules about field names then speak.
 	Partial string `json:"partial,omitempty"`
-	// Source is what patches: "" for kubectl patch, "kustomize" for a patch
-	// file of a kustomization (then Partial, as kustomize merges it into a
-	// base the CLI does not see).
+	// Source is what sent the object, as messages name it: "" for kubectl
+	// patch, "kustomize patch" for a patch file of a kustomization (then
+	// Partial, as kustomize merges it into a base the CLI does not see),
+	// "kubectl apply" (or create, replace) for a here-document meshguard
+	// cannot read (then Unresolved).
 	Source string `json:"source,omitempty"`
 	// Unresolved says why the patch could not be read at all (a shell
 	// expansion in a script); only the general rules judge such an input.

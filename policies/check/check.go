@@ -335,7 +335,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 			partial := fmt.Sprintf("kustomize merges it into a resource of its base, so only its field names are checked; check the whole with: kubectl kustomize %s | meshguard validate -",
 				shellJoin([]string{in.kustomization}))
 			emit = func(d *source.Document) error {
-				d.Patch = &source.PatchInfo{Type: "merge", Partial: partial, Source: "kustomize"}
+				d.Patch = &source.PatchInfo{Type: "merge", Partial: partial, Source: "kustomize patch"}
 				return count(d)
 			}
 		}
@@ -596,7 +596,10 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 				}
 				// A template the API server would refuse (a YAML boolean
 				// where a string goes) is an input error, not a pass.
-				obj, err := podObject(d)
+				obj, err := d.Object, error(nil)
+				if d.Patch == nil || d.Patch.Unresolved == "" { // a stand-in has no template
+					obj, err = podObject(d)
+				}
 				if err != nil {
 					r.errors = append(r.errors, report.InputError{File: d.File, Line: d.Line, Message: fmt.Sprintf("%s %s: the pod template cannot be read: %v", d.Kind(), d.Name(), err)})
 					return nil
@@ -676,6 +679,9 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 	}
+	if d.Unknown != nil {
+		fs = withoutUnknown(fs, j.object, d.Unknown)
+	}
 	entries := make([]report.Entry, 0, len(fs))
 	for _, f := range fs {
 		entries = append(entries, report.Entry{
@@ -694,6 +700,62 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 		return entries[i].Rule < entries[j].Rule
 	})
 	return entries, nil
+}
+
+// withoutUnknown drops the findings about a value a shell expansion of a
+// here-document stands for (unknown: placeholder → expansion), which
+// meshguard does not know: a finding on a field that holds a placeholder,
+// or on a field above or below one. The others stay, their messages
+// showing each placeholder as the expansion it stands for.
+func withoutUnknown(fs []policies.Finding, obj map[string]any, unknown map[string]string) []policies.Finding {
+	var paths []string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if strings.Contains(k, source.Placeholder) {
+					paths = append(paths, p)
+					continue
+				}
+				walk(p, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case string:
+			if strings.Contains(x, source.Placeholder) {
+				paths = append(paths, path)
+			}
+		}
+	}
+	walk("", obj)
+	related := func(a, b string) bool {
+		return a == b || strings.HasPrefix(b, a+".") || strings.HasPrefix(b, a+"[")
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		about := false
+		for _, p := range paths {
+			if f.Path != "" && (related(f.Path, p) || related(p, f.Path)) {
+				about = true
+				break
+			}
+		}
+		if about {
+			continue
+		}
+		for token, expansion := range unknown {
+			f.Message = strings.ReplaceAll(f.Message, token, expansion)
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 // shellJoin quotes a command's words back into one shell line, so a pasted

@@ -252,3 +252,80 @@ patchesJson6902:
 		}
 	}
 }
+
+// TestHereDocumentExpansions: the shell expands $VAR, ${VAR}, $(...) and
+// `...` in a here-document whose delimiter is not quoted. meshguard does not
+// know those values: it says nothing about the fields that hold them, judges
+// the rest, and names the expansion where a message shows the value. A body
+// that is YAML only once the shell has run its expansions is reported as not
+// checked, not as broken. With a quoted delimiter the body is as written.
+func TestHereDocumentExpansions(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	egress := func(delim, name, ip, protocol string) string {
+		return "kubectl apply -f - <<" + delim + `
+apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata: {name: ` + name + `, namespace: curl}
+spec:
+  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]
+  ipAddresses:
+  - ` + ip + `
+  ports: [{number: 5432, protocol: ` + protocol + `}]
+EOF
+`
+	}
+	for _, tc := range []struct {
+		name, script string
+		want         []string // rule@line message-part
+	}{{
+		name:   "a value from a variable is not judged",
+		script: egress("EOF", "db", "${db_ip}/32", "tcp"),
+		want:   []string{"MG3001@2 curl/db"},
+	}, {
+		name:   "a quoted delimiter keeps the text as written",
+		script: egress("'EOF'", "db", "${db_ip}/32", "tcp"),
+		want:   []string{"MG2002@8 ${db_ip}/32", "MG3001@2 curl/db"},
+	}, {
+		name:   "the rest of the object is judged, the expansion named in messages",
+		script: egress("EOF", "$(whoami)", "10.0.0.1/32", "grpc"),
+		want:   []string{"MG2003@9 grpc", "MG3001@2 curl/$(whoami)"},
+	}, {
+		name: "a body that is YAML only after the shell ran is not checked",
+		script: "kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata:\n  name: db\n" +
+			"spec:\n`cat spec.yaml | sed 's/^/  /'`\nEOF\n",
+		want: []string{"MG0003@2 kubectl apply of Egress db not checked"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string]string{"run.sh": tc.script})
+			res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join(dir, "run.sh")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Errors) > 0 {
+				t.Fatalf("errors: %+v", res.Errors)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, f.Rule+"@"+strconv.Itoa(f.Line)+" "+f.Message)
+				if strings.Contains(f.Message, "MESHGUARD") {
+					t.Errorf("message shows a placeholder: %s", f.Message)
+				}
+			}
+			sort.Strings(got)
+			if len(got) != len(tc.want) {
+				t.Fatalf("findings %q\nwant %q", got, tc.want)
+			}
+			for i, w := range tc.want {
+				rule, part, _ := strings.Cut(w, " ")
+				if !strings.HasPrefix(got[i], rule+" ") || !strings.Contains(got[i], part) {
+					t.Errorf("finding %q, want %s with %q", got[i], rule, part)
+				}
+			}
+		})
+	}
+}

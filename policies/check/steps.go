@@ -51,7 +51,8 @@ func (v *view) addStep(d *source.Document) {
 	at := d.At()
 	switch {
 	case d.Patch != nil && d.Patch.Error != "":
-	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""):
+	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), d.Unknown != nil:
+		// Values meshguard cannot know: a MeshConfig it does not know.
 		v.addStepAt(d.File, step{at: at})
 	case d.Patch != nil:
 		// kubectl patch leaves the last applied configuration as it was.

@@ -278,6 +278,10 @@ EOF
 		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(strings.Replace(stepsMeshOff, "osm-mesh-config", "other-mesh-config", 1), ", interceptionMode: iptables", "", 1) + "EOF\n"},
 		want:  []string{"MG1005@run.sh:4", "MG1012@run.sh:6"},
 	}, {
+		name:  "a MeshConfig applied with a value from a variable is not known below",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: $EGRESS", 1) + "EOF\n" + stepsEgress},
+		want:  []string{},
+	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
 		want:  []string{"MG1012@run.sh:6"},

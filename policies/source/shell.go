@@ -593,22 +593,78 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 }
 
 func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
-	body, bodyLine := s.stdin(redirs, upstream)
+	body, bodyLine, unknown := s.stdin(redirs, upstream)
 	if body == nil {
 		return nil
 	}
-	err := s.decodeStdin(k, body, bodyLine)
+	err := s.decodeStdin(k, body, bodyLine, unknown)
 	var pe *ParseError
-	if errors.As(err, &pe) && s.broken != nil && !s.broken(body) {
+	switch {
+	case errors.As(err, &pe) && len(unknown) > 0:
+		// YAML only once the shell has run the expansions (one that
+		// writes lines of its own): not the script's error, and not
+		// checked.
+		return s.unread(k, body, bodyLine, unknown)
+	case errors.As(err, &pe) && s.broken != nil && !s.broken(body):
 		return nil
 	}
 	return err
 }
 
-func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int) error {
+// unread reports a here-document meshguard cannot read for what its shell
+// expansions write, if it names an object meshguard judges: as a document
+// of that kind and name, marked unresolved (MG0003), so that it is never
+// taken for one checked.
+func (s *Script) unread(k *kubectl, body []byte, bodyLine int, unknown map[string]string) error {
+	if s.broken != nil && !s.broken(body) {
+		return nil
+	}
+	apiVersion, kind, name := sketch(body)
+	if kind == "" {
+		return nil
+	}
+	var first string
+	for token := range unknown {
+		if first == "" || bytes.Index(body, []byte(token)) < bytes.Index(body, []byte(first)) {
+			first = token
+		}
+	}
+	meta := map[string]any{"name": name}
+	if k.namespace != "" {
+		meta["namespace"] = k.namespace
+	}
+	return s.emit(&Document{File: s.File, Line: bodyLine, Operation: "CREATE",
+		Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": meta},
+		Patch: &PatchInfo{Source: "kubectl " + k.verb, Unresolved: fmt.Sprintf(
+			"its here-document is YAML only once the shell has run %s, so meshguard cannot read it", unknown[first])}})
+}
+
+// sketch reads the apiVersion, kind and name of the first object of YAML
+// that does not parse, line by line.
+func sketch(body []byte) (apiVersion, kind, name string) {
+	value := func(v string) string { return strings.Trim(strings.TrimSpace(v), `"'`) }
+	for _, l := range strings.Split(string(body), "\n") {
+		t := strings.TrimLeft(l, " \t-")
+		if v, ok := strings.CutPrefix(t, "apiVersion:"); ok && apiVersion == "" {
+			apiVersion = value(v)
+		}
+		if v, ok := strings.CutPrefix(t, "kind:"); ok && kind == "" {
+			kind = value(v)
+		}
+		if v, ok := strings.CutPrefix(t, "name:"); ok && name == "" && strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "   ") {
+			name = value(v)
+		}
+	}
+	return apiVersion, kind, name
+}
+
+func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int, unknown map[string]string) error {
 	return DecodeYAML(s.File, bytes.NewReader(body), bodyLine-1, func(d *Document) error {
 		if d.Object["kind"] == nil {
 			return nil
+		}
+		if len(unknown) > 0 {
+			d.Unknown = unknownIn(d.Object, unknown)
 		}
 		// kubectl -n puts namespaced objects that name none in that namespace.
 		if meta, ok := d.Object["metadata"].(map[string]any); ok && k.namespace != "" && meta["namespace"] == nil && d.Kind() != "Namespace" {
@@ -620,23 +676,23 @@ func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int) error {
 
 // stdin finds what a command reads on standard input: its own here-document,
 // or a here-document or literal echoed into it by the previous command of a pipe.
-func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte, int) {
+func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte, int, map[string]string) {
 	for _, r := range redirs {
 		if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 			return s.hdoc(r)
 		}
 		if r.Op == syntax.WordHdoc && r.Word != nil {
 			if v, ok := literal(r.Word); ok {
-				return []byte(v), int(r.Word.Pos().Line()) + s.LineOffset
+				return []byte(v), int(r.Word.Pos().Line()) + s.LineOffset, nil
 			}
 		}
 	}
 	if upstream == nil {
-		return nil, 0
+		return nil, 0, nil
 	}
 	call, ok := upstream.Cmd.(*syntax.CallExpr)
 	if !ok || len(call.Args) == 0 {
-		return nil, 0
+		return nil, 0, nil
 	}
 	cmd, _ := literal(call.Args[0])
 	switch cmd {
@@ -649,7 +705,7 @@ func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte
 		for _, w := range call.Args[1:] {
 			v, ok := literal(w)
 			if !ok {
-				return nil, 0
+				return nil, 0, nil
 			}
 			if cmd == "echo" && (v == "-e" || v == "-n") {
 				continue
@@ -657,20 +713,50 @@ func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte
 			parts = append(parts, v)
 		}
 		if len(parts) == 0 {
-			return nil, 0
+			return nil, 0, nil
 		}
-		return []byte(strings.Join(parts, " ")), int(call.Args[1].Pos().Line()) + s.LineOffset
+		return []byte(strings.Join(parts, " ")), int(call.Args[1].Pos().Line()) + s.LineOffset, nil
 	}
-	return nil, 0
+	return nil, 0, nil
 }
 
-// hdoc returns a here-document's body as written, and the line it starts on.
-func (s *Script) hdoc(r *syntax.Redirect) ([]byte, int) {
+// hdoc returns a here-document's body, and the line it starts on. With an
+// unquoted delimiter the shell expands $VAR, ${VAR}, $(...) and `...` in
+// the body before kubectl reads it: each expansion is replaced with a
+// placeholder of its own, which unknown maps back to the expansion as
+// written. The rest is kept as written.
+func (s *Script) hdoc(r *syntax.Redirect) (body []byte, line int, unknown map[string]string) {
 	start, end := r.Hdoc.Pos().Offset(), r.Hdoc.End().Offset()
 	if int(end) > len(s.src) || start > end {
-		return nil, 0
+		return nil, 0, nil
 	}
-	body := s.src[start:end]
+	body = s.src[start:end]
+	for _, part := range r.Hdoc.Parts {
+		if _, isLit := part.(*syntax.Lit); isLit {
+			continue
+		}
+		// Rebuild the body with each expansion replaced.
+		var b bytes.Buffer
+		at := start
+		unknown = map[string]string{}
+		for _, part := range r.Hdoc.Parts {
+			if _, isLit := part.(*syntax.Lit); isLit {
+				continue
+			}
+			from, to := part.Pos().Offset(), part.End().Offset()
+			if from < at || int(to) > len(s.src) {
+				return nil, 0, nil
+			}
+			b.Write(s.src[at:from])
+			token := fmt.Sprintf("%s_%d_", Placeholder, len(unknown)+1)
+			unknown[token] = string(s.src[from:to])
+			b.WriteString(token)
+			at = to
+		}
+		b.Write(s.src[at:end])
+		body = b.Bytes()
+		break
+	}
 	// The body's end may take in the closing delimiter line; drop it.
 	if delim, ok := literal(r.Word); ok {
 		if i := bytes.LastIndexByte(body, '\n'); i >= 0 && strings.TrimLeft(string(body[i+1:]), "\t") == delim {
@@ -686,7 +772,44 @@ func (s *Script) hdoc(r *syntax.Redirect) ([]byte, int) {
 		}
 		body = []byte(strings.Join(lines, "\n"))
 	}
-	return body, int(r.Hdoc.Pos().Line()) + s.LineOffset
+	return body, int(r.Hdoc.Pos().Line()) + s.LineOffset, unknown
+}
+
+// unknownIn returns the placeholders of unknown that obj holds, in field
+// names or values, each with the expansion it stands for; nil if none.
+func unknownIn(obj map[string]any, unknown map[string]string) map[string]string {
+	var found map[string]string
+	var walk func(v any)
+	note := func(s string) {
+		if !strings.Contains(s, Placeholder) {
+			return
+		}
+		for token, expansion := range unknown {
+			if strings.Contains(s, token) {
+				if found == nil {
+					found = map[string]string{}
+				}
+				found[token] = expansion
+			}
+		}
+	}
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				note(k)
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case string:
+			note(x)
+		}
+	}
+	walk(obj)
+	return found
 }
 
 // osmValued are the osm install flags that take a value.

@@ -42,6 +42,10 @@ type Document struct {
 	// DryRun is true when that command ran with --dry-run: it changes
 	// nothing on the cluster.
 	DryRun bool
+	// Unknown maps the placeholders the object holds, where a script's
+	// here-document has a shell expansion ($VAR, $(cmd)), to the expansions
+	// as written: their values are not known. nil when there are none.
+	Unknown map[string]string
 	// Install marks the MeshConfig an osm install in a script leaves: no
 	// rule judges it (meshguard does not know the chart's own checks), but
 	// it governs what follows, as an applied one would.
@@ -58,7 +62,7 @@ type PatchInfo struct {
 	Path       string // the field path the failing operation names
 	Unresolved string // why the patch could not be read (a shell expansion)
 	Partial    string // why only the patch's field names are known (Placeholder)
-	Source     string // "kustomize" for a patch file of a kustomization; "" for kubectl patch
+	Source     string // what sent the object ("kubectl apply", "kustomize patch"); "" for kubectl patch
 }
 
 // Kind, Namespace and Name read the object's identity.

@@ -8,7 +8,9 @@
 #   for a checked one. A patch whose expansions stand only for values
 #   ('{"cpu":'$CPU'}') is checked in part: its field names are, and this
 #   says that its values are not. So is a kustomize overlay's patch file,
-#   which kustomize merges into a base resource.
+#   which kustomize merges into a base resource. A here-document that is
+#   YAML only once the shell has run its expansions ($(cat x | sed ...))
+#   is not checked.
 # custom:
 #   code: MG0003
 #   severity: info
@@ -19,7 +21,7 @@ package meshguard.rules.general["unresolved-command"]
 import data.meshguard.finding
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("kubectl patch of %s %s not checked: %s", [input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.unresolved]),
+	"message": sprintf("%s of %s %s not checked: %s", [_command, input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.unresolved]),
 }) if {
 	input.patch.unresolved
 }
@@ -30,6 +32,8 @@ findings contains finding.new(rego.metadata.chain(), {
 	input.patch.partial
 }
 
-_command := "kustomize patch" if input.patch.source == "kustomize"
-
-else := "kubectl patch"
+# _command is what sent the object: a kubectl patch unless the input says.
+_command := input.patch.source if {
+	is_string(input.patch.source)
+	input.patch.source != ""
+} else := "kubectl patch"

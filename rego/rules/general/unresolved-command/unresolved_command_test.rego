@@ -23,6 +23,11 @@ test_partial_patch_is_reported_as_checked_in_part if {
 }
 
 test_kustomize_patch_is_named_so if {
-	some f in rule.findings with input as {"object": {"kind": "Egress", "metadata": {"name": "httpbin"}}, "patch": {"type": "merge", "source": "kustomize", "partial": "only its field names are checked"}}
+	some f in rule.findings with input as {"object": {"kind": "Egress", "metadata": {"name": "httpbin"}}, "patch": {"type": "merge", "source": "kustomize patch", "partial": "only its field names are checked"}}
 	f.message == "kustomize patch of Egress httpbin checked in part: only its field names are checked"
+}
+
+test_unreadable_here_document_names_its_command if {
+	some f in rule.findings with input as {"object": {"kind": "Egress", "metadata": {"name": "e"}}, "patch": {"source": "kubectl apply", "unresolved": "its here-document is YAML only once the shell has run $(cat x)"}}
+	f.message == "kubectl apply of Egress e not checked: its here-document is YAML only once the shell has run $(cat x)"
 }
