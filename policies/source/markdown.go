@@ -62,9 +62,29 @@ var yamlLangs = map[string]bool{"yaml": true, "yml": true, "json": true}
 
 // IsShell reports whether a block holds shell commands: by its info string,
 // or a YAML block that starts with a command (kubectl apply -f - <<EOF, as
-// documentation writes them under the manifest's language).
+// documentation writes them under the manifest's language), or a block of
+// another language with a line that is a kubectl command (Microsoft's
+// azurecli-interactive, powershell).
 func (b Block) IsShell() bool {
-	return shellLangs[b.Lang] && !b.IsYAML() || yamlLangs[b.Lang] && startsWithCommand(b.Body)
+	switch {
+	case shellLangs[b.Lang]:
+		return !b.IsYAML()
+	case yamlLangs[b.Lang]:
+		return startsWithCommand(b.Body)
+	}
+	return hasKubectlLine(b.Body)
+}
+
+// hasKubectlLine reports whether a line of body starts with kubectl (after
+// a "$ " prompt, if any).
+func hasKubectlLine(body []byte) bool {
+	for _, l := range strings.Split(string(body), "\n") {
+		t := strings.TrimPrefix(strings.TrimSpace(l), "$ ")
+		if word, _, _ := strings.Cut(t, " "); word == "kubectl" || word == "kubectl.exe" {
+			return true
+		}
+	}
+	return false
 }
 
 // IsYAML reports whether a block holds YAML or JSON, by its info string or,

@@ -148,6 +148,27 @@ func TestMarkdownCommandsUnderYAML(t *testing.T) {
 	}
 }
 
+// TestMarkdownCommandsUnderOtherLanguages: documentation puts kubectl under
+// the label of its own tooling (Microsoft's azurecli-interactive) or of the
+// shell it shows (powershell); such a block is read when a line is a kubectl
+// command, and left alone otherwise.
+func TestMarkdownCommandsUnderOtherLanguages(t *testing.T) {
+	md := "```azurecli-interactive\naz aks get-credentials -g rg -n aks\nkubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: a}\nEOF\n```\n\n" +
+		"```powershell\n$ kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: b}\nEOF\n```\n\n" +
+		"```python\nprint('kubectl apply -f x.yaml')\n```\n"
+	var got []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, d.Name()+"@"+itoa(d.Line))
+		return nil
+	}}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "a@4,b@12" {
+		t.Errorf("got %v", got)
+	}
+}
+
 // TestMarkdownBrokenSnippets: in Markdown a here-document or YAML block that
 // does not parse is an error only when it names an object meshguard judges;
 // in a script it always is.
