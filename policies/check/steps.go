@@ -51,7 +51,8 @@ func (v *view) addStep(d *source.Document) {
 	at := d.At()
 	switch {
 	case d.Patch != nil && d.Patch.Error != "":
-	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), d.Unknown != nil:
+	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), d.Unknown != nil,
+		source.DynamicVerb(d.Verb): // kubectl "$action" -f - may delete it
 		// Values meshguard cannot know: a MeshConfig it does not know.
 		v.addStepAt(d.File, step{at: at})
 	case d.Patch != nil:

@@ -282,6 +282,12 @@ EOF
 		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: $EGRESS", 1) + "EOF\n" + stepsEgress},
 		want:  []string{},
 	}, {
+		name:  "a MeshConfig sent by a verb from a variable is not known below",
+		files: map[string]string{"run.sh": "kubectl \"$action\" -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1) + "EOF\n" + stepsEgress},
+		// The MeshConfig is judged as written; it may have been deleted, so
+		// the Egress below is not said to restrict nothing.
+		want: []string{"MG3002@run.sh:6"},
+	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
 		want:  []string{"MG1012@run.sh:6"},

@@ -264,7 +264,10 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 		arg, ok := literal(words[i])
 		if !ok {
 			if k.verb == "" {
-				return nil, false
+				// kubectl "$action" -f - <<EOF: a verb meshguard cannot
+				// read, kept as written (dynamicVerb).
+				k.verb = wordText(words[i])
+				continue
 			}
 			if name, shape, isFlag := dynamicFlag(words[i]); isFlag {
 				// --patch='{"a":'$V'}' or -p"$P": a flag whose value uses an
@@ -326,9 +329,34 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			k.files = append(k.files, value)
 		}
 	}
+	if DynamicVerb(k.verb) && len(k.args) > 0 && kubectlVerbs[k.args[0]] {
+		// kubectl $KUBECTL_OPTS apply -f x: the expansion was options.
+		k.verb, k.args = k.args[0], k.args[1:]
+	}
 	k.namespace = k.flags["namespace"]
 	return k, k.verb != ""
 }
+
+// kubectlVerbs are kubectl commands, to tell options from a shell expansion
+// (kubectl $OPTS apply) from a verb that is one (kubectl $action -f).
+var kubectlVerbs = map[string]bool{
+	"apply": true, "create": true, "replace": true, "patch": true, "delete": true, "get": true, "describe": true,
+	"edit": true, "label": true, "annotate": true, "diff": true, "wait": true, "rollout": true, "scale": true,
+	"logs": true, "exec": true, "run": true, "expose": true, "set": true,
+}
+
+// wordText is a word as written in the script.
+func wordText(w *syntax.Word) string {
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, w); err != nil || b.Len() == 0 {
+		return "$?"
+	}
+	return b.String()
+}
+
+// DynamicVerb reports whether a kubectl verb is a shell expansion, as
+// written (kubectl "$action" -f -).
+func DynamicVerb(verb string) bool { return strings.ContainsAny(verb, "$`") }
 
 func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
 	args := unwrap(call.Args)
@@ -356,10 +384,19 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" {
 		s.cmd.dryRun = true
 	}
-	switch k.verb {
-	case "patch":
+	switch {
+	case k.verb == "patch":
 		return s.patch(k, line)
-	case "apply", "create", "replace":
+	case k.verb == "apply", k.verb == "create", k.verb == "replace":
+		return s.manifest(k, line, redirs, upstream)
+	case DynamicVerb(k.verb) && len(k.files) > 0:
+		// Likely apply or delete of what follows: what it sends on
+		// standard input is judged as written, but meshguard cannot tell
+		// what the command leaves (check.view.addStep), and it takes no
+		// file for applied.
+		ref := s.Ref
+		s.Ref = nil
+		defer func() { s.Ref = ref }()
 		return s.manifest(k, line, redirs, upstream)
 	}
 	return nil

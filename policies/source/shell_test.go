@@ -142,6 +142,32 @@ func TestScriptReadsManifestsFromStdin(t *testing.T) {
 	}
 }
 
+// TestScriptVerbFromExpansion: kubectl "$action" -f - (apply or delete, as
+// a demo toggles them) sends its standard input all the same: it is read,
+// with the verb as written, and the files it names are not taken for
+// applied. Options from an expansion before a verb leave the verb.
+func TestScriptVerbFromExpansion(t *testing.T) {
+	egress := "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: a, namespace: c}\nEOF\n"
+	src := "kubectl \"$action\" -f - <<EOF\n" + egress +
+		"kubectl $KUBECTL_OPTS apply -f - <<EOF\n" + egress +
+		"kubectl ${verb} -f egress.yaml\n" +
+		"kubectl $OPTS apply -f egress.yaml\n"
+	docs, refs, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Verb+"@"+strconv.Itoa(d.Line))
+	}
+	if want := []string{`"$action"@2`, "apply@7"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("documents %v, want %v", got, want)
+	}
+	if want := []string{"/runbooks/egress.yaml:12"}; !reflect.DeepEqual(refs, want) {
+		t.Errorf("files applied %v, want %v", refs, want)
+	}
+}
+
 func TestScriptErrors(t *testing.T) {
 	_, _, err := scan(t, "kubectl patch meshconfig x --type merge -p '{\"spec\":'\n")
 	if pe, ok := err.(*ParseError); !ok || pe.Line != 1 || pe.Shell || !strings.Contains(pe.Msg, "kubectl patch") {
