@@ -169,9 +169,11 @@ func egressIndex(egresses []EgressSummary) map[string]any {
 		}
 	}
 	sort.Strings(ids)
-	idList := make([]any, len(ids))
+	idList := make([]any, 0, len(ids))
 	for i, id := range ids {
-		idList[i] = id
+		if i == 0 || id != ids[i-1] { // the same policy twice is one object
+			idList = append(idList, id)
+		}
 	}
 	return map[string]any{
 		"egressIds":                 idList,

@@ -22,8 +22,9 @@ index := {
 	"namespaceLabels": namespace_labels,
 }
 
-# egress_ids are the namespace/name of every Egress policy, sorted.
-egress_ids := sort([kube.id(e) | some e in input.inventory.egresses])
+# egress_ids are the namespace/name of every Egress policy, sorted, each once
+# (a runbook may apply the same policy twice: the cluster holds one).
+egress_ids := sort({kube.id(e) | some e in input.inventory.egresses})
 
 # egress_server_first and egress_not_server_first map "port|namespace/name of a
 # ServiceAccount" (kube.port_account_key) to the Egress policies that open that

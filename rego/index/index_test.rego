@@ -23,6 +23,14 @@ test_index_keys_ports_and_sorts_ids if {
 	idx.egressNotServerFirstPorts == {"443": true, "3306": true}
 }
 
+test_index_names_a_policy_applied_twice_once if {
+	idx := index.index with input as {"inventory": {"egresses": [
+		_eg("a", "web", [{"number": 443, "protocol": "https"}]),
+		_eg("a", "web", [{"number": 443, "protocol": "https"}, {"number": 80, "protocol": "http"}]),
+	]}}
+	idx.egressIds == ["a/web"]
+}
+
 test_index_skips_ports_without_a_number if {
 	idx := index.index with input as {"inventory": {"egresses": [_eg("a", "x", [{"number": "http", "protocol": "tcp"}])]}}
 	idx.egressServerFirst == {}
