@@ -83,10 +83,14 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	// kubectl apply -f FILE joins the inputs, so it is checked too.
 	seen := map[string]bool{}
 	r.view.manifests = map[string]bool{}
+	r.view.runbooks = map[string]bool{}
 	for _, in := range inputs {
 		seen[r.view.abs(in.name)] = true
-		if in.kind == "yaml" {
+		switch in.kind {
+		case "yaml":
 			r.view.manifests[in.name] = true
+		case "markdown":
+			r.view.runbooks[in.name] = true
 		}
 	}
 	ahead := newPrefetch(r, r.workers())

@@ -325,7 +325,8 @@ func scriptKey(file string) string { return "script\x00" + file }
 // that applies Egress policies from files governed by another mesh has
 // its own scope: its folder's mesh with those policies added (they are in
 // the cluster the script runs against, wherever it applies them, as a
-// runbook's own Egress policies are). Each step's scope is its script's,
+// script's own Egress policies are). So does a Markdown runbook with
+// Egress policies of its own, which count in its scope only. Each step's scope is its script's,
 // with the MeshConfig as the step left it. A manifest applied by scripts
 // that agree on its mesh gets the scope appliedScope names. Scopes with
 // the same Egress policies share their lists, so the engine indexes them
@@ -342,6 +343,15 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 	// they apply from another mesh's files.
 	added := map[string]map[int]bool{}
 	for n, e := range v.egresses {
+		if v.runbooks[e.file] {
+			// A runbook's Egress policies are in its cluster, not its
+			// folder's: documentation pages side by side are separate
+			// scenarios.
+			if added[e.file] == nil {
+				added[e.file] = map[int]bool{}
+			}
+			added[e.file][n] = true
+		}
 		own, _ := v.meshConfigFor(e.file)
 		for _, p := range v.appliedPoints(e.file) {
 			if k, _ := v.meshConfigFor(p.script); k != own {

@@ -288,6 +288,15 @@ EOF
 		// the Egress below is not said to restrict nothing.
 		want: []string{"MG3002@run.sh:6"},
 	}, {
+		name: "a runbook's Egress policies are in its cluster only",
+		files: map[string]string{
+			"a.md": "```bash\n" + stepsEgress + "```\n",
+			"b.md": "```bash\nosm install --set osm.enableEgress=false\n" + stepsPatch(`{"spec":{"traffic":{"enableEgress":true}}}`) + "```\n",
+		},
+		// b.md turns passthrough on in a mesh without Egress policies: no
+		// MG3002 naming a.md's.
+		want: []string{"MG3001@a.md:3"},
+	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
 		want:  []string{"MG1012@run.sh:6"},

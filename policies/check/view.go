@@ -40,6 +40,9 @@ type view struct {
 	cwd string
 	// manifests are the inputs read as YAML or JSON, by name (isManifest).
 	manifests map[string]bool
+	// runbooks are the Markdown inputs, by name: each is a scenario of its
+	// own, so the Egress policies it applies count in its cluster only.
+	runbooks map[string]bool
 	// appliedKeys are the scopes of files scripts apply (appliedScope), by
 	// absolute name.
 	appliedKeys map[string]string
@@ -196,6 +199,9 @@ func (v *view) freeze(ctx context.Context) error {
 		scope("", v.defaults)
 	}
 	for _, e := range v.egresses {
+		if v.runbooks[e.file] {
+			continue // in the runbook's own scope (scriptScopes)
+		}
 		inv := scope(v.meshConfigFor(e.file))
 		if e.summary != nil {
 			inv.EgressSummaries = append(inv.EgressSummaries, *e.summary)
