@@ -342,6 +342,11 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 	// Scripts' own scopes, with the Egress policies (v.egresses indexes)
 	// they apply from another mesh's files.
 	added := map[string]map[int]bool{}
+	for _, f := range v.upstreamFiles {
+		if v.runbooks[f] && added[f] == nil {
+			added[f] = map[int]bool{} // a runbook with settings of its own
+		}
+	}
 	for n, e := range v.egresses {
 		if v.runbooks[e.file] {
 			// A runbook's Egress policies are in its cluster, not its
@@ -375,6 +380,9 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 		for _, n := range ns {
 			sig += "\x00" + strconv.Itoa(n)
 		}
+		if v.runbooks[script] {
+			sig += "\x01" + script // its settings are its own
+		}
 		if inv, ok := shared[sig]; ok {
 			v.scopes[scriptKey(script)] = inv
 			continue
@@ -389,6 +397,9 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 			} else {
 				inv.Egresses = append(inv.Egresses, e.object)
 			}
+		}
+		if v.runbooks[script] {
+			inv.UpstreamTrafficSettings = v.upstreamsOf(script)
 		}
 		shared[sig] = &inv
 		v.scopes[scriptKey(script)] = &inv

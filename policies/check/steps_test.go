@@ -35,6 +35,11 @@ spec:
   certificate: {serviceCertValidityDuration: 24h, certKeyBitSize: 2048}
 `
 
+func stepsUpstream(name string) string {
+	return "kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: UpstreamTrafficSetting\n" +
+		"metadata: {name: " + name + ", namespace: curl}\nspec:\n  host: httpbin.org\n  connectionSettings: {tcp: {maxConnections: 10}}\nEOF\n"
+}
+
 func stepsPatch(p string) string {
 	return `kubectl patch meshconfig osm-mesh-config -n "$osm_namespace" --type=merge -p '` + p + "'\n"
 }
@@ -296,6 +301,17 @@ EOF
 		// b.md turns passthrough on in a mesh without Egress policies: no
 		// MG3002 naming a.md's.
 		want: []string{"MG3001@a.md:3"},
+	}, {
+		name: "a runbook's UpstreamTrafficSettings are in its cluster only",
+		files: map[string]string{
+			"a.md": "```bash\n" + stepsUpstream("a") + "```\n",
+			"b.md": "```bash\n" + stepsUpstream("b") + "```\n",
+			"c.md": "```bash\n" + stepsUpstream("c1") + stepsUpstream("c2") + "```\n",
+		},
+		// Two settings for one host conflict in one page, not across pages.
+		// (Both are named: a page's objects are not yet told apart by
+		// their order.)
+		want: []string{"MG3006@c.md:15", "MG3006@c.md:7"},
 	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},

@@ -28,6 +28,8 @@ type view struct {
 	egresses    []located
 	namespaces  []map[string]any
 	upstreams   []map[string]any
+	// upstreamFiles are the files the upstreams are in, index for index.
+	upstreamFiles []string
 	// steps are, by script or runbook, the MeshConfigs it leaves behind, in
 	// the order of its lines.
 	steps map[string][]step
@@ -115,9 +117,22 @@ func (v *view) add(d *source.Document) {
 		v.egresses = append(v.egresses, l)
 	case isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting"):
 		v.upstreams = append(v.upstreams, d.Object)
+		v.upstreamFiles = append(v.upstreamFiles, d.File)
 	case d.APIVersion() == "v1" && d.Kind() == "Namespace":
 		v.namespaces = append(v.namespaces, d.Object)
 	}
+}
+
+// upstreamsOf returns the UpstreamTrafficSettings every scope has (those
+// not in a Markdown runbook) and, with a runbook's name, that runbook's own.
+func (v *view) upstreamsOf(runbook string) []map[string]any {
+	var out []map[string]any
+	for i, u := range v.upstreams {
+		if f := v.upstreamFiles[i]; !v.runbooks[f] || f == runbook {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func isKind(d *source.Document, group, kind string) bool {
@@ -182,8 +197,8 @@ func (v *view) freeze(ctx context.Context) error {
 			if len(v.namespaces) > 0 {
 				inv.Namespaces = v.namespaces
 			}
-			if len(v.upstreams) > 0 {
-				inv.UpstreamTrafficSettings = v.upstreams
+			if shared := v.upstreamsOf(""); len(shared) > 0 {
+				inv.UpstreamTrafficSettings = shared
 			}
 			v.scopes[k] = inv
 		}
