@@ -339,6 +339,11 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 			partial := fmt.Sprintf("kustomize merges it into a resource of its base, so only its field names are checked; check the whole with: kubectl kustomize %s | meshguard validate -",
 				shellJoin([]string{in.kustomization}))
 			emit = func(d *source.Document) error {
+				obj, deleted := withoutDirectives(d.Object)
+				if deleted {
+					return nil // it removes an object: nothing to judge
+				}
+				d.Object = obj
 				d.Patch = &source.PatchInfo{Type: "merge", Partial: partial, Source: "kustomize patch"}
 				return count(d)
 			}
@@ -686,6 +691,8 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if d.Unknown != nil {
 		fs = withoutUnknown(fs, j.object, d.Unknown)
 	}
+	named(fs, r.view.unknown)
+	named(fs, d.Unknown)
 	entries := make([]report.Entry, 0, len(fs))
 	for _, f := range fs {
 		entries = append(entries, report.Entry{
@@ -707,12 +714,15 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 }
 
 // withoutUnknown drops the findings about a value a shell expansion of a
-// here-document stands for (unknown: placeholder → expansion), which
-// meshguard does not know: a finding on a field that holds a placeholder,
-// or on a field above or below one. The others stay, their messages
-// showing each placeholder as the expansion it stands for.
-func withoutUnknown(fs []policies.Finding, obj map[string]any, unknown map[string]string) []policies.Finding {
+// script stands for, which meshguard does not know: a finding on a field
+// whose value (or name) holds a placeholder or on a field below one, and a
+// finding whose message quotes such a value. A finding on a field above one
+// stays (a misspelled field name is known whatever its value). Messages show
+// each placeholder as the expansion it stands for (names, from the whole
+// view: another object's name may come from one).
+func withoutUnknown(fs []policies.Finding, obj map[string]any, names map[string]string) []policies.Finding {
 	var paths []string
+	valueTokens := map[string]bool{}
 	var walk func(path string, v any)
 	walk = func(path string, v any) {
 		switch x := v.(type) {
@@ -735,31 +745,48 @@ func withoutUnknown(fs []policies.Finding, obj map[string]any, unknown map[strin
 		case string:
 			if strings.Contains(x, source.Placeholder) {
 				paths = append(paths, path)
+				if !strings.HasPrefix(path, "metadata.") {
+					for token := range names {
+						if strings.Contains(x, token) {
+							valueTokens[token] = true
+						}
+					}
+				}
 			}
 		}
 	}
 	walk("", obj)
-	related := func(a, b string) bool {
-		return a == b || strings.HasPrefix(b, a+".") || strings.HasPrefix(b, a+"[")
-	}
 	kept := fs[:0]
 	for _, f := range fs {
 		about := false
 		for _, p := range paths {
-			if f.Path != "" && (related(f.Path, p) || related(p, f.Path)) {
+			if f.Path != "" && (f.Path == p || strings.HasPrefix(f.Path, p+".") || strings.HasPrefix(f.Path, p+"[")) {
 				about = true
 				break
 			}
 		}
+		for token := range valueTokens {
+			about = about || strings.Contains(f.Message, token)
+		}
 		if about {
 			continue
-		}
-		for token, expansion := range unknown {
-			f.Message = strings.ReplaceAll(f.Message, token, expansion)
 		}
 		kept = append(kept, f)
 	}
 	return kept
+}
+
+// named shows each placeholder in a finding's message as the shell
+// expansion it stands for.
+func named(fs []policies.Finding, names map[string]string) {
+	for i := range fs {
+		if !strings.Contains(fs[i].Message, source.Placeholder) {
+			continue
+		}
+		for token, expansion := range names {
+			fs[i].Message = strings.ReplaceAll(fs[i].Message, token, expansion)
+		}
+	}
 }
 
 // shellJoin quotes a command's words back into one shell line, so a pasted

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -24,6 +25,7 @@ var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Ku
 
 // kustomization is what meshguard reads of one: the files it patches with.
 type kustomization struct {
+	Resources             []string `json:"resources"`
 	PatchesStrategicMerge []string `json:"patchesStrategicMerge"`
 	Patches               []struct {
 		Path string `json:"path"`
@@ -47,6 +49,7 @@ func (r *run) markKustomizePatches(inputs []input) {
 		return
 	}
 	patches := map[string]string{} // absolute path → the kustomization's folder, as named
+	resources := map[string]bool{}
 	for dir := range dirs {
 		for _, name := range kustomizationNames {
 			raw, err := os.ReadFile(filepath.Join(dir, name))
@@ -68,6 +71,12 @@ func (r *run) markKustomizePatches(inputs []input) {
 			if rel, err := filepath.Rel(r.view.cwd, dir); err == nil {
 				shown = rel
 			}
+			for _, p := range k.Resources {
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(dir, p)
+				}
+				resources[filepath.Clean(p)] = true
+			}
 			for _, p := range paths {
 				// An entry of patchesStrategicMerge may be the patch itself,
 				// inline: it names no file.
@@ -83,10 +92,46 @@ func (r *run) markKustomizePatches(inputs []input) {
 		}
 	}
 	for i := range inputs {
-		if inputs[i].kind == "yaml" && inputs[i].content == nil {
-			inputs[i].kustomization = patches[r.view.abs(inputs[i].name)]
+		// A file some kustomization takes whole, as a resource, is one.
+		if a := r.view.abs(inputs[i].name); inputs[i].kind == "yaml" && inputs[i].content == nil && !resources[a] {
+			inputs[i].kustomization = patches[a]
 		}
 	}
+}
+
+// withoutDirectives returns a strategic merge patch without the directives
+// kustomize and the API server's patch code read ($patch, $retainKeys,
+// $setElementOrder/..., $deleteFromPrimitiveList/...), which are not fields;
+// deleted is true when the patch deletes the object as a whole.
+func withoutDirectives(obj map[string]any) (out map[string]any, deleted bool) {
+	if obj["$patch"] == "delete" {
+		return nil, true
+	}
+	var strip func(v any) any
+	strip = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			m := make(map[string]any, len(x))
+			for k, e := range x {
+				if k == "$patch" || k == "$retainKeys" || strings.HasPrefix(k, "$setElementOrder/") || strings.HasPrefix(k, "$deleteFromPrimitiveList/") {
+					continue
+				}
+				m[k] = strip(e)
+			}
+			return m
+		case []any:
+			l := make([]any, 0, len(x))
+			for _, e := range x {
+				if m, ok := e.(map[string]any); ok && len(m) == 1 && m["$patch"] != nil {
+					continue // a list's {$patch: replace} marker
+				}
+				l = append(l, strip(e))
+			}
+			return l
+		}
+		return v
+	}
+	return strip(obj).(map[string]any), false
 }
 
 // isYAMLList reports whether content's first document is a list: a JSON

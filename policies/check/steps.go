@@ -1,6 +1,7 @@
 package check
 
 import (
+	"encoding/json"
 	"math"
 	"reflect"
 	"sort"
@@ -51,7 +52,7 @@ func (v *view) addStep(d *source.Document) {
 	at := d.At()
 	switch {
 	case d.Patch != nil && d.Patch.Error != "":
-	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), d.Unknown != nil,
+	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), unknownSpec(d),
 		source.DynamicVerb(d.Verb): // kubectl "$action" -f - may delete it
 		// Values meshguard cannot know: a MeshConfig it does not know.
 		v.addStepAt(d.File, step{at: at})
@@ -62,6 +63,16 @@ func (v *view) addStep(d *source.Document) {
 	default:
 		v.addStepAt(d.File, v.sent(at, d.Verb, d.Object))
 	}
+}
+
+// unknownSpec reports whether a document's spec holds a value a shell
+// expansion stands for.
+func unknownSpec(d *source.Document) bool {
+	if d.Unknown == nil {
+		return false
+	}
+	b, _ := json.Marshal(d.Object["spec"])
+	return strings.Contains(string(b), source.Placeholder)
 }
 
 // sent is the step a command at at leaves when it sends the MeshConfig obj,

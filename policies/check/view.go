@@ -42,6 +42,9 @@ type view struct {
 	cwd string
 	// manifests are the inputs read as YAML or JSON, by name (isManifest).
 	manifests map[string]bool
+	// unknown maps the placeholders of the scripts' documents in the view
+	// to the shell expansions they stand for, for messages that name them.
+	unknown map[string]string
 	// runbooks are the Markdown inputs, by name: each is a scenario of its
 	// own, so the Egress policies it applies count in its cluster only.
 	runbooks map[string]bool
@@ -98,6 +101,14 @@ func wanted(d *source.Document) bool {
 // runbook is a step, which addStep records once every manifest is known. A
 // dry run puts nothing in the cluster.
 func (v *view) add(d *source.Document) {
+	if wanted(d) && d.Unknown != nil {
+		if v.unknown == nil {
+			v.unknown = map[string]string{}
+		}
+		for token, expansion := range d.Unknown {
+			v.unknown[token] = expansion
+		}
+	}
 	if !wanted(d) || d.DryRun || isKind(d, "config.openservicemesh.io", "MeshConfig") && !v.isManifest(d.File) {
 		return
 	}

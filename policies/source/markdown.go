@@ -63,16 +63,26 @@ var yamlLangs = map[string]bool{"yaml": true, "yml": true, "json": true}
 // IsShell reports whether a block holds shell commands: by its info string,
 // or a YAML block that starts with a command (kubectl apply -f - <<EOF, as
 // documentation writes them under the manifest's language), or a block of
-// another language with a line that is a kubectl command (Microsoft's
-// azurecli-interactive, powershell).
+// another label with a line that is a kubectl command (Microsoft's
+// azurecli-interactive). PowerShell and cmd blocks are not read: their
+// quoting is not the POSIX shell's.
 func (b Block) IsShell() bool {
 	switch {
 	case shellLangs[b.Lang]:
 		return !b.IsYAML()
 	case yamlLangs[b.Lang]:
 		return startsWithCommand(b.Body)
+	case otherShells[strings.ToLower(b.Lang)]:
+		return false
 	}
 	return hasKubectlLine(b.Body)
+}
+
+// otherShells are labels of shells whose commands a POSIX shell parser
+// would misread.
+var otherShells = map[string]bool{
+	"powershell": true, "pwsh": true, "ps": true, "ps1": true, "posh": true, "azurepowershell": true,
+	"azurepowershell-interactive": true, "cmd": true, "bat": true, "batch": true, "dos": true, "fish": true,
 }
 
 // hasKubectlLine reports whether a line of body starts with kubectl (after

@@ -149,12 +149,13 @@ func TestMarkdownCommandsUnderYAML(t *testing.T) {
 }
 
 // TestMarkdownCommandsUnderOtherLanguages: documentation puts kubectl under
-// the label of its own tooling (Microsoft's azurecli-interactive) or of the
-// shell it shows (powershell); such a block is read when a line is a kubectl
-// command, and left alone otherwise.
+// the label of its own tooling (Microsoft's azurecli-interactive); such a
+// block is read when a line is a kubectl command, and left alone otherwise.
+// A PowerShell block is not read: its quoting ('{\"a\":1}') is not POSIX.
 func TestMarkdownCommandsUnderOtherLanguages(t *testing.T) {
 	md := "```azurecli-interactive\naz aks get-credentials -g rg -n aks\nkubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: a}\nEOF\n```\n\n" +
-		"```powershell\n$ kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: b}\nEOF\n```\n\n" +
+		"```console\n$ kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: b}\nEOF\n```\n\n" +
+		"```powershell\nkubectl patch meshconfig osm-mesh-config -p '{\\\"spec\\\":{}}' --type=merge\n```\n\n" +
 		"```python\nprint('kubectl apply -f x.yaml')\n```\n"
 	var got []string
 	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {

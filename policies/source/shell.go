@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -630,19 +631,19 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 }
 
 func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
-	body, bodyLine, unknown := s.stdin(redirs, upstream)
-	if body == nil {
+	h := s.stdin(redirs, upstream)
+	if h.body == nil {
 		return nil
 	}
-	err := s.decodeStdin(k, body, bodyLine, unknown)
+	err := s.decodeStdin(k, h.body, h.line, h.unknown)
 	var pe *ParseError
 	switch {
-	case errors.As(err, &pe) && len(unknown) > 0:
-		// YAML only once the shell has run the expansions (one that
-		// writes lines of its own): not the script's error, and not
-		// checked.
-		return s.unread(k, body, bodyLine, unknown)
-	case errors.As(err, &pe) && s.broken != nil && !s.broken(body):
+	case errors.As(err, &pe) && h.writes != "":
+		// Maybe YAML only once the shell has run an expansion that
+		// writes lines of its own: not known to be the script's error,
+		// and not checked.
+		return s.unread(k, h)
+	case errors.As(err, &pe) && s.broken != nil && !s.broken(h.body):
 		return nil
 	}
 	return err
@@ -652,28 +653,25 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 // expansions write, if it names an object meshguard judges: as a document
 // of that kind and name, marked unresolved (MG0003), so that it is never
 // taken for one checked.
-func (s *Script) unread(k *kubectl, body []byte, bodyLine int, unknown map[string]string) error {
-	if s.broken != nil && !s.broken(body) {
+func (s *Script) unread(k *kubectl, h heredoc) error {
+	if s.broken != nil && !s.broken(h.body) {
 		return nil
 	}
-	apiVersion, kind, name := sketch(body)
+	apiVersion, kind, name := sketch(h.body)
 	if kind == "" {
 		return nil
 	}
-	var first string
-	for token := range unknown {
-		if first == "" || bytes.Index(body, []byte(token)) < bytes.Index(body, []byte(first)) {
-			first = token
-		}
+	for token, expansion := range h.unknown {
+		name = strings.ReplaceAll(name, token, expansion)
 	}
 	meta := map[string]any{"name": name}
 	if k.namespace != "" {
 		meta["namespace"] = k.namespace
 	}
-	return s.emit(&Document{File: s.File, Line: bodyLine, Operation: "CREATE",
+	return s.emit(&Document{File: s.File, Line: h.line, Operation: "CREATE",
 		Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": meta},
 		Patch: &PatchInfo{Source: "kubectl " + k.verb, Unresolved: fmt.Sprintf(
-			"its here-document is YAML only once the shell has run %s, so meshguard cannot read it", unknown[first])}})
+			"its here-document is YAML only once the shell has run %s, so meshguard cannot read it", h.writes)}})
 }
 
 // sketch reads the apiVersion, kind and name of the first object of YAML
@@ -713,23 +711,25 @@ func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int, unknown map[
 
 // stdin finds what a command reads on standard input: its own here-document,
 // or a here-document or literal echoed into it by the previous command of a pipe.
-func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte, int, map[string]string) {
+func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) heredoc {
 	for _, r := range redirs {
 		if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 			return s.hdoc(r)
 		}
 		if r.Op == syntax.WordHdoc && r.Word != nil {
-			if v, ok := literal(r.Word); ok {
-				return []byte(v), int(r.Word.Pos().Line()) + s.LineOffset, nil
+			h := heredoc{line: int(r.Word.Pos().Line()) + s.LineOffset}
+			if v, ok := s.wordValue(r.Word, &h); ok {
+				h.body = []byte(v)
+				return h
 			}
 		}
 	}
 	if upstream == nil {
-		return nil, 0, nil
+		return heredoc{}
 	}
 	call, ok := upstream.Cmd.(*syntax.CallExpr)
 	if !ok || len(call.Args) == 0 {
-		return nil, 0, nil
+		return heredoc{}
 	}
 	cmd, _ := literal(call.Args[0])
 	switch cmd {
@@ -739,10 +739,11 @@ func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte
 		}
 	case "echo", "printf":
 		var parts []string
+		h := heredoc{}
 		for _, w := range call.Args[1:] {
-			v, ok := literal(w)
+			v, ok := s.wordValue(w, &h)
 			if !ok {
-				return nil, 0, nil
+				return heredoc{}
 			}
 			if cmd == "echo" && (v == "-e" || v == "-n") {
 				continue
@@ -750,66 +751,214 @@ func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]byte
 			parts = append(parts, v)
 		}
 		if len(parts) == 0 {
-			return nil, 0, nil
+			return heredoc{}
 		}
-		return []byte(strings.Join(parts, " ")), int(call.Args[1].Pos().Line()) + s.LineOffset, nil
+		h.body, h.line = []byte(strings.Join(parts, " ")), int(call.Args[1].Pos().Line())+s.LineOffset
+		return h
 	}
-	return nil, 0, nil
+	return heredoc{}
 }
 
-// hdoc returns a here-document's body, and the line it starts on. With an
-// unquoted delimiter the shell expands $VAR, ${VAR}, $(...) and `...` in
-// the body before kubectl reads it: each expansion is replaced with a
-// placeholder of its own, which unknown maps back to the expansion as
-// written. The rest is kept as written.
-func (s *Script) hdoc(r *syntax.Redirect) (body []byte, line int, unknown map[string]string) {
+// wordValue is the value of a word the shell passes on (a here-string, an
+// argument of echo), its expansions replaced with placeholders recorded in
+// h, as in a here-document. ok is false for a word meshguard cannot read
+// so (globs, arithmetic on unknown values, process substitution).
+func (s *Script) wordValue(w *syntax.Word, h *heredoc) (string, bool) {
+	if v, ok := literal(w); ok {
+		return v, true
+	}
+	var b strings.Builder
+	expansion := func(n syntax.Node) {
+		from, to := n.Pos().Offset(), n.End().Offset()
+		token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, from)
+		if h.unknown == nil {
+			h.unknown = map[string]string{}
+		}
+		if int(to) <= len(s.src) {
+			h.unknown[token] = string(s.src[from:to])
+		}
+		if h.writes == "" && isCmdSubst(n) {
+			h.writes = h.unknown[token]
+		}
+		b.WriteString(token)
+	}
+	for _, part := range w.Parts {
+		switch x := part.(type) {
+		case *syntax.Lit:
+			v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{x}})
+			if err != nil {
+				return "", false
+			}
+			b.WriteString(v)
+		case *syntax.SglQuoted:
+			b.WriteString(x.Value)
+		case *syntax.ParamExp, *syntax.CmdSubst:
+			expansion(x)
+		case *syntax.DblQuoted:
+			for _, inner := range x.Parts {
+				switch y := inner.(type) {
+				case *syntax.Lit:
+					v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{&syntax.DblQuoted{Parts: []syntax.WordPart{y}}}})
+					if err != nil {
+						return "", false
+					}
+					b.WriteString(v)
+				case *syntax.ParamExp, *syntax.CmdSubst:
+					expansion(y)
+				default:
+					return "", false
+				}
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// heredoc is what a command reads on standard input.
+type heredoc struct {
+	body []byte
+	line int // the line body starts on
+	// unknown maps the placeholders in body to the shell expansions they
+	// stand for, as written.
+	unknown map[string]string
+	// writes is the first expansion that may write lines of its own (a
+	// command substitution, or an expansion alone on its line), as
+	// written: YAML that does not parse may be its doing.
+	writes string
+}
+
+// hdoc returns a here-document's body as kubectl reads it. With a quoted
+// delimiter (<<'EOF') that is the body as written. With an unquoted one the
+// shell first expands $VAR, ${VAR}, $(...) and `...`, and drops the
+// backslash of \$, \`, \\ and of a line continuation: each expansion is
+// replaced with a placeholder of its own, and the lines an expansion or a
+// continuation takes are kept as blank lines after its line, so that the
+// lines below keep their numbers.
+func (s *Script) hdoc(r *syntax.Redirect) heredoc {
 	start, end := r.Hdoc.Pos().Offset(), r.Hdoc.End().Offset()
 	if int(end) > len(s.src) || start > end {
-		return nil, 0, nil
-	}
-	body = s.src[start:end]
-	for _, part := range r.Hdoc.Parts {
-		if _, isLit := part.(*syntax.Lit); isLit {
-			continue
-		}
-		// Rebuild the body with each expansion replaced.
-		var b bytes.Buffer
-		at := start
-		unknown = map[string]string{}
-		for _, part := range r.Hdoc.Parts {
-			if _, isLit := part.(*syntax.Lit); isLit {
-				continue
-			}
-			from, to := part.Pos().Offset(), part.End().Offset()
-			if from < at || int(to) > len(s.src) {
-				return nil, 0, nil
-			}
-			b.Write(s.src[at:from])
-			token := fmt.Sprintf("%s_%d_", Placeholder, len(unknown)+1)
-			unknown[token] = string(s.src[from:to])
-			b.WriteString(token)
-			at = to
-		}
-		b.Write(s.src[at:end])
-		body = b.Bytes()
-		break
+		return heredoc{}
 	}
 	// The body's end may take in the closing delimiter line; drop it.
 	if delim, ok := literal(r.Word); ok {
-		if i := bytes.LastIndexByte(body, '\n'); i >= 0 && strings.TrimLeft(string(body[i+1:]), "\t") == delim {
-			body = body[:i+1]
-		} else if strings.TrimLeft(string(body), "\t") == delim {
-			body = nil
+		raw := s.src[start:end]
+		if i := bytes.LastIndexByte(raw, '\n'); i >= 0 && strings.TrimLeft(string(raw[i+1:]), "\t") == delim {
+			end = start + uint(i+1)
+		} else if strings.TrimLeft(string(raw), "\t") == delim {
+			end = start
 		}
 	}
+	h := heredoc{body: s.src[start:end], line: int(r.Hdoc.Pos().Line()) + s.LineOffset}
+	if !quoted(r.Word) {
+		h = s.expandHdoc(r.Hdoc, start, end, h.line)
+	}
 	if r.Op == syntax.DashHdoc {
-		lines := strings.Split(string(body), "\n")
+		lines := strings.Split(string(h.body), "\n")
 		for i, l := range lines {
 			lines[i] = strings.TrimLeft(l, "\t")
 		}
-		body = []byte(strings.Join(lines, "\n"))
+		h.body = []byte(strings.Join(lines, "\n"))
 	}
-	return body, int(r.Hdoc.Pos().Line()) + s.LineOffset, unknown
+	return h
+}
+
+// quoted reports whether a here-document's delimiter is quoted, in part or
+// whole ('EOF', "EOF", \EOF, E"O"F): its body is then not expanded.
+func quoted(w *syntax.Word) bool {
+	if w == nil {
+		return false
+	}
+	for _, p := range w.Parts {
+		switch x := p.(type) {
+		case *syntax.SglQuoted, *syntax.DblQuoted:
+			return true
+		case *syntax.Lit:
+			if strings.ContainsRune(x.Value, '\\') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// expandHdoc is hdoc's reading of an unquoted here-document's body, the
+// source's bytes start to end.
+func (s *Script) expandHdoc(w *syntax.Word, start, end uint, line int) heredoc {
+	h := heredoc{line: line}
+	var b bytes.Buffer
+	owed := 0 // line breaks taken by expansions and continuations on this line
+	text := func(chunk []byte) {
+		for i := 0; i < len(chunk); i++ {
+			c := chunk[i]
+			if c == '\\' && i+1 < len(chunk) {
+				switch chunk[i+1] {
+				case '$', '`', '\\':
+					b.WriteByte(chunk[i+1])
+					i++
+					continue
+				case '\n':
+					owed++
+					i++
+					continue
+				}
+			}
+			b.WriteByte(c)
+			if c == '\n' && owed > 0 {
+				b.Write(bytes.Repeat([]byte{'\n'}, owed))
+				owed = 0
+			}
+		}
+	}
+	at := start
+	for _, part := range w.Parts {
+		if _, isLit := part.(*syntax.Lit); isLit {
+			continue
+		}
+		from, to := part.Pos().Offset(), part.End().Offset()
+		if from < at || to > end {
+			break // not in the body (the parser's positions disagree): as written
+		}
+		text(s.src[at:from])
+		expansion := s.src[from:to]
+		token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, from)
+		if h.unknown == nil {
+			h.unknown = map[string]string{}
+		}
+		h.unknown[token] = string(expansion)
+		b.WriteString(token)
+		owed += bytes.Count(expansion, []byte{'\n'})
+		if h.writes == "" && (isCmdSubst(part) || aloneOnLine(s.src, from, to)) {
+			h.writes = string(expansion)
+		}
+		at = to
+	}
+	if at <= end {
+		text(s.src[at:end])
+	}
+	b.Write(bytes.Repeat([]byte{'\n'}, owed))
+	h.body = b.Bytes()
+	return h
+}
+
+func isCmdSubst(n syntax.Node) bool {
+	_, ok := n.(*syntax.CmdSubst)
+	return ok
+}
+
+// aloneOnLine reports whether src[from:to] has only blanks beside it on its
+// line.
+func aloneOnLine(src []byte, from, to uint) bool {
+	before := src[:from]
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	after := src[to:]
+	if i := bytes.IndexByte(after, '\n'); i >= 0 {
+		after = after[:i]
+	}
+	return len(bytes.TrimSpace(before)) == 0 && len(bytes.TrimSpace(after)) == 0
 }
 
 // unknownIn returns the placeholders of unknown that obj holds, in field

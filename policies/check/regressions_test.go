@@ -1,0 +1,186 @@
+package check_test
+
+// Cases a review of the readers of here-documents, kustomize overlays and
+// Markdown found wrong; each test says what was.
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/meshguard/meshguard/policies"
+	"github.com/meshguard/meshguard/policies/check"
+	"github.com/meshguard/meshguard/policies/report"
+)
+
+func runTree(t *testing.T, files map[string]string) (report.Result, []string) {
+	t.Helper()
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, files)
+	t.Chdir(dir)
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{"."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+f.File+":"+strconv.Itoa(f.Line)+" "+f.Message)
+	}
+	return res, got
+}
+
+func hasFinding(got []string, prefix string) bool {
+	for _, g := range got {
+		if strings.HasPrefix(g, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+const heredocEgress = "kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\n"
+
+// 13797de: a misspelled field whose value holds an expansion is dropped as
+// "a field that holds a placeholder": MG2001 is lost, exit 0.
+func TestTypoNextToAnExpansionIsDenied(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": heredocEgress +
+		"metadata: {name: db, namespace: curl}\nspec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n" +
+		"  ipAdresses:\n  - ${DB_IP}/32\n  ports: [{number: 5432, protocol: tcp}]\nEOF\n"})
+	if !hasFinding(got, "MG2001@run.sh:7") {
+		t.Errorf("findings %q, want MG2001 for spec.ipAdresses at line 7", got)
+	}
+}
+
+// 13797de: any YAML error in a here-document that has an expansion anywhere
+// becomes MG0003 info (exit 0) instead of an input error.
+func TestBrokenHereDocumentWithAVariableIsAnError(t *testing.T) {
+	res, got := runTree(t, map[string]string{"run.sh": heredocEgress +
+		"metadata:\n  name: db\n  namespace: $NS\nspec:\n  sources:\n  - kind: ServiceAccount\n    name: curl\n     namespace: curl\nEOF\n"})
+	if len(res.Errors) == 0 {
+		t.Errorf("no input error; findings %q", got)
+	}
+}
+
+// 13797de: an expansion spanning lines is collapsed to one placeholder, so
+// every line below it in the body is reported too high.
+func TestLinesAfterAMultiLineExpansion(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": heredocEgress +
+		"metadata:\n  name: db\n  namespace: curl\n  labels:\n    owner: \"$(whoami |\n      tr a-z A-Z)\"\n" +
+		"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  ipAddresses: [10.0.0.1/32]\n" +
+		"  ports:\n  - number: 5432\n    protocol: grpc\nEOF\n"})
+	if !hasFinding(got, "MG2003@run.sh:15") {
+		t.Errorf("findings %q, want MG2003 at line 15 (protocol: grpc)", got)
+	}
+}
+
+// 13797de + 6ec0ad9: placeholders leak into messages of other objects and of
+// the MG0003 stand-in, and are numbered per here-document, so two Egress
+// policies named $A and $B become one id.
+func TestPlaceholdersDoNotLeak(t *testing.T) {
+	eg := func(name, ip string) string {
+		return heredocEgress + "metadata: {name: " + name + ", namespace: curl}\nspec:\n" +
+			"  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  ipAddresses: [" + ip + "]\n  ports: [{number: 5432, protocol: tcp}]\nEOF\n"
+	}
+	_, got := runTree(t, map[string]string{
+		"a.sh": eg("$A", "10.0.0.1/32") + eg("$B", "10.0.0.2/32") +
+			"kubectl apply -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\n" +
+			"metadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  featureFlags: {enableEgressPolicy: false}\nEOF\n",
+		"b.sh": heredocEgress + "metadata:\n  name: $NAME\n  namespace: curl\nspec:\n$(cat spec.yaml | sed 's/^/  /')\nEOF\n",
+	})
+	for _, g := range got {
+		if strings.Contains(g, "MESHGUARD_UNKNOWN") {
+			t.Errorf("placeholder in %q", g)
+		}
+	}
+	if !hasFinding(got, "MG3003@a.sh:") {
+		t.Errorf("findings %q, want MG3003", got)
+	}
+}
+
+// 4ae3ecb: a file that is a resource of the kustomization as well as a
+// patch loses its whole-object checks and leaves the cluster view (its
+// enableEgress: false is forgotten, so the base Egress gets MG3001).
+func TestKustomizeResourceThatIsAlsoAPatch(t *testing.T) {
+	_, got := runTree(t, map[string]string{
+		"base/kustomization.yaml": "resources: [egress.yaml]\n",
+		"base/egress.yaml": "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: httpbin, namespace: curl}\n" +
+			"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [httpbin.org]\n  ports: [{number: 443, protocol: https}]\n",
+		"overlay/kustomization.yaml": "resources: [../base, mesh.yaml]\npatches:\n- path: mesh.yaml\n",
+		"overlay/mesh.yaml": "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n" +
+			"spec:\n  sidecar: {logLevel: error}\n  traffic:\n    enableEgress: false\n",
+	})
+	if !hasFinding(got, "MG1012@overlay/mesh.yaml") || hasFinding(got, "MG3001@base/egress.yaml") {
+		t.Errorf("findings %q, want MG1012 on mesh.yaml (a resource) and no MG3001", got)
+	}
+}
+
+// 4ae3ecb: strategic-merge directives kustomize honours ($patch,
+// $retainKeys) are denied as unknown fields.
+func TestKustomizeDirectivesAreNotFields(t *testing.T) {
+	_, got := runTree(t, map[string]string{
+		"overlay/kustomization.yaml": "resources: [../base]\npatches:\n- path: drop.yaml\n- path: keys.yaml\n",
+		"overlay/drop.yaml":          "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: httpbin, namespace: curl}\n$patch: delete\n",
+		"overlay/keys.yaml": "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n" +
+			"spec:\n  traffic:\n    $retainKeys: [enableEgress]\n    enableEgress: false\n    outboundPortExclusionList:\n    - $patch: replace\n    - 6379\n  sidecar:\n    logLevl: debug\n",
+	})
+	if hasFinding(got, "MG2001@") || hasFinding(got, "MG1001@overlay/keys.yaml:7") || hasFinding(got, "MG1002@") {
+		t.Errorf("findings %q: a directive is taken for a field", got)
+	}
+	if !hasFinding(got, "MG1001@overlay/keys.yaml:12") {
+		t.Errorf("findings %q: the misspelled logLevl beside the directives is not denied", got)
+	}
+}
+
+// 069be45: a powershell block was parsed as bash; PowerShell's quoting of
+// JSON for native commands ('{\"spec\":...}') became an input error, exit 2.
+func TestPowerShellBlocksAreNotReadAsShell(t *testing.T) {
+	res, got := runTree(t, map[string]string{"page.md": "```powershell\n" +
+		`kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{\"spec\":{\"traffic\":{\"enableEgress\":false}}}'` + "\n```\n"})
+	if len(res.Errors) > 0 {
+		t.Errorf("input errors %+v (findings %q)", res.Errors, got)
+	}
+}
+
+// An unquoted here-document drops the backslash of \$: "\${IP}/32" is the
+// literal text ${IP}/32, no expansion, and judged as such.
+func TestEscapedDollarInAHereDocument(t *testing.T) {
+	res, got := runTree(t, map[string]string{"run.sh": heredocEgress +
+		"metadata: {name: db, namespace: curl}\nspec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n" +
+		"  ipAddresses:\n  - \"\\${IP}/32\"\n  ports: [{number: 5432, protocol: tcp}]\nEOF\n"})
+	if len(res.Errors) > 0 {
+		t.Fatalf("input errors %+v", res.Errors)
+	}
+	if !hasFinding(got, "MG2002@run.sh:8 spec.ipAddresses[0]: Invalid value: \"${IP}/32\"") {
+		t.Errorf("findings %q, want the literal ${IP}/32 denied", got)
+	}
+}
+
+// A here-string or an echo into kubectl with a variable is read as a
+// here-document is: its typo denied, the variable's value not judged.
+func TestHereStringsWithVariables(t *testing.T) {
+	egress := `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata: {name: db, namespace: $NS}
+spec:
+  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]
+  ipAdresses: [10.0.0.1/32]
+  ports: [{number: 5432, protocol: tcp}]`
+	res, got := runTree(t, map[string]string{"run.sh": "kubectl apply -f - <<< \"" + egress + "\"\necho \"" + egress + "\" | kubectl apply -f -\n"})
+	if len(res.Errors) > 0 {
+		t.Fatalf("input errors %+v", res.Errors)
+	}
+	if !hasFinding(got, "MG2001@run.sh:6") || !hasFinding(got, "MG2001@run.sh:13") {
+		t.Errorf("findings %q, want the misspelled ipAdresses denied in both", got)
+	}
+	for _, g := range got {
+		if strings.Contains(g, "MESHGUARD") {
+			t.Errorf("placeholder in %q", g)
+		}
+	}
+}
