@@ -30,6 +30,8 @@ type view struct {
 	upstreams   []map[string]any
 	// upstreamFiles are the files the upstreams are in, index for index.
 	upstreamFiles []string
+	// sharedUpstreams are the upstreams every scope has (upstreamsOf).
+	sharedUpstreams []map[string]any
 	// steps are, by script or runbook, the MeshConfigs it leaves behind, in
 	// the order of its lines.
 	steps map[string][]step
@@ -136,12 +138,26 @@ func (v *view) add(d *source.Document) {
 
 // upstreamsOf returns the UpstreamTrafficSettings every scope has (those
 // not in a Markdown runbook) and, with a runbook's name, that runbook's own.
+// The scopes share one slice where they can: the engine converts and
+// indexes the settings once per slice (PrepareInventories).
 func (v *view) upstreamsOf(runbook string) []map[string]any {
+	if runbook == "" && v.sharedUpstreams != nil {
+		return v.sharedUpstreams
+	}
 	var out []map[string]any
+	all := true
 	for i, u := range v.upstreams {
 		if f := v.upstreamFiles[i]; !v.runbooks[f] || f == runbook {
 			out = append(out, u)
+		} else {
+			all = false
 		}
+	}
+	if all {
+		out = v.upstreams
+	}
+	if runbook == "" {
+		v.sharedUpstreams = out
 	}
 	return out
 }
