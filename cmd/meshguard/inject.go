@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
@@ -128,7 +127,7 @@ func readDocs(file string, stdin io.Reader) ([]*source.Document, error) {
 		return nil, usageErr("read %s: %v", file, err)
 	}
 	var docs []*source.Document
-	err = source.DecodeYAML(file, bytes.NewReader(raw), 0, func(d *source.Document) error {
+	err = source.DecodeYAMLBytes(file, raw, 0, func(d *source.Document) error {
 		if d.Object != nil && d.Object["kind"] != nil {
 			docs = append(docs, d)
 		}

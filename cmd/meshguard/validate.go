@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -168,7 +167,7 @@ func readBase(file string, r source.Resource, name string) (map[string]any, erro
 		return nil, usageErr("read --base: %v", err)
 	}
 	var found map[string]any
-	err = source.DecodeYAML(file, bytes.NewReader(raw), 0, func(d *source.Document) error {
+	err = source.DecodeYAMLBytes(file, raw, 0, func(d *source.Document) error {
 		if found == nil && d.Kind() == r.Kind && (name == "" || d.Name() == name) {
 			found = d.Object
 		}

@@ -348,7 +348,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 				return count(d)
 			}
 		}
-		err = source.DecodeYAML(in.name, bytes.NewReader(content), 0, emit)
+		err = source.DecodeYAMLBytes(in.name, content, 0, emit)
 	case "shell", "markdown":
 		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(in.name, record), Judged: judged}
 		if in.kind == "shell" {

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -382,7 +381,7 @@ func reload(file string, line int) map[string]any {
 		return nil
 	}
 	var found map[string]any
-	_ = source.DecodeYAML(file, bytes.NewReader(raw), 0, func(d *source.Document) error {
+	_ = source.DecodeYAMLBytes(file, raw, 0, func(d *source.Document) error {
 		if found == nil && d.Line == line {
 			found = d.Object
 		}

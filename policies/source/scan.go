@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -36,7 +35,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 	for _, b := range CodeBlocks(src) {
 		switch {
 		case b.IsYAML():
-			err := DecodeYAML(file, bytes.NewReader(b.Body), b.Line-1, func(d *Document) error {
+			err := DecodeYAMLBytes(file, b.Body, b.Line-1, func(d *Document) error {
 				if d.Object["kind"] == nil {
 					return nil
 				}

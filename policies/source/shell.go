@@ -694,7 +694,7 @@ func sketch(body []byte) (apiVersion, kind, name string) {
 }
 
 func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int, unknown map[string]string) error {
-	return DecodeYAML(s.File, bytes.NewReader(body), bodyLine-1, func(d *Document) error {
+	return DecodeYAMLBytes(s.File, body, bodyLine-1, func(d *Document) error {
 		if d.Object["kind"] == nil {
 			return nil
 		}

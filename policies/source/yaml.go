@@ -196,6 +196,11 @@ func DecodeYAML(file string, r io.Reader, lineOffset int, fn func(*Document) err
 	if err != nil {
 		return &ParseError{File: file, Msg: "read: " + err.Error()}
 	}
+	return DecodeYAMLBytes(file, content, lineOffset, fn)
+}
+
+// DecodeYAMLBytes is DecodeYAML of content in memory.
+func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Document) error) error {
 	dec := yaml.NewDecoder(bytes.NewReader(content))
 	index := 0
 	for {
