@@ -586,6 +586,10 @@ func TestInstalled(t *testing.T) {
 	if _, ok := spec["image"]; ok {
 		t.Error("a chart value that presets nothing reached the MeshConfig")
 	}
+	// osm-edge's eBPF guide: --set=osm.trafficInterceptionMode=ebpf injects no osm-init.
+	if mode := e.Installed("", map[string]any{"osm.trafficInterceptionMode": "ebpf"})["spec"].(map[string]any)["traffic"].(map[string]any)["interceptionMode"]; mode != "ebpf" {
+		t.Errorf("osm.trafficInterceptionMode=ebpf left interceptionMode %v", mode)
+	}
 	if traffic := e.Installed("", nil)["spec"].(map[string]any)["traffic"].(map[string]any); traffic["enableEgress"] != true {
 		t.Error("an install without values is not the install default")
 	}
