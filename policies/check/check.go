@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -688,8 +689,8 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 	}
-	if d.Unknown != nil {
-		fs = withoutUnknown(fs, j.object, d.Unknown)
+	if d.Unknown != nil || len(r.view.unknownValues) > 0 {
+		fs = withoutUnknown(fs, j.object, d.Unknown, r.view.unknownValues)
 	}
 	named(fs, r.view.unknown)
 	named(fs, d.Unknown)
@@ -700,8 +701,8 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 			File:      d.File,
 			Line:      d.LineOf(f.Path),
 			Kind:      d.Kind(),
-			Namespace: d.Namespace(),
-			Name:      d.Name(),
+			Namespace: shown(d.Namespace(), d.Unknown),
+			Name:      shown(d.Name(), d.Unknown),
 		})
 	}
 	sort.SliceStable(entries, func(i, j int) bool {
@@ -716,22 +717,48 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 // withoutUnknown drops the findings about a value a shell expansion of a
 // script stands for, which meshguard does not know: a finding on a field
 // whose value (or name) holds a placeholder or on a field below one, and a
-// finding whose message quotes such a value. A finding on a field above one
-// stays (a misspelled field name is known whatever its value). Messages show
-// each placeholder as the expansion it stands for (names, from the whole
-// view: another object's name may come from one).
-func withoutUnknown(fs []policies.Finding, obj map[string]any, names map[string]string) []policies.Finding {
+// finding whose message quotes another object's unknown value (a Pod judged
+// by its Namespace's annotation). A finding on a field above one stays (a
+// misspelled field name is known whatever its value), and so does one that
+// only names the object's own unknown value on its way (a misspelled
+// protocol "on port $PORT").
+func withoutUnknown(fs []policies.Finding, obj map[string]any, own map[string]string, values map[string]bool) []policies.Finding {
+	paths := unknownPaths(obj)
+	kept := fs[:0]
+	for _, f := range fs {
+		about := false
+		for _, p := range paths {
+			if f.Path != "" && (f.Path == p || strings.HasPrefix(f.Path, p+".") || strings.HasPrefix(f.Path, p+"[")) {
+				about = true
+				break
+			}
+		}
+		if !about && strings.Contains(f.Message, source.Placeholder) {
+			for token := range values {
+				if _, mine := own[token]; !mine && strings.Contains(f.Message, token) {
+					about = true
+					break
+				}
+			}
+		}
+		if !about {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+// unknownPaths are the field paths of obj whose name or value holds a
+// placeholder, written as the rules write paths (spec.ports[0].number,
+// metadata.annotations["openservicemesh.io/sidecar-injection"]).
+func unknownPaths(obj map[string]any) []string {
 	var paths []string
-	valueTokens := map[string]bool{}
 	var walk func(path string, v any)
 	walk = func(path string, v any) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
+				p := pathJoin(path, k)
 				if strings.Contains(k, source.Placeholder) {
 					paths = append(paths, p)
 					continue
@@ -745,35 +772,81 @@ func withoutUnknown(fs []policies.Finding, obj map[string]any, names map[string]
 		case string:
 			if strings.Contains(x, source.Placeholder) {
 				paths = append(paths, path)
-				if !strings.HasPrefix(path, "metadata.") {
-					for token := range names {
-						if strings.Contains(x, token) {
-							valueTokens[token] = true
-						}
-					}
-				}
 			}
 		}
 	}
 	walk("", obj)
-	kept := fs[:0]
-	for _, f := range fs {
-		about := false
-		for _, p := range paths {
-			if f.Path != "" && (f.Path == p || strings.HasPrefix(f.Path, p+".") || strings.HasPrefix(f.Path, p+"[")) {
-				about = true
-				break
+	return paths
+}
+
+// pathJoin appends a field to a path: .name, or ["name"] for a name that
+// is not a plain word (annotation keys).
+func pathJoin(path, k string) string {
+	plain := k != ""
+	for _, c := range k {
+		if !(c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			plain = false
+			break
+		}
+	}
+	switch {
+	case !plain:
+		return fmt.Sprintf("%s[%q]", path, k)
+	case path == "":
+		return k
+	}
+	return path + "." + k
+}
+
+// valueTokens adds to into the placeholders of obj that stand for values
+// rather than its name or namespace (which other objects' messages name, as
+// ids).
+func valueTokens(obj map[string]any, into map[string]bool) {
+	var walk func(v any, top bool)
+	walk = func(v any, identity bool) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				for _, t := range tokenPattern.FindAllString(k, -1) {
+					into[t] = true
+				}
+				walk(e, false)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, false)
+			}
+		case string:
+			if !identity {
+				for _, t := range tokenPattern.FindAllString(x, -1) {
+					into[t] = true
+				}
 			}
 		}
-		for token := range valueTokens {
-			about = about || strings.Contains(f.Message, token)
-		}
-		if about {
+	}
+	for k, e := range obj {
+		if meta, ok := e.(map[string]any); ok && k == "metadata" {
+			for mk, me := range meta {
+				walk(me, mk == "name" || mk == "namespace")
+			}
 			continue
 		}
-		kept = append(kept, f)
+		walk(e, false)
 	}
-	return kept
+}
+
+// tokenPattern matches the placeholders source gives shell expansions.
+var tokenPattern = regexp.MustCompile(source.Placeholder + `_[0-9a-f]+_[0-9]+_[0-9]+_`)
+
+// shown is s with each placeholder shown as the expansion it stands for.
+func shown(s string, names map[string]string) string {
+	if !strings.Contains(s, source.Placeholder) {
+		return s
+	}
+	for token, expansion := range names {
+		s = strings.ReplaceAll(s, token, expansion)
+	}
+	return s
 }
 
 // named shows each placeholder in a finding's message as the shell

@@ -184,3 +184,93 @@ spec:
 		}
 	}
 }
+
+const hereEgressHead = "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\n"
+
+// 4c43000 read here-strings and echo/printf pipes with variables, but a
+// value that is the whole manifest ("$X") is not a "writes lines" expansion
+// there (wordValue ignores aloneOnLine): the most common idioms are now an
+// input error, exit 2 (exit 0 at 73a6e06).
+func TestHereStringOfAWholeVariableIsNotAnError(t *testing.T) {
+	for _, script := range []string{
+		"kubectl apply -f - <<< \"$MANIFEST\"\n",
+		"echo \"$MANIFEST\" | kubectl apply -f -\n",
+		"printf '%s\\n' \"$MANIFEST\" | kubectl apply -f -\n",
+		"kubectl apply -f - <<< \"" + hereEgressHead + "${REST}\"\n",
+	} {
+		res, got := runTree(t, map[string]string{"run.sh": script})
+		if len(res.Errors) > 0 {
+			t.Errorf("%q: input errors %+v (findings %q)", script, res.Errors, got)
+		}
+	}
+}
+
+// withoutUnknown drops every finding whose message quotes an unknown value
+// of the object, whatever field the finding is about: MG2003 on a
+// misspelled protocol is lost because its message names the port, $PORT
+// (exit 0; 73a6e06 denied it).
+func TestTypoKeptWhenItsMessageNamesAnUnknownValue(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + hereEgressHead +
+		"metadata: {name: db, namespace: curl}\nspec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n" +
+		"  hosts: [httpbin.org]\n  ports:\n  - number: $PORT\n    protocol: htttp\nEOF\n"})
+	if !hasFinding(got, "MG2003@run.sh:10") {
+		t.Errorf("findings %q, want MG2003 for protocol htttp at line 10", got)
+	}
+}
+
+// withoutUnknown walks keys as a.b.c, rules name annotation paths
+// metadata.annotations["openservicemesh.io/..."]: an annotation whose value
+// is a variable is denied (exit 1), and so is a Deployment in a Namespace
+// whose injection annotation is one (the value is another object's).
+func TestAnnotationFromAVariableIsNotJudged(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\n" +
+		"metadata:\n  name: shop\n  annotations:\n    openservicemesh.io/sidecar-injection: $INJECT\nEOF\n" +
+		"kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  annotations:\n" +
+		"    openservicemesh.io/outbound-port-exclusion-list: \"$PORTS\"\nspec:\n  containers: [{name: a, image: a}]\nEOF\n"})
+	for _, g := range got {
+		if strings.HasPrefix(g, "MG4001") || strings.HasPrefix(g, "MG4003") {
+			t.Errorf("an unknown value is judged: %q", g)
+		}
+	}
+}
+
+// named() fixes messages only: Entry.Name and Entry.Namespace (JSON name
+// and namespace, SARIF fullyQualifiedName, JUnit testcase name) still hold
+// the placeholders, and so do input errors that quote a value.
+func TestNoPlaceholderInEntriesOrErrors(t *testing.T) {
+	res, _ := runTree(t, map[string]string{
+		"a.sh": "kubectl apply -f - <<EOF\n" + hereEgressHead + "metadata:\n  name: ${NAME}\n  namespace: $NS\nspec:\n  portz: 1\nEOF\n",
+		"b.sh": "kubectl apply -f - <<EOF\n" + hereEgressHead + "metadata:\n  name: *$A\nEOF\n",
+	})
+	for _, f := range res.Findings {
+		if strings.Contains(f.Name+f.Namespace, "MESHGUARD") {
+			t.Errorf("placeholder in entry %s/%s (%s)", f.Namespace, f.Name, f.Rule)
+		}
+	}
+	for _, e := range res.Errors {
+		if strings.Contains(e.Message, "MESHGUARD") {
+			t.Errorf("placeholder in input error %q", e.Message)
+		}
+	}
+}
+
+// expandHdoc keeps the lines a multi-line expansion or a continuation takes;
+// wordValue (here-strings, echo) does not: findings below are too high.
+func TestHereStringLinesBelowAMultiLineExpansion(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": "kubectl apply -f - <<< \"" + hereEgressHead +
+		"metadata:\n  name: x\n  namespace: curl\n  labels:\n    a: $(echo one\ntwo)\n    b: lo\\\nng\nspec:\n  portz: 1\n\"\n"})
+	if !hasFinding(got, "MG2001@run.sh:12") {
+		t.Errorf("findings %q, want MG2001 at line 12 (portz)", got)
+	}
+}
+
+// With CRLF line ends the closing "EOF\r" line is
+// kept in the body (literal(r.Word) is "EOF"), so every here-document of a
+// CRLF script or runbook is an input error.
+func TestCRLFHereDocument(t *testing.T) {
+	res, got := runTree(t, map[string]string{"run.sh": strings.ReplaceAll("kubectl apply -f - <<EOF\n"+hereEgressHead+
+		"metadata: {name: x, namespace: curl}\nspec:\n  portz: 1\nEOF\n", "\n", "\r\n")})
+	if len(res.Errors) > 0 || !hasFinding(got, "MG2001@run.sh:6") {
+		t.Errorf("errors %+v findings %q, want MG2001 at line 6", res.Errors, got)
+	}
+}

@@ -44,8 +44,10 @@ type view struct {
 	// manifests are the inputs read as YAML or JSON, by name (isManifest).
 	manifests map[string]bool
 	// unknown maps the placeholders of the scripts' documents in the view
-	// to the shell expansions they stand for, for messages that name them.
-	unknown map[string]string
+	// to the shell expansions they stand for, for messages that name them;
+	// unknownValues are those that stand for values, not names.
+	unknown       map[string]string
+	unknownValues map[string]bool
 	// runbooks are the Markdown inputs, by name: each is a scenario of its
 	// own, so the Egress policies it applies count in its cluster only.
 	runbooks map[string]bool
@@ -109,6 +111,10 @@ func (v *view) add(d *source.Document) {
 		for token, expansion := range d.Unknown {
 			v.unknown[token] = expansion
 		}
+		if v.unknownValues == nil {
+			v.unknownValues = map[string]bool{}
+		}
+		valueTokens(d.Object, v.unknownValues)
 	}
 	if !wanted(d) || d.DryRun || isKind(d, "config.openservicemesh.io", "MeshConfig") && !v.isManifest(d.File) {
 		return

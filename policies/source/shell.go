@@ -637,6 +637,11 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 	}
 	err := s.decodeStdin(k, h.body, h.line, h.unknown)
 	var pe *ParseError
+	if errors.As(err, &pe) {
+		for token, expansion := range h.unknown {
+			pe.Msg = strings.ReplaceAll(pe.Msg, token, expansion)
+		}
+	}
 	switch {
 	case errors.As(err, &pe) && h.writes != "":
 		// Maybe YAML only once the shell has run an expansion that
@@ -761,48 +766,81 @@ func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) heredoc
 
 // wordValue is the value of a word the shell passes on (a here-string, an
 // argument of echo), its expansions replaced with placeholders recorded in
-// h, as in a here-document. ok is false for a word meshguard cannot read
-// so (globs, arithmetic on unknown values, process substitution).
+// h, as in a here-document, and the lines an expansion or a continuation
+// takes kept as blank lines after its line. ok is false for a word
+// meshguard cannot read so (globs, arithmetic, process substitution).
 func (s *Script) wordValue(w *syntax.Word, h *heredoc) (string, bool) {
 	if v, ok := literal(w); ok {
 		return v, true
 	}
 	var b strings.Builder
-	expansion := func(n syntax.Node) {
+	owed := 0
+	text := func(raw, v string) {
+		owed += strings.Count(raw, "\n") - strings.Count(v, "\n")
+		for _, c := range v {
+			b.WriteRune(c)
+			if c == '\n' && owed > 0 {
+				b.WriteString(strings.Repeat("\n", owed))
+				owed = 0
+			}
+		}
+	}
+	raw := func(n syntax.Node) string {
 		from, to := n.Pos().Offset(), n.End().Offset()
-		token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, from)
+		if int(to) > len(s.src) || from > to {
+			return ""
+		}
+		return string(s.src[from:to])
+	}
+	// A line continuation falls between two parts: its line is owed too.
+	prevEnd := w.Pos().Offset()
+	gap := func(n syntax.Node) {
+		if from := n.Pos().Offset(); from > prevEnd && int(from) <= len(s.src) {
+			owed += bytes.Count(s.src[prevEnd:from], []byte{'\n'})
+		}
+		prevEnd = n.End().Offset()
+	}
+	var mine []string
+	expansion := func(n syntax.Node) {
+		token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, n.Pos().Offset())
 		if h.unknown == nil {
 			h.unknown = map[string]string{}
 		}
-		if int(to) <= len(s.src) {
-			h.unknown[token] = string(s.src[from:to])
-		}
+		h.unknown[token] = raw(n)
+		mine = append(mine, token)
 		if h.writes == "" && isCmdSubst(n) {
 			h.writes = h.unknown[token]
 		}
 		b.WriteString(token)
+		owed += strings.Count(raw(n), "\n")
 	}
 	for _, part := range w.Parts {
+		if _, dq := part.(*syntax.DblQuoted); !dq {
+			gap(part)
+		} else {
+			prevEnd = part.Pos().Offset() + 1 // past the opening quote
+		}
 		switch x := part.(type) {
 		case *syntax.Lit:
 			v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{x}})
 			if err != nil {
 				return "", false
 			}
-			b.WriteString(v)
+			text(raw(x), v)
 		case *syntax.SglQuoted:
-			b.WriteString(x.Value)
+			text(x.Value, x.Value)
 		case *syntax.ParamExp, *syntax.CmdSubst:
 			expansion(x)
 		case *syntax.DblQuoted:
 			for _, inner := range x.Parts {
+				gap(inner)
 				switch y := inner.(type) {
 				case *syntax.Lit:
 					v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{&syntax.DblQuoted{Parts: []syntax.WordPart{y}}}})
 					if err != nil {
 						return "", false
 					}
-					b.WriteString(v)
+					text(raw(y), v)
 				case *syntax.ParamExp, *syntax.CmdSubst:
 					expansion(y)
 				default:
@@ -812,8 +850,22 @@ func (s *Script) wordValue(w *syntax.Word, h *heredoc) (string, bool) {
 		default:
 			return "", false
 		}
+		prevEnd = part.End().Offset()
 	}
-	return b.String(), true
+	b.WriteString(strings.Repeat("\n", owed))
+	v := b.String()
+	if h.writes == "" {
+		// An expansion alone on its line (or the whole value) may write
+		// lines of its own: the manifest in "$MANIFEST".
+		for _, l := range strings.Split(v, "\n") {
+			for _, token := range mine {
+				if strings.TrimSpace(l) == token {
+					h.writes = h.unknown[token]
+				}
+			}
+		}
+	}
+	return v, true
 }
 
 // heredoc is what a command reads on standard input.
@@ -844,9 +896,10 @@ func (s *Script) hdoc(r *syntax.Redirect) heredoc {
 	// The body's end may take in the closing delimiter line; drop it.
 	if delim, ok := literal(r.Word); ok {
 		raw := s.src[start:end]
-		if i := bytes.LastIndexByte(raw, '\n'); i >= 0 && strings.TrimLeft(string(raw[i+1:]), "\t") == delim {
+		closing := func(l []byte) bool { return strings.TrimRight(strings.TrimLeft(string(l), "\t"), "\r") == delim }
+		if i := bytes.LastIndexByte(raw, '\n'); i >= 0 && closing(raw[i+1:]) {
 			end = start + uint(i+1)
-		} else if strings.TrimLeft(string(raw), "\t") == delim {
+		} else if closing(raw) {
 			end = start
 		}
 	}

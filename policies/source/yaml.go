@@ -414,6 +414,11 @@ func (c *converter) merge(out map[string]any, explicit map[string]bool, v *yaml.
 }
 
 func scalar(n *yaml.Node) (any, error) {
+	if strings.Contains(n.Value, Placeholder) {
+		// A shell expansion stands for the value (!!int $PORT): a value
+		// meshguard does not know, not a broken one.
+		return n.Value, nil
+	}
 	// Only plain, untagged scalars: "off" and !!str off stay strings.
 	if n.Style == 0 {
 		if b, ok := yaml11Bools[n.Value]; ok {
