@@ -268,6 +268,13 @@ func (e *Engine) Stored(obj map[string]any) map[string]any {
 	return obj
 }
 
+// HasUnknownFields reports whether obj has a field its CRD does not know:
+// a request that sends it with strict field validation (kubectl apply,
+// create and replace by default) is refused.
+func (e *Engine) HasUnknownFields(obj map[string]any) bool {
+	return len(e.schemas.check(obj, "object").UnknownFields) > 0
+}
+
 // input builds the query's input document for in.
 func (e *Engine) input(in Input) (ast.Value, error) {
 	facts := e.schemas.check(in.Object, "object")

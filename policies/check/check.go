@@ -682,6 +682,10 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if j.applied != "" {
 		in.Operation, in.OldObject, in.Applied = "UPDATE", j.old, j.applied
 	}
+	if d.FieldValidation != "" {
+		// As kubectl sends it with the request (CreateOptions, UpdateOptions).
+		in.Options = map[string]any{"fieldValidation": d.FieldValidation}
+	}
 	if p := d.Patch; p != nil {
 		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial, Source: p.Source}
 	}

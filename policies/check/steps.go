@@ -52,6 +52,8 @@ func (v *view) addStep(d *source.Document) {
 	at := d.At()
 	switch {
 	case d.Patch != nil && d.Patch.Error != "":
+	case d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object):
+		// The API server refuses it: the MeshConfig stays as it was.
 	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), unknownSpec(d),
 		source.DynamicVerb(d.Verb): // kubectl "$action" -f - may delete it
 		// Values meshguard cannot know: a MeshConfig it does not know.

@@ -259,9 +259,20 @@ EOF
 	}, {
 		name:  "a kubectl apply whose only field is misspelled changes nothing",
 		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEngress: false", 1) + "EOF\n"},
-		// Without a step above, the MeshConfig applied is the install
-		// default's, which the rest of the here-document restates.
+		// kubectl apply validates strictly: the API server refuses the
+		// unknown field, so the apply changes nothing (no MG1017).
+		want: []string{"MG1001@run.sh:6"},
+	}, {
+		name:  "a kubectl apply --validate=false of a misspelled field changes nothing",
+		files: map[string]string{"run.sh": "kubectl apply --validate=false -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false", "enableEngress: false", 1) + "EOF\n"},
+		// The field is dropped instead: the rest restates the install default.
 		want: []string{"MG1001@run.sh:6", "MG1017@run.sh:5"},
+	}, {
+		name: "a kubectl apply the API server refuses leaves the MeshConfig as it was",
+		files: map[string]string{"run.sh": "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "interceptionMode: iptables", "interceptionMode: iptables, enableEngress: true", 1) + "EOF\n" +
+			stepsEgress},
+		// enableEgress: false is never stored: passthrough stays on below.
+		want: []string{"MG1001@run.sh:6", "MG3001@run.sh:10"},
 	}, {
 		name: "a kubectl apply merges into the governing MeshConfig as stored",
 		files: map[string]string{
@@ -270,7 +281,7 @@ EOF
 		},
 		// The manifest's typo is not in the update, so the script's own is
 		// denied, not taken for one that was there before.
-		want: []string{"MG1001@mc.yaml:5", "MG1001@run.sh:6", "MG1017@run.sh:5"},
+		want: []string{"MG1001@mc.yaml:5", "MG1001@run.sh:6"},
 	}, {
 		name: "a kubectl apply that restates the governing MeshConfig says nothing of its typo",
 		files: map[string]string{

@@ -116,7 +116,7 @@ func (v *view) add(d *source.Document) {
 		}
 		valueTokens(d.Object, v.unknownValues)
 	}
-	if !wanted(d) || d.DryRun || isKind(d, "config.openservicemesh.io", "MeshConfig") && !v.isManifest(d.File) {
+	if !wanted(d) || d.DryRun || d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object) || isKind(d, "config.openservicemesh.io", "MeshConfig") && !v.isManifest(d.File) {
 		return
 	}
 	switch {

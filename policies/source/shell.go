@@ -82,6 +82,9 @@ type Script struct {
 		at     At
 		verb   string
 		dryRun bool
+		// fieldValidation is what the command asks of the API server for
+		// fields it does not know (Document.FieldValidation).
+		fieldValidation string
 	}
 	// broken, when set, decides whether a here-document that is not valid
 	// YAML is an error (Scanner.names); unset, it always is.
@@ -367,7 +370,7 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	name, ok := literal(args[0])
 	line := int(call.Pos().Line()) + s.LineOffset
 	s.cmd.at = At{File: s.File, Line: line, Column: int(call.Pos().Col())}
-	s.cmd.verb, s.cmd.dryRun = "", false
+	s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation = "", false, ""
 	if ok && filepath.Base(name) == "osm" {
 		return s.osmInstall(args[1:], line)
 	}
@@ -384,6 +387,19 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	s.cmd.verb = k.verb
 	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" {
 		s.cmd.dryRun = true
+	}
+	s.cmd.fieldValidation = ""
+	if k.verb == "apply" || k.verb == "create" || k.verb == "replace" {
+		// kubectl's --validate: strict by default (the API server refuses
+		// a field it does not know), warn, or ignore (false).
+		switch v := k.flags["validate"]; v {
+		case "false", "ignore":
+			s.cmd.fieldValidation = "Ignore"
+		case "warn":
+			s.cmd.fieldValidation = "Warn"
+		default:
+			s.cmd.fieldValidation = "Strict"
+		}
 	}
 	switch {
 	case k.verb == "patch":
@@ -1142,7 +1158,7 @@ func (s *Script) installed(namespace string, set map[string]any, line int) error
 // emit hands on a document of the command being read, marked with the
 // command's column, verb and dry run.
 func (s *Script) emit(d *Document) error {
-	d.Command, d.Verb, d.DryRun = s.cmd.at, s.cmd.verb, s.cmd.dryRun
+	d.Command, d.Verb, d.DryRun, d.FieldValidation = s.cmd.at, s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation
 	d.Command.Seq += d.Index
 	return s.Emit(d)
 }

@@ -42,6 +42,12 @@ type Document struct {
 	// DryRun is true when that command ran with --dry-run: it changes
 	// nothing on the cluster.
 	DryRun bool
+	// FieldValidation is what that command asks of the API server for a
+	// field it does not know, as kubectl sends it: Strict (apply, create
+	// and replace by default: the request is refused), Warn or Ignore (the
+	// field is dropped); empty for a patch (the server's default, Warn)
+	// and for a manifest.
+	FieldValidation string
 	// Unknown maps the placeholders the object holds, where a script's
 	// here-document has a shell expansion ($VAR, $(cmd)), to the expansions
 	// as written: their values are not known. nil when there are none.

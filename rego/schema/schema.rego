@@ -11,7 +11,20 @@ import data.meshguard.finding
 # unknown_message words an unknown field with its "did you mean".
 unknown_message(u) := concat("", [_unknown_head(u), _did_you_mean(u), _removes(u)])
 
-_unknown_head(u) := sprintf("unknown field %q is dropped by the API server", [u.path]) if u.source == "object"
+_unknown_head(u) := sprintf("unknown field %q is dropped by the API server", [u.path]) if {
+	u.source == "object"
+	not strict
+}
+
+_unknown_head(u) := sprintf("unknown field %q makes the API server refuse the request (kubectl's strict field validation): nothing is changed", [u.path]) if {
+	u.source == "object"
+	strict
+}
+
+# strict is true when the request asks the API server to refuse a field it
+# does not know (kubectl apply, create and replace by default; --validate=false
+# and warn drop it instead). A webhook never sees such a request with one.
+strict if input.options.fieldValidation == "Strict"
 
 _unknown_head(u) := sprintf("unknown field %q in the last-applied configuration (kubectl apply --validate=false) was dropped by the API server", [u.path]) if {
 	u.source == "lastApplied"

@@ -38,3 +38,13 @@ test_last_applied_without_removal if {
 test_error_message if {
 	schema.error_message({"path": "spec.a", "message": "Invalid value: 1: bad"}) == "spec.a: Invalid value: 1: bad"
 }
+
+test_unknown_field_under_strict_validation_is_refused if {
+	msg := schema.unknown_message({"path": "spec.traffic.enableEngress", "source": "object", "suggestion": "spec.traffic.enableEgress"}) with input as {"options": {"fieldValidation": "Strict"}}
+	msg == `unknown field "spec.traffic.enableEngress" makes the API server refuse the request (kubectl's strict field validation): nothing is changed; did you mean "enableEgress"?`
+}
+
+test_unknown_field_otherwise_is_dropped if {
+	msg := schema.unknown_message({"path": "spec.x", "source": "object"}) with input as {"options": {"fieldValidation": "Warn"}}
+	startswith(msg, `unknown field "spec.x" is dropped by the API server`)
+}

@@ -19,6 +19,7 @@ package meshguard.rules.meshconfig["spec-unchanged"]
 
 import data.meshguard.finding
 import data.meshguard.kube
+import data.meshguard.schema
 
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec",
@@ -27,6 +28,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.is_meshconfig
 	kube.updating
 	not _idempotent_patch
+	not schema.strict # an unknown field fails the request, it changes nothing
 	object.get(input.object, "spec", {}) == object.get(input.oldObject, "spec", {})
 	not _generation_changed
 	not _metadata_changed

@@ -124,3 +124,16 @@ test_cli_apply_with_typo_names_the_command if {
 	}
 	f.message == "this kubectl apply changes nothing in spec once the API server drops the unknown fields reported with it"
 }
+
+test_refused_apply_changes_nothing_and_says_nothing if {
+	# kubectl apply (strict field validation) of a misspelled field: the API
+	# server refuses it, so there is no update to call unchanged.
+	count(rule.findings) == 0 with input as {
+		"operation": "UPDATE",
+		"object": _same,
+		"oldObject": _same,
+		"applied": "apply",
+		"options": {"fieldValidation": "Strict"},
+		"facts": {"schema": {"unknownFields": [{"path": "spec.traffic.enableEngress", "source": "object"}]}},
+	}
+}
