@@ -18,11 +18,14 @@ type Scanner struct {
 	// it names such an object: documentation is full of snippets meshguard
 	// has no business with. Nil judges everything.
 	Judged func(apiVersion, kind string) bool
+	// vars are the variables the blocks of one runbook assign (Script.vars).
+	vars map[string]string
 }
 
 // Shell scans a shell script.
 func (sc *Scanner) Shell(file string, src []byte) error {
-	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref}
+	sc.vars = map[string]string{}
+	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, vars: sc.vars}
 	return s.Scan(src)
 }
 
@@ -32,6 +35,7 @@ func (sc *Scanner) Shell(file string, src []byte) error {
 // YAML block that does not parse is an error only when it looks like a manifest
 // (apiVersion and kind at the top level).
 func (sc *Scanner) Markdown(file string, src []byte) error {
+	sc.vars = map[string]string{}
 	for _, b := range CodeBlocks(src) {
 		switch {
 		case b.IsYAML():
@@ -50,7 +54,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			}
 		case b.IsShell():
 			body := Placeholders(Commands(b.Body))
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names, vars: sc.vars}
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
@@ -107,7 +111,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		if !mentionsKubectl(cmd) {
 			continue
 		}
-		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names, vars: sc.vars}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
 		if errors.As(err, &pe) && pe.Shell {

@@ -89,6 +89,10 @@ type Script struct {
 	// broken, when set, decides whether a here-document that is not valid
 	// YAML is an error (Scanner.names); unset, it always is.
 	broken func(body []byte) bool
+	// vars are the literal values the script assigns to variables
+	// (KUBECTL=kubectl), shared by the blocks of a runbook, to read a
+	// command run through one ($KUBECTL patch ...).
+	vars map[string]string
 }
 
 // Scan parses src as a shell script. A syntax error is returned as a *ParseError.
@@ -102,6 +106,17 @@ func (s *Script) Scan(src []byte) error {
 		}
 		return &ParseError{File: s.File, Line: line + s.LineOffset, Msg: "shell syntax error: " + shellErrorText(err), Shell: true}
 	}
+	if s.vars == nil {
+		s.vars = map[string]string{}
+	}
+	syntax.Walk(f, func(node syntax.Node) bool {
+		if a, ok := node.(*syntax.Assign); ok && a.Name != nil && a.Value != nil && !a.Append && a.Index == nil {
+			if v, ok := literal(a.Value); ok {
+				s.vars[a.Name.Value] = v
+			}
+		}
+		return true
+	})
 	var walkErr error
 	syntax.Walk(f, func(node syntax.Node) bool {
 		if walkErr != nil {
@@ -362,8 +377,48 @@ func wordText(w *syntax.Word) string {
 // written (kubectl "$action" -f -).
 func DynamicVerb(verb string) bool { return strings.ContainsAny(verb, "$`") }
 
+// commandOf reads a command word that is a variable holding kubectl
+// ($KUBECTL, "$kmd" with kmd="kubectl --kubeconfig x", ${KUBECTL:-kubectl}):
+// the words it stands for; nil for any other word.
+func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
+	var p *syntax.ParamExp
+	switch len(w.Parts) {
+	case 1:
+		switch x := w.Parts[0].(type) {
+		case *syntax.ParamExp:
+			p = x
+		case *syntax.DblQuoted:
+			if len(x.Parts) == 1 {
+				p, _ = x.Parts[0].(*syntax.ParamExp)
+			}
+		}
+	}
+	if p == nil || p.Param == nil || !plainParam(p) {
+		return nil
+	}
+	value, set := s.vars[p.Param.Value]
+	if !set && p.Exp != nil && p.Exp.Word != nil {
+		value, set = literal(p.Exp.Word) // ${KUBECTL:-kubectl}
+	}
+	fields := strings.Fields(value)
+	if !set || len(fields) == 0 || !kubectlNames[strings.TrimSuffix(filepath.Base(fields[0]), ".exe")] {
+		return nil
+	}
+	words := make([]*syntax.Word, len(fields))
+	for i, f := range fields {
+		words[i] = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: w.Pos(), ValueEnd: w.Pos(), Value: f}}}
+	}
+	return words
+}
+
 func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
-	args := unwrap(call.Args)
+	args := call.Args
+	if len(args) > 0 {
+		if words := s.commandOf(args[0]); words != nil {
+			args = append(words, args[1:]...)
+		}
+	}
+	args = unwrap(args)
 	if len(args) == 0 {
 		return nil
 	}

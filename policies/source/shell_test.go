@@ -168,6 +168,39 @@ func TestScriptVerbFromExpansion(t *testing.T) {
 	}
 }
 
+// TestScriptKubectlFromAVariable: a script that runs kubectl through a
+// variable it assigns (kmd="kubectl --kubeconfig x", KUBECTL=kubectl), or
+// one with kubectl as its default, is read as running kubectl; a variable
+// holding another command is not.
+func TestScriptKubectlFromAVariable(t *testing.T) {
+	egress := "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: NAME, namespace: c}\nEOF\n"
+	src := "kmd=\"kubectl --kubeconfig /etc/k.config -n curl\"\nKUBECTL=kubectl\nHELM=helm\n" +
+		"$kmd apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "a", 1) +
+		"\"$KUBECTL\" apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "b", 1) +
+		"${KCTL:-kubectl} apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "c", 1) +
+		"$HELM apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "d", 1)
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name()+"@"+strconv.Itoa(d.Line))
+	}
+	if want := []string{"a@5", "b@10", "c@15"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("documents %v, want %v", got, want)
+	}
+	md := "```bash\nexport K=kubectl\n```\n\n```bash\n$K apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "e", 1) + "```\n"
+	var mdDocs []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error { mdDocs = append(mdDocs, d.Name()); return nil }}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(mdDocs, []string{"e"}) {
+		t.Errorf("a runbook's later block does not see its earlier assignment: %v", mdDocs)
+	}
+}
+
 func TestScriptErrors(t *testing.T) {
 	_, _, err := scan(t, "kubectl patch meshconfig x --type merge -p '{\"spec\":'\n")
 	if pe, ok := err.(*ParseError); !ok || pe.Line != 1 || pe.Shell || !strings.Contains(pe.Msg, "kubectl patch") {
