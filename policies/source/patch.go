@@ -57,6 +57,22 @@ var PatchTypes = []string{"strategic", "merge", "json"}
 // base and returns the UPDATE document. A patch that is not JSON or YAML is an
 // error; a patch that does not apply (a json patch naming a missing path) is
 // reported in the document's PatchInfo, for a rule to judge.
+// preferred is obj as kubectl patch reads it: through the resource's
+// preferred version. A MeshConfig written as v1alpha1 is served as v1alpha2
+// (the CRD converts with strategy None: the same fields), so a patch of it
+// is no use of the deprecated version.
+func preferred(obj map[string]any) map[string]any {
+	if obj["kind"] != "MeshConfig" || obj["apiVersion"] != "config.openservicemesh.io/v1alpha1" {
+		return obj
+	}
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		out[k] = v
+	}
+	out["apiVersion"] = "config.openservicemesh.io/v1alpha2"
+	return out
+}
+
 func ApplyPatch(base map[string]any, patch []byte, patchType string) (*Document, error) {
 	switch patchType {
 	case "strategic", "merge", "json":
@@ -67,6 +83,7 @@ func ApplyPatch(base map[string]any, patch []byte, patchType string) (*Document,
 	if err != nil {
 		return nil, fmt.Errorf("patch is neither JSON nor YAML: %v", err)
 	}
+	base = preferred(base)
 	baseJSON, err := json.Marshal(base)
 	if err != nil {
 		return nil, fmt.Errorf("encode base: %w", err)

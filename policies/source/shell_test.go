@@ -271,6 +271,18 @@ func TestApplyPatch(t *testing.T) {
 	if base["spec"].(map[string]any)["b"] != nil {
 		t.Error("ApplyPatch changed its base")
 	}
+	// kubectl patch reads a MeshConfig through its preferred version.
+	old := map[string]any{"apiVersion": "config.openservicemesh.io/v1alpha1", "kind": "MeshConfig", "spec": map[string]any{}}
+	d, err := ApplyPatch(old, []byte(`{"spec":{"traffic":{"enableEgress":false}}}`), "merge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Object["apiVersion"] != "config.openservicemesh.io/v1alpha2" || d.OldObject["apiVersion"] != "config.openservicemesh.io/v1alpha2" {
+		t.Errorf("a v1alpha1 MeshConfig is patched as %v (old %v), want v1alpha2", d.Object["apiVersion"], d.OldObject["apiVersion"])
+	}
+	if old["apiVersion"] != "config.openservicemesh.io/v1alpha1" {
+		t.Error("ApplyPatch changed its base's version")
+	}
 }
 
 func TestScriptReadsOsmInstall(t *testing.T) {
