@@ -693,6 +693,11 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 	}
+	if in.Operation == "UPDATE" && in.OldObject != nil && len(fs) > 0 {
+		if fs, err = r.withoutStanding(ctx, in, fs); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
+		}
+	}
 	if d.Unknown != nil || len(r.view.unknownValues) > 0 {
 		fs = withoutUnknown(fs, j.object, d.Unknown, r.view.unknownValues)
 	}
@@ -717,6 +722,46 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	})
 	return entries, nil
 }
+
+// withoutStanding drops the warnings and notes of an update that its old
+// object already drew (same rule, same field): a patch in a script that
+// does not touch the MeshConfig's missing interceptionMode, or an Egress's
+// passthrough, is not the place to say so again; where that object came
+// in, or the patch's base, is. A denial the old object already drew stays,
+// as the engine words it ("already so before this update, so not denied").
+func (r *run) withoutStanding(ctx context.Context, in policies.Input, fs []policies.Finding) ([]policies.Finding, error) {
+	minor := false
+	for _, f := range fs {
+		minor = minor || f.Severity != policies.Deny
+	}
+	if !minor {
+		return fs, nil
+	}
+	prior, err := r.engine.Evaluate(ctx, policies.Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory})
+	if err != nil {
+		return nil, err
+	}
+	standing := map[string]bool{}
+	for _, f := range prior {
+		// The version and the name are each request's own (the old object
+		// is read through the version; a patch names its object, which may
+		// be one osm-edge never reads), not something the object had.
+		if f.Severity != policies.Deny && !identity[f.Path] {
+			standing[f.Rule+"|"+f.Path] = true
+		}
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if f.Severity != policies.Deny && standing[f.Rule+"|"+f.Path] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, nil
+}
+
+// identity are the paths of what a request itself chooses of its object.
+var identity = map[string]bool{"apiVersion": true, "kind": true, "metadata.name": true, "metadata.namespace": true}
 
 // withoutUnknown drops the findings about a value a shell expansion of a
 // script stands for, which meshguard does not know: a finding on a field

@@ -324,6 +324,16 @@ EOF
 		// their order.)
 		want: []string{"MG3006@c.md:15", "MG3006@c.md:7"},
 	}, {
+		name: "an update does not repeat the warnings its object already drew",
+		files: map[string]string{"a.md": "```yaml\n" + strings.Replace(stepsMeshOff, "enableEgress: false, interceptionMode: iptables", "enableEgress: true", 1) +
+			"```\n\n```bash\n" + stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress +
+			"kubectl patch egress httpbin -n curl --type=merge -p '{\"spec\":{\"hosts\":[\"httpbin.org\",\"example.org\"]}}'\n```\n"},
+		// MG1012 where the MeshConfig is shown, MG3001 where the Egress is
+		// applied; the patches of each say neither again. (MG3002 counts
+		// the Egress applied below: a runbook's policies count from its
+		// first line.)
+		want: []string{"MG1012@a.md:6", "MG3001@a.md:13", "MG3002@a.md:6"},
+	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
 		want:  []string{"MG1012@run.sh:6"},
