@@ -52,6 +52,9 @@ func (v *view) addStep(d *source.Document) {
 	at := d.At()
 	switch {
 	case d.Patch != nil && d.Patch.Error != "":
+	case d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object) && d.Force:
+		// replace --force deleted it before the create was refused.
+		v.addStepAt(d.File, step{at: at})
 	case d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object):
 		// The API server refuses it: the MeshConfig stays as it was.
 	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), unknownSpec(d),
@@ -234,7 +237,8 @@ func (v *view) applied(script string, ref source.Ref, files []string) {
 		at.Seq += n
 		f = v.abs(f)
 		for _, m := range v.meshConfigs {
-			if m.manifest && m.abs == f {
+			if m.manifest && m.abs == f && !(ref.FieldValidation == "Strict" && v.engine.HasUnknownFields(m.object)) {
+				// (one the API server refuses leaves the MeshConfig as it was)
 				v.addStepAt(script, v.sent(at, ref.Verb, m.object))
 			}
 		}

@@ -3,6 +3,7 @@ package source
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -36,10 +37,17 @@ func LookupResource(name string) (Resource, bool) {
 			if name == n || name == n+"."+group || name == n+"."+version+"."+group {
 				return r, true
 			}
+			// Another version of the group, named explicitly
+			// (meshconfigs.v1alpha1.config.openservicemesh.io).
+			if rest, ok := strings.CutPrefix(name, n+"."); ok && strings.HasSuffix(rest, "."+group) && versionPattern.MatchString(strings.TrimSuffix(rest, "."+group)) {
+				return r, true
+			}
 		}
 	}
 	return Resource{}, false
 }
+
+var versionPattern = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]+)?$`)
 
 // ResourceNames lists the names LookupResource accepts, for error messages.
 func ResourceNames() string {
@@ -53,10 +61,6 @@ func ResourceNames() string {
 // PatchTypes are kubectl patch's --type values.
 var PatchTypes = []string{"strategic", "merge", "json"}
 
-// ApplyPatch applies a kubectl patch (JSON or YAML, as kubectl accepts it) to
-// base and returns the UPDATE document. A patch that is not JSON or YAML is an
-// error; a patch that does not apply (a json patch naming a missing path) is
-// reported in the document's PatchInfo, for a rule to judge.
 // preferred is obj as kubectl patch reads it: through the resource's
 // preferred version. A MeshConfig written as v1alpha1 is served as v1alpha2
 // (the CRD converts with strategy None: the same fields), so a patch of it
@@ -73,6 +77,10 @@ func preferred(obj map[string]any) map[string]any {
 	return out
 }
 
+// ApplyPatch applies a kubectl patch (JSON or YAML, as kubectl accepts it) to
+// base and returns the UPDATE document. A patch that is not JSON or YAML is an
+// error; a patch that does not apply (a json patch naming a missing path) is
+// reported in the document's PatchInfo, for a rule to judge.
 func ApplyPatch(base map[string]any, patch []byte, patchType string) (*Document, error) {
 	switch patchType {
 	case "strategic", "merge", "json":

@@ -48,6 +48,8 @@ type Ref struct {
 	Verb      string
 	Recursive bool // -R: a folder's subfolders too
 	DryRun    bool // --dry-run: nothing changes on the cluster
+	// FieldValidation is the command's, as on Document.
+	FieldValidation string
 }
 
 // Bases finds the stored object a kubectl patch in a script applies to: the
@@ -82,6 +84,8 @@ type Script struct {
 		at     At
 		verb   string
 		dryRun bool
+		// force is replace --force: delete, then create.
+		force bool
 		// fieldValidation is what the command asks of the API server for
 		// fields it does not know (Document.FieldValidation).
 		fieldValidation string
@@ -109,11 +113,18 @@ func (s *Script) Scan(src []byte) error {
 	if s.vars == nil {
 		s.vars = map[string]string{}
 	}
+	// A function's assignments happen where it is called, if at all: they
+	// are not taken for the script's own.
+	inFunc := map[*syntax.Assign]bool{}
 	syntax.Walk(f, func(node syntax.Node) bool {
-		if a, ok := node.(*syntax.Assign); ok && a.Name != nil && a.Value != nil && !a.Append && a.Index == nil {
-			if v, ok := literal(a.Value); ok {
-				s.vars[a.Name.Value] = v
-			}
+		if fn, ok := node.(*syntax.FuncDecl); ok {
+			syntax.Walk(fn, func(n syntax.Node) bool {
+				if a, ok := n.(*syntax.Assign); ok {
+					inFunc[a] = true
+				}
+				return true
+			})
+			return false
 		}
 		return true
 	})
@@ -123,6 +134,15 @@ func (s *Script) Scan(src []byte) error {
 			return false
 		}
 		switch n := node.(type) {
+		case *syntax.Assign:
+			// In the order the script runs: K=kubectl ... $K apply ... K=x.
+			if n.Name != nil && !n.Append && n.Index == nil && !inFunc[n] {
+				if v, ok := literal(n.Value); ok && n.Value != nil {
+					s.vars[n.Name.Value] = v
+				} else {
+					delete(s.vars, n.Name.Value)
+				}
+			}
 		case *syntax.Stmt:
 			if call, ok := n.Cmd.(*syntax.CallExpr); ok {
 				walkErr = s.call(call, n.Redirs, nil)
@@ -288,6 +308,10 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 				k.verb = wordText(words[i])
 				continue
 			}
+			if lit, ok := firstLit(words[i]); ok && strings.HasPrefix(lit, "--validate=") {
+				k.dynamic["validate"] = true // --validate="$V"
+				continue
+			}
 			if name, shape, isFlag := dynamicFlag(words[i]); isFlag {
 				// --patch='{"a":'$V'}' or -p"$P": a flag whose value uses an
 				// expansion, written in the same word.
@@ -377,11 +401,54 @@ func wordText(w *syntax.Word) string {
 // written (kubectl "$action" -f -).
 func DynamicVerb(verb string) bool { return strings.ContainsAny(verb, "$`") }
 
+// hasFlag reports whether a boolean flag is set (--force, --force=true).
+func hasFlag(k *kubectl, name string) bool {
+	v, set := k.flags[name]
+	return set && v != "false"
+}
+
+// firstLit is a word's leading literal part, if it has one.
+func firstLit(w *syntax.Word) (string, bool) {
+	if len(w.Parts) == 0 {
+		return "", false
+	}
+	lit, ok := w.Parts[0].(*syntax.Lit)
+	if !ok {
+		return "", false
+	}
+	return lit.Value, true
+}
+
+// fieldValidation is what kubectl's --validate asks of the API server, as
+// kubectl reads it (GetValidationDirective): a boolean first (true, 1, T:
+// Strict; false, 0, f: Ignore), else strict, warn or ignore; unset, Strict.
+// A client dry run sends nothing, and a value from a shell expansion is not
+// known: the caller leaves those out.
+func fieldValidation(v string) string {
+	if v == "" {
+		return "Strict"
+	}
+	if b, err := strconv.ParseBool(v); err == nil {
+		if b {
+			return "Strict"
+		}
+		return "Ignore"
+	}
+	switch strings.ToLower(v) {
+	case "warn":
+		return "Warn"
+	case "ignore":
+		return "Ignore"
+	}
+	return "Strict"
+}
+
 // commandOf reads a command word that is a variable holding kubectl
 // ($KUBECTL, "$kmd" with kmd="kubectl --kubeconfig x", ${KUBECTL:-kubectl}):
 // the words it stands for; nil for any other word.
 func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 	var p *syntax.ParamExp
+	quoted := false
 	switch len(w.Parts) {
 	case 1:
 		switch x := w.Parts[0].(type) {
@@ -390,6 +457,7 @@ func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 		case *syntax.DblQuoted:
 			if len(x.Parts) == 1 {
 				p, _ = x.Parts[0].(*syntax.ParamExp)
+				quoted = true
 			}
 		}
 	}
@@ -397,16 +465,28 @@ func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 		return nil
 	}
 	value, set := s.vars[p.Param.Value]
-	if !set && p.Exp != nil && p.Exp.Word != nil {
+	if p.Exp != nil && p.Exp.Word != nil && (!set || value == "" && p.Exp.Op == syntax.DefaultUnsetOrNull) &&
+		(p.Exp.Op == syntax.DefaultUnset || p.Exp.Op == syntax.DefaultUnsetOrNull) {
 		value, set = literal(p.Exp.Word) // ${KUBECTL:-kubectl}
 	}
 	fields := strings.Fields(value)
-	if !set || len(fields) == 0 || !kubectlNames[strings.TrimSuffix(filepath.Base(fields[0]), ".exe")] {
+	if quoted && len(fields) > 1 {
+		return nil // "$kmd" is one word: the shell finds no command "kubectl -n x"
+	}
+	if !set || len(fields) == 0 {
 		return nil
 	}
 	words := make([]*syntax.Word, len(fields))
 	for i, f := range fields {
 		words[i] = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: w.Pos(), ValueEnd: w.Pos(), Value: f}}}
+	}
+	// kubectl itself, or behind a wrapper (K="sudo kubectl", "microk8s kubectl").
+	u := unwrap(words)
+	if len(u) == 0 {
+		return nil
+	}
+	if name, ok := literal(u[0]); !ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
+		return nil
 	}
 	return words
 }
@@ -425,7 +505,7 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	name, ok := literal(args[0])
 	line := int(call.Pos().Line()) + s.LineOffset
 	s.cmd.at = At{File: s.File, Line: line, Column: int(call.Pos().Col())}
-	s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation = "", false, ""
+	s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation, s.cmd.force = "", false, "", false
 	if ok && filepath.Base(name) == "osm" {
 		return s.osmInstall(args[1:], line)
 	}
@@ -443,18 +523,10 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" {
 		s.cmd.dryRun = true
 	}
+	s.cmd.force = k.verb == "replace" && hasFlag(k, "force")
 	s.cmd.fieldValidation = ""
-	if k.verb == "apply" || k.verb == "create" || k.verb == "replace" {
-		// kubectl's --validate: strict by default (the API server refuses
-		// a field it does not know), warn, or ignore (false).
-		switch v := k.flags["validate"]; v {
-		case "false", "ignore":
-			s.cmd.fieldValidation = "Ignore"
-		case "warn":
-			s.cmd.fieldValidation = "Warn"
-		default:
-			s.cmd.fieldValidation = "Strict"
-		}
+	if (k.verb == "apply" || k.verb == "create" || k.verb == "replace") && !k.dynamic["validate"] && k.flags["dry-run"] != "client" {
+		s.cmd.fieldValidation = fieldValidation(k.flags["validate"])
 	}
 	switch {
 	case k.verb == "patch":
@@ -695,7 +767,7 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 			// Each -f in its turn: kubectl applies them in order.
 			at := s.cmd.at
 			at.Seq = (i + 1) * refSeq
-			s.Ref(Ref{Path: f, At: at, Verb: k.verb, Recursive: recursive, DryRun: s.cmd.dryRun})
+			s.Ref(Ref{Path: f, At: at, Verb: k.verb, Recursive: recursive, DryRun: s.cmd.dryRun, FieldValidation: s.cmd.fieldValidation})
 		}
 	}
 	return nil
@@ -1213,7 +1285,7 @@ func (s *Script) installed(namespace string, set map[string]any, line int) error
 // emit hands on a document of the command being read, marked with the
 // command's column, verb and dry run.
 func (s *Script) emit(d *Document) error {
-	d.Command, d.Verb, d.DryRun, d.FieldValidation = s.cmd.at, s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation
+	d.Command, d.Verb, d.DryRun, d.FieldValidation, d.Force = s.cmd.at, s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation, s.cmd.force
 	d.Command.Seq += d.Index
 	return s.Emit(d)
 }

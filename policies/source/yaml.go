@@ -48,6 +48,9 @@ type Document struct {
 	// field is dropped); empty for a patch (the server's default, Warn)
 	// and for a manifest.
 	FieldValidation string
+	// Force is kubectl replace --force: the object is deleted, then
+	// created again.
+	Force bool
 	// Unknown maps the placeholders the object holds, where a script's
 	// here-document has a shell expansion ($VAR, $(cmd)), to the expansions
 	// as written: their values are not known. nil when there are none.

@@ -16,7 +16,7 @@ _unknown_head(u) := sprintf("unknown field %q is dropped by the API server", [u.
 	not strict
 }
 
-_unknown_head(u) := sprintf("unknown field %q makes the API server refuse the request (kubectl's strict field validation): nothing is changed", [u.path]) if {
+_unknown_head(u) := sprintf("unknown field %q makes the API server refuse the request (kubectl's strict field validation)", [u.path]) if {
 	u.source == "object"
 	strict
 }

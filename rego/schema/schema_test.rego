@@ -41,7 +41,7 @@ test_error_message if {
 
 test_unknown_field_under_strict_validation_is_refused if {
 	msg := schema.unknown_message({"path": "spec.traffic.enableEngress", "source": "object", "suggestion": "spec.traffic.enableEgress"}) with input as {"options": {"fieldValidation": "Strict"}}
-	msg == `unknown field "spec.traffic.enableEngress" makes the API server refuse the request (kubectl's strict field validation): nothing is changed; did you mean "enableEgress"?`
+	msg == `unknown field "spec.traffic.enableEngress" makes the API server refuse the request (kubectl's strict field validation); did you mean "enableEgress"?`
 }
 
 test_unknown_field_otherwise_is_dropped if {
