@@ -136,8 +136,12 @@ func (s *Script) Scan(src []byte) error {
 		switch n := node.(type) {
 		case *syntax.Assign:
 			// In the order the script runs: K=kubectl ... $K apply ... K=x.
-			if n.Name != nil && !n.Append && n.Index == nil && !inFunc[n] {
-				if v, ok := literal(n.Value); ok && n.Value != nil {
+			if n.Name != nil && !n.Append && !n.Naked && n.Index == nil && !inFunc[n] {
+				v, ok := "", true // K= is the empty value
+				if n.Value != nil {
+					v, ok = literal(n.Value)
+				}
+				if ok {
 					s.vars[n.Name.Value] = v
 				} else {
 					delete(s.vars, n.Name.Value)
