@@ -851,8 +851,8 @@ func pathJoin(path, k string) string {
 // rather than its name or namespace (which other objects' messages name, as
 // ids).
 func valueTokens(obj map[string]any, into map[string]bool) {
-	var walk func(v any, top bool)
-	walk = func(v any, identity bool) {
+	var walk func(v any, isName bool)
+	walk = func(v any, isName bool) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
@@ -866,7 +866,7 @@ func valueTokens(obj map[string]any, into map[string]bool) {
 				walk(e, false)
 			}
 		case string:
-			if !identity {
+			if !isName {
 				for _, t := range tokenPattern.FindAllString(x, -1) {
 					into[t] = true
 				}

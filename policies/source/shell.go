@@ -452,7 +452,7 @@ func fieldValidation(v string) string {
 // the words it stands for; nil for any other word.
 func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 	var p *syntax.ParamExp
-	quoted := false
+	inQuotes := false
 	switch len(w.Parts) {
 	case 1:
 		switch x := w.Parts[0].(type) {
@@ -461,7 +461,7 @@ func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 		case *syntax.DblQuoted:
 			if len(x.Parts) == 1 {
 				p, _ = x.Parts[0].(*syntax.ParamExp)
-				quoted = true
+				inQuotes = true
 			}
 		}
 	}
@@ -474,7 +474,7 @@ func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 		value, set = literal(p.Exp.Word) // ${KUBECTL:-kubectl}
 	}
 	fields := strings.Fields(value)
-	if quoted && len(fields) > 1 {
+	if inQuotes && len(fields) > 1 {
 		return nil // "$kmd" is one word: the shell finds no command "kubectl -n x"
 	}
 	if !set || len(fields) == 0 {
