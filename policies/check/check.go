@@ -724,7 +724,8 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 }
 
 // withoutStanding drops the warnings and notes of an update that its old
-// object already drew (same rule, same field): a patch in a script that
+// object already drew (same rule, same field, same words: a new value that
+// is as wrong is said again): a patch in a script that
 // does not touch the MeshConfig's missing interceptionMode, or an Egress's
 // passthrough, is not the place to say so again; where that object came
 // in, or the patch's base, is. A denial the old object already drew stays,
@@ -747,12 +748,12 @@ func (r *run) withoutStanding(ctx context.Context, in policies.Input, fs []polic
 		// is read through the version; a patch names its object, which may
 		// be one osm-edge never reads), not something the object had.
 		if f.Severity != policies.Deny && !identity[f.Path] {
-			standing[f.Rule+"|"+f.Path] = true
+			standing[f.Rule+"|"+f.Path+"|"+f.Message] = true
 		}
 	}
 	kept := fs[:0]
 	for _, f := range fs {
-		if f.Severity != policies.Deny && standing[f.Rule+"|"+f.Path] {
+		if f.Severity != policies.Deny && standing[f.Rule+"|"+f.Path+"|"+f.Message] {
 			continue
 		}
 		kept = append(kept, f)

@@ -334,6 +334,11 @@ EOF
 		// first line.)
 		want: []string{"MG1012@a.md:6", "MG3001@a.md:13", "MG3002@a.md:6"},
 	}, {
+		name: "an update that makes a warned value wrong anew is warned again",
+		files: map[string]string{"run.sh": "osm install --set=osm.localDNSProxy.enable=true --set=osm.localDNSProxy.primaryUpstreamDNSServerIPAddr=kube-dns\n" +
+			stepsPatch(`{"spec":{"sidecar":{"localDNSProxy":{"primaryUpstreamDNSServerIPAddr":"coredns"}}}}`)},
+		want: []string{"MG1019@run.sh:2"},
+	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
 		want:  []string{"MG1012@run.sh:6"},
