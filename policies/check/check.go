@@ -693,7 +693,9 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 	}
-	if in.Operation == "UPDATE" && in.OldObject != nil && len(fs) > 0 {
+	// (A script's command, not validate patch, whose --base is not an input
+	// reported on its own.)
+	if in.Operation == "UPDATE" && in.OldObject != nil && len(fs) > 0 && d.Command.Line != 0 {
 		if fs, err = r.withoutStanding(ctx, in, fs); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
 		}

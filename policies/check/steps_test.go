@@ -335,9 +335,12 @@ EOF
 		want: []string{"MG1012@a.md:6", "MG3001@a.md:13", "MG3002@a.md:6"},
 	}, {
 		name: "an update that makes a warned value wrong anew is warned again",
-		files: map[string]string{"run.sh": "osm install --set=osm.localDNSProxy.enable=true --set=osm.localDNSProxy.primaryUpstreamDNSServerIPAddr=kube-dns\n" +
-			stepsPatch(`{"spec":{"sidecar":{"localDNSProxy":{"primaryUpstreamDNSServerIPAddr":"coredns"}}}}`)},
-		want: []string{"MG1019@run.sh:2"},
+		files: map[string]string{"run.sh": "osm install --set=osm.enableEgress=false\n" +
+			strings.Replace(strings.Replace(stepsEgress, "  hosts: [httpbin.org]\n", "", 1), "{number: 443, protocol: https}", "{number: 5432, protocol: tcp}", 1) +
+			"kubectl patch egress httpbin -n curl --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/ports/0/number\",\"value\":3306}]'\n"},
+		// MG2004 (a tcp port open to any host) where the Egress is applied,
+		// and again for the new port the patch opens.
+		want: []string{"MG2004@run.sh:10", "MG2004@run.sh:8"},
 	}, {
 		name:  "kubectl replace sends the MeshConfig whole",
 		files: map[string]string{"run.sh": "kubectl replace -f - <<EOF\n" + strings.Replace(stepsMeshOff, ", interceptionMode: iptables", "", 1) + "EOF\n"},
