@@ -711,8 +711,8 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 			File:      d.File,
 			Line:      d.LineOf(f.Path),
 			Kind:      d.Kind(),
-			Namespace: shown(d.Namespace(), d.Unknown),
-			Name:      shown(d.Name(), d.Unknown),
+			Namespace: source.ShowExpansions(d.Namespace(), d.Unknown),
+			Name:      source.ShowExpansions(d.Name(), d.Unknown),
 		})
 	}
 	sort.SliceStable(entries, func(i, j int) bool {

@@ -179,26 +179,10 @@ func valueTokens(obj map[string]any, into map[string]bool) {
 // tokenPattern matches the placeholders source gives shell expansions.
 var tokenPattern = regexp.MustCompile(source.Placeholder + `_[0-9a-f]+_[0-9]+_[0-9]+_`)
 
-// shown is s with each placeholder shown as the expansion it stands for.
-func shown(s string, names map[string]string) string {
-	if !strings.Contains(s, source.Placeholder) {
-		return s
-	}
-	for token, expansion := range names {
-		s = strings.ReplaceAll(s, token, expansion)
-	}
-	return s
-}
-
 // named shows each placeholder in a finding's message as the shell
 // expansion it stands for.
 func named(fs []policies.Finding, names map[string]string) {
 	for i := range fs {
-		if !strings.Contains(fs[i].Message, source.Placeholder) {
-			continue
-		}
-		for token, expansion := range names {
-			fs[i].Message = strings.ReplaceAll(fs[i].Message, token, expansion)
-		}
+		fs[i].Message = source.ShowExpansions(fs[i].Message, names)
 	}
 }

@@ -785,9 +785,7 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 	err := s.decodeStdin(k, h.body, h.line, h.unknown)
 	var pe *ParseError
 	if errors.As(err, &pe) {
-		for token, expansion := range h.unknown {
-			pe.Msg = strings.ReplaceAll(pe.Msg, token, expansion)
-		}
+		pe.Msg = ShowExpansions(pe.Msg, h.unknown)
 	}
 	switch {
 	case errors.As(err, &pe) && h.writes != "":
@@ -813,9 +811,7 @@ func (s *Script) unread(k *kubectl, h heredoc) error {
 	if kind == "" {
 		return nil
 	}
-	for token, expansion := range h.unknown {
-		name = strings.ReplaceAll(name, token, expansion)
-	}
+	name = ShowExpansions(name, h.unknown)
 	meta := map[string]any{"name": name}
 	if k.namespace != "" {
 		meta["namespace"] = k.namespace
@@ -949,7 +945,7 @@ func (s *Script) wordValue(w *syntax.Word, h *heredoc) (string, bool) {
 	}
 	var mine []string
 	expansion := func(n syntax.Node) {
-		token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, n.Pos().Offset())
+		token := s.placeholder(n.Pos().Offset())
 		if h.unknown == nil {
 			h.unknown = map[string]string{}
 		}
@@ -1122,7 +1118,7 @@ func (s *Script) expandHdoc(w *syntax.Word, start, end uint, line int) heredoc {
 		}
 		text(s.src[at:from])
 		expansion := s.src[from:to]
-		token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, from)
+		token := s.placeholder(from)
 		if h.unknown == nil {
 			h.unknown = map[string]string{}
 		}
@@ -1140,6 +1136,25 @@ func (s *Script) expandHdoc(w *syntax.Word, start, end uint, line int) heredoc {
 	b.Write(bytes.Repeat([]byte{'\n'}, owed))
 	h.body = b.Bytes()
 	return h
+}
+
+// placeholder is the placeholder of the shell expansion at offset of the
+// script: the same in both of a run's readings of the file, and unique
+// across its files and a runbook's blocks.
+func (s *Script) placeholder(offset uint) string {
+	return fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(s.File)), s.LineOffset, offset)
+}
+
+// ShowExpansions is text with each placeholder of unknown shown as the
+// shell expansion it stands for.
+func ShowExpansions(text string, unknown map[string]string) string {
+	if !strings.Contains(text, Placeholder) {
+		return text
+	}
+	for token, expansion := range unknown {
+		text = strings.ReplaceAll(text, token, expansion)
+	}
+	return text
 }
 
 func isCmdSubst(n syntax.Node) bool {
