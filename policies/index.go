@@ -272,6 +272,10 @@ func members(v any) []any {
 	return nil
 }
 
+// ObjectID is the id the inventory knows an object by (kube.id):
+// "namespace/name", each "" when absent.
+func ObjectID(o map[string]any) string { return objectID(o) }
+
 // objectID is kube.id: "namespace/name", each "" when absent.
 func objectID(o map[string]any) string {
 	meta, _ := o["metadata"].(map[string]any)

@@ -120,7 +120,11 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	r.stepping = true
 	for _, in := range inputs {
 		if in.kind == "shell" || in.kind == "markdown" {
-			r.read(in, func(d *source.Document) error { r.view.addStep(d); return nil }, false)
+			r.read(in, func(d *source.Document) error {
+				r.view.documentAt(d)
+				r.view.addStep(d)
+				return nil
+			}, false)
 		}
 	}
 	r.stepping = false
@@ -351,6 +355,9 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		err = source.DecodeYAMLBytes(in.name, content, 0, emit)
 	case "shell", "markdown":
 		sc := &source.Scanner{Bases: r.view, Emit: count, Ref: r.ref(in.name, record), Judged: judged}
+		if r.stepping {
+			sc.Delete = func(d source.Deletion) { r.view.deleted(in.name, d) }
+		}
 		if in.kind == "shell" {
 			err = sc.Shell(in.name, content)
 		} else {

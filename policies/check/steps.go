@@ -464,4 +464,5 @@ func (v *view) scriptScopes(scope func(string, map[string]any) *policies.Invento
 		}
 		v.scopes[k] = &inv
 	}
+	v.timeScopes()
 }

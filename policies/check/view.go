@@ -54,6 +54,13 @@ type view struct {
 	// appliedKeys are the scopes of files scripts apply (appliedScope), by
 	// absolute name.
 	appliedKeys map[string]string
+	// deletions are, by script or runbook, its kubectl deletes of Egress
+	// policies, and docsAt the places of its documents, in its order;
+	// timeKeys the scopes of those documents that see fewer Egress
+	// policies than the script's own scope (timeline.go).
+	deletions map[string][]source.Deletion
+	docsAt    map[string][]source.At
+	timeKeys  map[string]map[source.At]string
 }
 
 type located struct {
@@ -67,6 +74,10 @@ type located struct {
 	summary         *policies.EgressSummary
 	line            int
 	name, namespace string
+	// at is where a script or runbook applies an Egress, and id its
+	// namespace/name (timeline.go).
+	at source.At
+	id string
 	// manifest is true for a manifest file; a MeshConfig shown in a runbook or
 	// a script describes that document's mesh only, not its folder's.
 	manifest bool
@@ -126,7 +137,7 @@ func (v *view) add(d *source.Document) {
 		// Egresses can be many, and the inventory needs only a few of their
 		// fields: a manifest file's keeps its summary (located). One from
 		// stdin or a runbook keeps the whole object.
-		l := located{file: d.File, object: d.Object, line: d.Line}
+		l := located{file: d.File, object: d.Object, line: d.Line, at: d.At(), id: policies.ObjectID(d.Object)}
 		if v.isManifest(d.File) && d.File != "-" {
 			summary := policies.SummarizeEgress(d.Object)
 			l.object, l.summary = nil, &summary
@@ -284,6 +295,9 @@ func (v *view) inventoryFor(d *source.Document) policies.Inventory {
 				return *v.scopes[key(i)]
 			}
 		}
+	}
+	if k, ok := v.timeKeys[d.File][d.At()]; ok {
+		return *v.scopes[k]
 	}
 	if i, ok := v.stepBefore(d.File, d.At(), nil); ok {
 		return *v.scopes[stepKey(d.File, i)]

@@ -13,6 +13,8 @@ type Scanner struct {
 	Emit func(*Document) error
 	// Ref receives each file or folder a kubectl command reads with -f.
 	Ref func(Ref)
+	// Delete receives each kubectl delete of Egress policies or namespaces.
+	Delete func(Deletion)
 	// Judged reports whether meshguard judges objects of an apiVersion and
 	// kind. In Markdown, a manifest that does not parse is an error only when
 	// it names such an object: documentation is full of snippets meshguard
@@ -25,7 +27,7 @@ type Scanner struct {
 // Shell scans a shell script.
 func (sc *Scanner) Shell(file string, src []byte) error {
 	sc.vars = map[string]string{}
-	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, vars: sc.vars}
+	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, vars: sc.vars}
 	return s.Scan(src)
 }
 
@@ -54,7 +56,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			}
 		case b.IsShell():
 			body := Placeholders(Commands(b.Body))
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names, vars: sc.vars}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars}
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
@@ -111,7 +113,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		if !mentionsKubectl(cmd) {
 			continue
 		}
-		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, broken: sc.names, vars: sc.vars}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
 		if errors.As(err, &pe) && pe.Shell {

@@ -78,7 +78,9 @@ type Script struct {
 	Emit func(*Document) error
 	// Ref receives each file or folder a command reads with -f.
 	Ref func(Ref)
-	src []byte
+	// Delete receives each kubectl delete of Egress policies or namespaces.
+	Delete func(Deletion)
+	src    []byte
 	// cmd is the command being read, for the documents it emits.
 	cmd struct {
 		at     At
@@ -537,6 +539,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 		return s.patch(k, line)
 	case k.verb == "apply", k.verb == "create", k.verb == "replace":
 		return s.manifest(k, line, redirs, upstream)
+	case k.verb == "delete":
+		s.deletion(k)
+		return nil
 	case DynamicVerb(k.verb) && len(k.files) > 0:
 		// Likely apply or delete of what follows: what it sends on
 		// standard input is judged as written, but meshguard cannot tell

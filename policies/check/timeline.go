@@ -1,0 +1,249 @@
+package check
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/meshguard/meshguard/policies"
+	"github.com/meshguard/meshguard/policies/source"
+)
+
+// A script or runbook also changes which Egress policies the mesh has as
+// its lines run: a policy it applies is not there above that line, one it
+// deletes (kubectl delete egress NAME, delete -f FILE, delete namespace NS)
+// is gone below it. A runbook that turns egress passthrough on before it
+// creates its first policy, or after it deleted its last, is not told that
+// the mesh has policies that passthrough makes useless (MG3002, MG3003).
+//
+// Policies from elsewhere (a manifest the script does not apply) are there
+// from the first line, as the cluster the script runs on has them, until the
+// script deletes them.
+
+// maxTimeScopes bounds the scopes one file's timeline adds: each is one more
+// inventory to index. A script that changes its policies more often than
+// that is judged against all of them throughout, as before.
+const maxTimeScopes = 64
+
+// egressEvent is a command of a script that applies or deletes policies.
+type egressEvent struct {
+	at source.At
+	// apply holds the ids an apply adds; del the deletion, for a delete.
+	apply []string
+	del   *source.Deletion
+}
+
+// deleted records a script's kubectl delete of Egress policies.
+func (v *view) deleted(file string, d source.Deletion) {
+	if v.deletions == nil {
+		v.deletions = map[string][]source.Deletion{}
+	}
+	v.deletions[file] = append(v.deletions[file], d)
+}
+
+// documentAt records where a document of a script or runbook stands.
+func (v *view) documentAt(d *source.Document) {
+	if v.docsAt == nil {
+		v.docsAt = map[string][]source.At{}
+	}
+	v.docsAt[d.File] = append(v.docsAt[d.File], d.At())
+}
+
+// timeScopes adds, for each document of a script or runbook that runs
+// before some of the script's policies are applied or after some are
+// deleted, a scope without them, and notes it in timeKeys.
+func (v *view) timeScopes() {
+	for file, docs := range v.docsAt {
+		events := v.egressEvents(file)
+		if len(events) == 0 {
+			continue
+		}
+		keys := map[source.At]string{}
+		added := 0
+		for _, at := range docs {
+			if _, done := keys[at]; done {
+				continue
+			}
+			base := v.scriptScopeKey(file, at)
+			inv := v.scopes[base]
+			if inv == nil {
+				continue
+			}
+			gone := v.goneAt(file, at, events, inv)
+			if len(gone) == 0 {
+				continue
+			}
+			ids := make([]string, 0, len(gone))
+			for id := range gone {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			k := "time\x00" + base + "\x00" + strings.Join(ids, "\x00")
+			if _, ok := v.scopes[k]; !ok {
+				if added++; added > maxTimeScopes {
+					keys = nil
+					break
+				}
+				v.scopes[k] = without(inv, gone)
+			}
+			keys[at] = k
+		}
+		if len(keys) > 0 {
+			if v.timeKeys == nil {
+				v.timeKeys = map[string]map[source.At]string{}
+			}
+			v.timeKeys[file] = keys
+		}
+	}
+}
+
+// scriptScopeKey is the scope a document of a script at at is judged in,
+// as inventoryFor finds it, before the timeline.
+func (v *view) scriptScopeKey(file string, at source.At) string {
+	if i, ok := v.stepBefore(file, at, nil); ok {
+		return stepKey(file, i)
+	}
+	if _, ok := v.scopes[scriptKey(file)]; ok {
+		return scriptKey(file)
+	}
+	k, _ := v.meshConfigFor(file)
+	return k
+}
+
+// egressEvents are the commands of file that apply or delete Egress
+// policies, in the file's order: its own policies (a here-document, a YAML
+// block), the manifests it applies with -f, and its deletes.
+func (v *view) egressEvents(file string) []egressEvent {
+	var events []egressEvent
+	for _, e := range v.egresses {
+		if e.file == file {
+			events = append(events, egressEvent{at: e.at, apply: []string{e.id}})
+		}
+	}
+	for manifest, points := range v.appliedAt {
+		var ids []string
+		for _, e := range v.egresses {
+			if v.isManifest(e.file) && v.abs(e.file) == manifest {
+				ids = append(ids, e.id)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		for _, p := range points {
+			if p.script == file {
+				events = append(events, egressEvent{at: p.at, apply: ids})
+			}
+		}
+	}
+	for i := range v.deletions[file] {
+		events = append(events, egressEvent{at: v.deletions[file][i].At, del: &v.deletions[file][i]})
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
+	return events
+}
+
+// goneAt returns the ids of inv's policies that are not in the cluster when
+// file runs the command at at: applied by file below at, or deleted above
+// it (and not applied again since).
+func (v *view) goneAt(file string, at source.At, events []egressEvent, inv *policies.Inventory) map[string]bool {
+	gone := map[string]bool{}
+	judge := func(id string) {
+		if gone[id] {
+			return
+		}
+		state := 0 // 0: no event of file above at, 1: applied, 2: deleted
+		appliedLater := false
+		for _, e := range events {
+			above := !at.Before(e.at) // e.at <= at: the document's own command applies it too
+			switch {
+			case e.del != nil && above && v.deletes(e.del, id):
+				state = 2
+			case e.del == nil && contains(e.apply, id):
+				if above {
+					state = 1
+				} else if state == 0 {
+					appliedLater = true
+				}
+			}
+		}
+		if state == 2 || state == 0 && appliedLater {
+			gone[id] = true
+		}
+	}
+	for _, e := range inv.Egresses {
+		judge(policies.ObjectID(e))
+	}
+	for _, s := range inv.EgressSummaries {
+		judge(s.ID)
+	}
+	return gone
+}
+
+// deletes reports whether a kubectl delete removes the policy id.
+func (v *view) deletes(d *source.Deletion, id string) bool {
+	if d.AllNamespaces {
+		return true
+	}
+	ns, name, _ := strings.Cut(id, "/")
+	for _, n := range d.Namespaces {
+		if n == ns {
+			return true
+		}
+	}
+	for _, n := range d.Egresses {
+		if n.Name == name && (n.Namespace == "" || n.Namespace == ns) {
+			return true
+		}
+	}
+	for _, f := range d.Files {
+		for _, e := range v.egresses {
+			if e.id == id && v.isManifest(e.file) && under(v.abs(e.file), v.abs(f), d.Recursive) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// under reports whether file is path or, path being a folder, one of the
+// files kubectl -f reads in it (in its subfolders too with -R).
+func under(file, path string, recursive bool) bool {
+	if file == path {
+		return true
+	}
+	if recursive {
+		return strings.HasPrefix(file, path+string(filepath.Separator))
+	}
+	return filepath.Dir(file) == path
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// without is a copy of inv without the policies gone.
+func without(inv *policies.Inventory, gone map[string]bool) *policies.Inventory {
+	out := *inv
+	out.Egresses = nil
+	for _, e := range inv.Egresses {
+		if !gone[policies.ObjectID(e)] {
+			out.Egresses = append(out.Egresses, e)
+		}
+	}
+	out.EgressSummaries = nil
+	for _, s := range inv.EgressSummaries {
+		if !gone[s.ID] {
+			out.EgressSummaries = append(out.EgressSummaries, s)
+		}
+	}
+	if out.Egresses == nil {
+		out.Egresses = []map[string]any{}
+	}
+	return &out
+}

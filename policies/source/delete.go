@@ -1,0 +1,120 @@
+package source
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Deletion is a kubectl delete in a script that removes Egress policies:
+// by name, with their namespace, or with the manifests that hold them. From
+// its place on they are gone from the cluster the script builds.
+type Deletion struct {
+	At At
+	// Egresses are the policies deleted by name. A Namespace of "" is
+	// kubectl's current namespace, which meshguard does not know: any.
+	Egresses []Name
+	// Namespaces are deleted, or have all their Egress policies deleted
+	// (delete egress --all -n NS). AllNamespaces is every Egress policy:
+	// --all with -A, or with a namespace meshguard does not know.
+	Namespaces    []string
+	AllNamespaces bool
+	// Files are the manifests named with -f, resolved against the script's
+	// folder (a folder with its subfolders when Recursive): the Egress
+	// policies they hold are deleted.
+	Files     []string
+	Recursive bool
+}
+
+// Name is a namespaced object's name.
+type Name struct{ Namespace, Name string }
+
+// deletion reports a kubectl delete that removes Egress policies. One
+// meshguard cannot read in full (a label selector, a name or kind from a
+// shell expansion, a URL) is left out: what it deletes is not known, and a
+// policy kept counts as a policy the mesh has, which errs on the side of
+// the warnings users already get.
+func (s *Script) deletion(k *kubectl) {
+	if s.Delete == nil || s.cmd.dryRun || hasFlag(k, "selector") || hasFlag(k, "field-selector") {
+		return
+	}
+	d := Deletion{At: s.cmd.at}
+	ns := k.namespace
+	if k.dynamic["namespace"] {
+		ns = ""
+	}
+	all := hasFlag(k, "all")
+	everywhere := hasFlag(k, "all-namespaces") || hasFlag(k, "A")
+	if len(k.files) > 0 {
+		if k.dynamic["filename"] {
+			return
+		}
+		for _, f := range k.files {
+			if f == "" || f == "-" || strings.Contains(f, "://") {
+				continue
+			}
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(s.Dir, f)
+			}
+			d.Files = append(d.Files, filepath.Clean(f))
+		}
+		d.Recursive = hasFlag(k, "recursive") && k.flags["recursive"] != "false"
+		s.reportDeletion(d)
+		return
+	}
+	if len(k.args) == 0 {
+		return
+	}
+	name := func(kind, n string) {
+		switch {
+		case n == "":
+			// a name from a shell expansion
+		case isNamespaceResource(kind):
+			d.Namespaces = append(d.Namespaces, n)
+		case isEgressResource(kind):
+			d.Egresses = append(d.Egresses, Name{Namespace: ns, Name: n})
+		}
+	}
+	if strings.Contains(k.args[0], "/") {
+		// kubectl delete egress/a egress/b ns/c
+		for _, a := range k.args {
+			kind, n, _ := strings.Cut(a, "/")
+			name(kind, n)
+		}
+		s.reportDeletion(d)
+		return
+	}
+	kinds := strings.Split(k.args[0], ",")
+	for _, kind := range kinds {
+		switch {
+		case all && isEgressResource(kind) && (everywhere || ns == ""):
+			d.AllNamespaces = true
+		case all && isEgressResource(kind):
+			d.Namespaces = append(d.Namespaces, ns)
+		}
+		for _, n := range k.args[1:] {
+			name(kind, n)
+		}
+	}
+	s.reportDeletion(d)
+}
+
+func (s *Script) reportDeletion(d Deletion) {
+	if len(d.Egresses) > 0 || len(d.Namespaces) > 0 || d.AllNamespaces || len(d.Files) > 0 {
+		s.Delete(d)
+	}
+}
+
+func isEgressResource(name string) bool {
+	r, ok := LookupResource(name)
+	return ok && r.Kind == "Egress"
+}
+
+// isNamespaceResource reports whether kubectl reads name as the Namespace
+// resource.
+func isNamespaceResource(name string) bool {
+	switch strings.ToLower(name) {
+	case "ns", "namespace", "namespaces", "namespace.v1", "namespaces.v1":
+		return true
+	}
+	return false
+}
