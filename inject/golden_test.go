@@ -58,7 +58,10 @@ func TestGolden(t *testing.T) {
 		mutate func(p *corev1.Pod, mc *MeshConfig, ns *corev1.Namespace)
 	}{
 		{"install-defaults", func(*corev1.Pod, *MeshConfig, *corev1.Namespace) {}},
-		{"probes", func(p *corev1.Pod, _ *MeshConfig, _ *corev1.Namespace) {
+		{"probes", func(p *corev1.Pod, mc *MeshConfig, _ *corev1.Namespace) {
+			// osm-healthcheck takes the injector's log level (info), not
+			// the sidecar's: critical is no level it knows.
+			mc.Spec.Sidecar.LogLevel = "critical"
 			c := &p.Spec.Containers[0]
 			c.LivenessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/liveness", Port: intstr.FromString("web")}}}
 			c.ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(14001)}}}

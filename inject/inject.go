@@ -34,6 +34,10 @@ type Config struct {
 	Namespace string
 	// HealthcheckImage is osm-healthcheck's image; empty means the chart's.
 	HealthcheckImage string
+	// InjectorLogLevel is osm-healthcheck's --verbosity: osm-edge's injector
+	// passes its own log level (the chart's osm.controllerLogLevel), not
+	// the sidecar's. Empty means the chart's default, info.
+	InjectorLogLevel string
 	// InitPullPolicy is osm-init's imagePullPolicy; empty means IfNotPresent.
 	InitPullPolicy corev1.PullPolicy
 	// TrustDomain is the cluster's DNS domain (cluster.local).
@@ -144,7 +148,7 @@ func Inject(pod *corev1.Pod, ns *corev1.Namespace, cfg Config, id string) (*Resu
 	}
 	// 9. osm-healthcheck answers probes that were TCP or HTTPS.
 	if r.Probes.TCP {
-		p.Spec.Containers = append(p.Spec.Containers, healthcheckContainer(cfg.healthcheckImage(), mc.LogLevel()))
+		p.Spec.Containers = append(p.Spec.Containers, healthcheckContainer(cfg.healthcheckImage(), cfg.injectorLogLevel()))
 	}
 	// 10. The sidecar.
 	res, srcs := resources(mc, p.Annotations, nsAnn)
@@ -173,6 +177,20 @@ func (c Config) pullPolicy() corev1.PullPolicy {
 		return c.InitPullPolicy
 	}
 	return corev1.PullIfNotPresent
+}
+
+// DefaultInjectorLogLevel is the osm-edge chart's osm.controllerLogLevel.
+const DefaultInjectorLogLevel = "info"
+
+// InjectorLogLevels are the levels osm-healthcheck takes (zerolog's): a
+// Pipy level such as critical or warning makes it exit.
+var InjectorLogLevels = []string{"trace", "debug", "info", "warn", "error", "fatal", "panic", "disabled"}
+
+func (c Config) injectorLogLevel() string {
+	if c.InjectorLogLevel != "" {
+		return c.InjectorLogLevel
+	}
+	return DefaultInjectorLogLevel
 }
 
 func (c Config) healthcheckImage() string {

@@ -44,6 +44,8 @@ type Injector struct {
 	// MeshName and Namespace identify the mesh (osm, osm-system).
 	MeshName, Namespace string
 	Metrics             *Metrics
+	// InjectorLogLevel is osm-healthcheck's --verbosity (inject.Config).
+	InjectorLogLevel string
 
 	mu     sync.Mutex
 	ca     *inject.CA
@@ -131,7 +133,7 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	if view.MeshConfig == nil {
 		return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject the sidecar: the MeshConfig %s/osm-mesh-config cannot be read (%v); fix it, or label the namespace openservicemesh.io/ignore=true to create pods without the mesh", in.Namespace, view.MeshConfigErr)).WithWarnings(warnings...)
 	}
-	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace}
+	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace, InjectorLogLevel: in.InjectorLogLevel}
 	if view.MeshConfig.Spec.Sidecar.LocalDNSProxy.Enable {
 		ip, err := in.controllerIP(ctx)
 		if err != nil {

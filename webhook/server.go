@@ -49,7 +49,10 @@ type Options struct {
 	HealthAddr  string
 	// Disabled are rule codes turned off.
 	Disabled []string
-	Log      logr.Logger
+	// InjectorLogLevel is osm-healthcheck's --verbosity in injected pods
+	// (inject.Config); empty means info.
+	InjectorLogLevel string
+	Log              logr.Logger
 }
 
 // Serve runs the webhook server until ctx ends.
@@ -101,7 +104,7 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	v := &Validator{Engine: engine, Inventory: inv, Metrics: m}
 	mgr.GetWebhookServer().Register(ValidatePath, StatusCodes(&admission.Webhook{Handler: v}))
 	injector := &Injector{
-		Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m,
+		Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m, InjectorLogLevel: o.InjectorLogLevel,
 		Secrets: ClientSecrets{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
 	}
 	mgr.GetWebhookServer().Register(MutatePath, StatusCodes(&admission.Webhook{Handler: injector}))

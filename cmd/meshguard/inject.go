@@ -20,13 +20,14 @@ import (
 
 func newInjectCommand(s streams) *cobra.Command {
 	var (
-		files           []string
-		meshConfig      string
-		namespaceLabels []string
-		meshName        string
-		osmNamespace    string
-		output          string
-		explain         bool
+		files            []string
+		meshConfig       string
+		namespaceLabels  []string
+		meshName         string
+		osmNamespace     string
+		output           string
+		explain          bool
+		injectorLogLevel string
 	)
 	cmd := &cobra.Command{
 		Use:   "inject -f FILE [-f FILE]... [--explain]",
@@ -87,7 +88,10 @@ sidecar image), 2 for usage errors and unreadable input.`,
 			if err != nil {
 				return usageErr("--mesh-config %s: %v", meshConfig, err)
 			}
-			cfg := inject.Config{MeshConfig: mc, MeshName: meshName, Namespace: osmNamespace}
+			if err := checkInjectorLogLevel(injectorLogLevel); err != nil {
+				return err
+			}
+			cfg := inject.Config{MeshConfig: mc, MeshName: meshName, Namespace: osmNamespace, InjectorLogLevel: injectorLogLevel}
 			namespaces := map[string]*corev1.Namespace{}
 			for ns, l := range labels {
 				namespaces[ns] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: l}}
@@ -111,6 +115,7 @@ sidecar image), 2 for usage errors and unreadable input.`,
 	f.StringVar(&meshName, "mesh-name", "osm", "mesh name, as in the openservicemesh.io/monitored-by label")
 	f.StringVar(&osmNamespace, "osm-namespace", "osm-system", "osm-edge's control-plane namespace")
 	f.StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
+	injectorLogLevelFlag(f, &injectorLogLevel)
 	f.BoolVar(&explain, "explain", false, "say why each pod is or is not injected and what is intercepted, instead of printing objects")
 	return cmd
 }

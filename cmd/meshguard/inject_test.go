@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -231,5 +232,63 @@ spec:
 	}
 	if !found || code != 1 {
 		t.Errorf("exit %d, want MG2006 on change.sh:\n%s%s", code, out, errOut)
+	}
+}
+
+// osm-healthcheck runs with the injector's log level, not the sidecar's:
+// osm-edge passes its own (info by default), and a Pipy level such as
+// critical is none osm-healthcheck takes.
+func TestInjectHealthcheckVerbosity(t *testing.T) {
+	dir := t.TempDir()
+	probed := strings.Replace(podDoc("probed", "shop", ""), "    image: app:1\n", "    image: app:1\n    livenessProbe: {tcpSocket: {port: 3306}}\n", 1)
+	pods := write(t, dir, "pods.yaml", injectNamespaces+probed)
+	defaults, err := os.ReadFile("../../manifests/defaults/osm-mesh-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	critical := strings.Replace(string(defaults), "logLevel: error", "logLevel: critical", 1)
+	if critical == string(defaults) {
+		t.Fatal("the install defaults set no logLevel: error")
+	}
+	mc := write(t, dir, "mc.yaml", critical)
+	verbosity := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := cli(t, "", append([]string{"inject", "-f", pods, "--mesh-config", mc, "-o", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var list struct {
+			Items []struct {
+				Kind string
+				Spec struct {
+					Containers []struct {
+						Name string
+						Args []string
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range list.Items {
+			for _, c := range it.Spec.Containers {
+				if c.Name == "osm-healthcheck" {
+					return strings.Join(c.Args, " ")
+				}
+			}
+		}
+		t.Fatalf("no osm-healthcheck container in %s", out)
+		return ""
+	}
+	if got := verbosity(); got != "--verbosity info" {
+		t.Errorf("default: args %q, want --verbosity info", got)
+	}
+	if got := verbosity("--injector-log-level", "debug"); got != "--verbosity debug" {
+		t.Errorf("--injector-log-level debug: args %q", got)
+	}
+	_, errOut, code := cli(t, "", "inject", "-f", pods, "--injector-log-level", "critical")
+	if code != 2 || !strings.Contains(errOut, "not a level osm-healthcheck takes") {
+		t.Errorf("--injector-log-level critical: exit %d, %s", code, errOut)
 	}
 }

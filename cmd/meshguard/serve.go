@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	"github.com/meshguard/meshguard/inject"
 	"github.com/meshguard/meshguard/webhook"
 )
 
@@ -46,6 +49,9 @@ files change (cert-manager rotates them in a cluster, see manifests/deploy).`,
 			if o.Namespace == "" || o.MeshConfigName == "" {
 				return usageErr("--namespace and --mesh-config-name must not be empty")
 			}
+			if err := checkInjectorLogLevel(o.InjectorLogLevel); err != nil {
+				return err
+			}
 			if os.Getenv("GOGC") == "" {
 				// The live heap is about 10 MB and each request allocates about
 				// 120 KB, so the default GOGC=100 collects several times a second
@@ -77,10 +83,26 @@ files change (cert-manager rotates them in a cluster, see manifests/deploy).`,
 	f.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", `address of /metrics (Prometheus, HTTP); "0" turns it off`)
 	f.StringVar(&o.HealthAddr, "health-probe-bind-address", ":8081", `address of /healthz and /readyz (HTTP); "0" turns it off`)
 	f.StringSliceVar(&o.Disabled, "disable", nil, "rule codes to turn off, comma-separated (meshguard rules lists them)")
+	injectorLogLevelFlag(f, &o.InjectorLogLevel)
 	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
 	f.StringVar(&logFormat, "log-format", "json", "log format: json or text")
 	f.IntVarP(&verbosity, "v", "v", 0, "log verbosity; 1 logs every finding")
 	return cmd
+}
+
+// injectorLogLevelFlag registers --injector-log-level (serve and inject).
+func injectorLogLevelFlag(f *pflag.FlagSet, level *string) {
+	f.StringVar(level, "injector-log-level", inject.DefaultInjectorLogLevel, "log level osm-edge's injector runs with (chart value osm.controllerLogLevel): injected pods' osm-healthcheck container gets it as --verbosity; one of "+strings.Join(inject.InjectorLogLevels, ", "))
+}
+
+// checkInjectorLogLevel refuses a level osm-healthcheck would exit on.
+func checkInjectorLogLevel(level string) error {
+	for _, l := range inject.InjectorLogLevels {
+		if level == l {
+			return nil
+		}
+	}
+	return usageErr("--injector-log-level %q is not a level osm-healthcheck takes: use one of %s (Pipy's critical and warning are not among them)", level, strings.Join(inject.InjectorLogLevels, ", "))
 }
 
 // restConfig finds the API server: --kubeconfig, else controller-runtime's
