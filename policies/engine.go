@@ -230,7 +230,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if err != nil || in.OldObject == nil || !hasDeny(findings) {
 		return findings, err
 	}
-	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory})
+	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection})
 	if err != nil {
 		return nil, err
 	}
@@ -283,9 +283,13 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 		object = facts.pruned
 	}
 	e.lastApplied(in.Object, &facts)
+	factsDoc := map[string]any{"schema": facts.value()}
+	if i := in.Injection; i != nil {
+		factsDoc["injection"] = map[string]any{"inject": i.Inject, "reason": i.Reason, "injectedButForHostNetwork": i.InjectedButForHostNetwork}
+	}
 	doc := map[string]any{
 		"object": object,
-		"facts":  map[string]any{"schema": facts.value()},
+		"facts":  factsDoc,
 	}
 	if in.Operation != "" {
 		doc["operation"] = in.Operation

@@ -34,6 +34,20 @@ type Input struct {
 	// or whole for replace). Like Patch, it says the CLI saw what was sent
 	// before the API server pruned it.
 	Applied string `json:"applied,omitempty"`
+	// Injection is, for a pod the injecting webhook judges, whether
+	// osm-edge's selection injects it (input.facts.injection). Without it
+	// the rules judge a pod offline, from what the inputs show.
+	Injection *Injection `json:"-"`
+}
+
+// Injection is osm-edge's injection decision for a pod.
+type Injection struct {
+	// Inject is true when the pod gets the sidecar; Reason says why or why not.
+	Inject bool
+	Reason string
+	// InjectedButForHostNetwork is true for a pod on the host network that
+	// would be injected on the pod network.
+	InjectedButForHostNetwork bool
 }
 
 // Inventory is the part of the cluster the cross-resource rules read. A nil

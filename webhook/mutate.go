@@ -96,12 +96,16 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		// the pod rules would only see the sidecar's own ports and user.
 		return nil, admission.Allowed(string(inject.ReasonAlreadyInjected))
 	}
-	// The pod rules first: their deny findings carry rule codes. A kubectl
-	// debug copy carries the original's sidecar, which they would flag.
+	// osm-edge's selection, then the pod rules, which speak only of what
+	// injection does to the pods it injects (input.facts.injection): their
+	// deny findings carry rule codes. A kubectl debug copy carries the
+	// original's sidecar, which they would flag.
+	decision, decideErr := inject.Decide(pod, ns, in.MeshName, in.Namespace)
 	if meta, ok := input.Object["metadata"].(map[string]any); ok && meta["namespace"] == nil {
 		meta["namespace"] = pod.Namespace
 	}
 	input.Inventory = *view.Inventory
+	input.Injection = injectionFacts(pod, ns, decision, decideErr, in.MeshName, in.Namespace)
 	dry := input.DryRun
 	var findings []policies.Finding
 	if !inject.DebugCopy(pod) {
@@ -115,9 +119,8 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		return findings, verdict
 	}
 	warnings := verdict.Warnings
-	decision, err := inject.Decide(pod, ns, in.MeshName, in.Namespace)
-	if err != nil {
-		return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
+	if decideErr != nil {
+		return findings, admission.Denied(decideErr.Error()).WithWarnings(warnings...)
 	}
 	if decision.Reason == inject.ReasonUnmonitored {
 		// The API server's selector sent the pod, so the namespace is
@@ -181,6 +184,19 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	}
 	resp := admission.PatchResponseFromRaw(req.Object.Raw, mutated)
 	return findings, resp.WithWarnings(warnings...)
+}
+
+// injectionFacts tells the rules whether osm-edge injects the pod: a pod
+// it rejects for its injection annotation is not injected either.
+func injectionFacts(pod *corev1.Pod, ns *corev1.Namespace, d inject.Decision, err error, meshName, osmNamespace string) *policies.Injection {
+	facts := &policies.Injection{Inject: err == nil && d.Inject, Reason: string(d.Reason)}
+	if pod.Spec.HostNetwork {
+		onPodNetwork := pod.DeepCopy()
+		onPodNetwork.Spec.HostNetwork = false
+		other, err := inject.Decide(onPodNetwork, ns, meshName, osmNamespace)
+		facts.InjectedButForHostNetwork = err == nil && other.Inject
+	}
+	return facts
 }
 
 func podName(p *corev1.Pod) string {

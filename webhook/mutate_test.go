@@ -45,15 +45,11 @@ func (m *memSecrets) Create(_ context.Context, s *corev1.Secret) error {
 	return nil
 }
 
-func injector(t testing.TB, withCA bool) (*Injector, *memSecrets) {
+func injector(t testing.TB, withCA bool, more ...map[string]any) (*Injector, *memSecrets) {
 	t.Helper()
 	e := testEngine(t)
-	ns := map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{
-		"name":        "bookstore",
-		"labels":      map[string]any{"openservicemesh.io/monitored-by": "osm"},
-		"annotations": map[string]any{"openservicemesh.io/sidecar-injection": "enabled"},
-	}}
-	inv := &policies.Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: []map[string]any{}, Namespaces: []map[string]any{ns}}
+	ns := namespaceObject("bookstore", map[string]any{"openservicemesh.io/sidecar-injection": "enabled"})
+	inv := &policies.Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: []map[string]any{}, Namespaces: append([]map[string]any{ns}, more...)}
 	if err := e.PrepareInventory(context.Background(), inv); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +68,15 @@ func injector(t testing.TB, withCA bool) (*Injector, *memSecrets) {
 	return &Injector{Engine: e, View: StaticPodView{view}, Secrets: store, MeshName: "osm", Namespace: "osm-system"}, store
 }
 
+// namespaceObject is a Namespace the mesh monitors, with annotations.
+func namespaceObject(name string, annotations map[string]any) map[string]any {
+	return map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{
+		"name":        name,
+		"labels":      map[string]any{"openservicemesh.io/monitored-by": "osm"},
+		"annotations": annotations,
+	}}
+}
+
 func podRequest(t testing.TB, pod *corev1.Pod, dry bool) admission.Request {
 	t.Helper()
 	raw, err := json.Marshal(pod)
@@ -79,7 +84,7 @@ func podRequest(t testing.TB, pod *corev1.Pod, dry bool) admission.Request {
 		t.Fatal(err)
 	}
 	return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
-		UID: "1", Operation: admissionv1.Create, Namespace: "bookstore", DryRun: &dry,
+		UID: "1", Operation: admissionv1.Create, Namespace: pod.Namespace, DryRun: &dry,
 		Kind:   metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
 		Object: runtime.RawExtension{Raw: raw},
 	}}
@@ -193,5 +198,56 @@ func TestInjectorDNSProxyNeedsTheControllerAddress(t *testing.T) {
 	resp := in.Handle(context.Background(), podRequest(t, testPod(), false))
 	if resp.Allowed || resp.Result.Code != 503 || !strings.Contains(resp.Result.Message, "osm-controller") || len(store.created) != 0 {
 		t.Errorf("response %+v", resp.Result)
+	}
+}
+
+// The pod rules speak of what injection does to a pod: a pod osm-edge does
+// not inject is admitted untouched, whatever its annotations or its
+// namespace's metrics annotation say (osm-edge reads them only for the
+// pods it injects).
+func TestInjectorLeavesPodsItDoesNotInjectToThemselves(t *testing.T) {
+	quiet := namespaceObject("quiet", map[string]any{"openservicemesh.io/sidecar-injection": "disabled", "openservicemesh.io/metrics": "on"})
+	in, store := injector(t, true, quiet)
+	badPorts := map[string]string{"openservicemesh.io/outbound-port-exclusion-list": "abc"}
+	for _, tc := range []struct {
+		name        string
+		namespace   string
+		annotations map[string]string
+		hostNetwork bool
+		nonRoot     bool
+		allowed     bool
+		rules       string // the rule codes of the findings, in order
+	}{
+		{name: "injection off in the namespace, metrics annotation wrong", namespace: "quiet", allowed: true},
+		{name: "and a bad annotation on the host network", namespace: "quiet", annotations: badPorts, hostNetwork: true, allowed: true},
+		{name: "and a pod that requires non-root", namespace: "quiet", nonRoot: true, allowed: true},
+		{name: "opted out with a bad annotation", namespace: "bookstore", annotations: map[string]string{"openservicemesh.io/sidecar-injection": "disabled", "openservicemesh.io/outbound-port-exclusion-list": "abc"}, allowed: true},
+		{name: "on the host network where pods are injected", namespace: "bookstore", annotations: badPorts, hostNetwork: true, allowed: true, rules: "MG4006"},
+		{name: "injected with a bad annotation", namespace: "bookstore", annotations: badPorts, rules: "MG4003"},
+		{name: "opted in where the metrics annotation is wrong", namespace: "quiet", annotations: map[string]string{"openservicemesh.io/sidecar-injection": "enabled"}, rules: "MG4002"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testPod()
+			p.Namespace, p.Annotations, p.Spec.HostNetwork = tc.namespace, tc.annotations, tc.hostNetwork
+			if tc.nonRoot {
+				yes := true
+				p.Spec.SecurityContext = &corev1.PodSecurityContext{RunAsNonRoot: &yes}
+			}
+			before := len(store.created)
+			findings, resp := in.handle(context.Background(), podRequest(t, p, false))
+			var rules []string
+			for _, f := range findings {
+				rules = append(rules, f.Rule)
+			}
+			if resp.Allowed != tc.allowed || strings.Join(rules, " ") != tc.rules {
+				t.Errorf("allowed %v, findings %v; want allowed %v, %q\n%+v", resp.Allowed, findings, tc.allowed, tc.rules, resp.Result)
+			}
+			if tc.allowed && (len(resp.Patches) != 0 || len(store.created) != before) {
+				t.Errorf("a pod osm-edge does not inject was changed: %d patches, Secrets %v", len(resp.Patches), store.created[before:])
+			}
+			if tc.allowed && tc.rules == "" && len(resp.Warnings) != 0 {
+				t.Errorf("warnings %v", resp.Warnings)
+			}
+		})
 	}
 }

@@ -200,3 +200,96 @@ has_items(obj, key) if {
 smi_match_api_group := "specs.smi-spec.io/v1alpha4"
 
 policy_match_api_group := "policy.openservicemesh.io/v1alpha1"
+
+# injected is true when osm-edge's injector gives the pod under review its
+# sidecar. The injecting webhook knows, and says so in
+# input.facts.injection (osm-edge's selection, decided in Go); offline, a
+# pod is taken as injected unless it is on the host network, opts out with
+# its annotation, is in a system namespace, or its Namespace among the
+# inputs is not one osm-edge injects pods of. The rules about what
+# injection does to a pod speak only of pods it injects.
+injected if input.facts.injection.inject == true
+
+injected if {
+	is_pod
+	not input.facts.injection
+	not input.object.spec.hostNetwork == true
+	_selected
+}
+
+# injected_but_for_host_network is injected for a pod on the host network,
+# which osm-edge never injects: would it be, on the pod network?
+injected_but_for_host_network if input.facts.injection.injectedButForHostNetwork == true
+
+injected_but_for_host_network if {
+	is_pod
+	not input.facts.injection
+	_selected
+}
+
+injection_annotation := "openservicemesh.io/sidecar-injection"
+
+# injection_on and injection_off are the values osm-edge reads as enabled
+# and disabled, lower-cased.
+injection_on := {"enabled", "yes", "true"}
+
+injection_off := {"disabled", "no", "false"}
+
+_selected if {
+	not _system_namespace
+	not _namespace_outside
+	_opted_in
+}
+
+_system_namespace if input.object.metadata.namespace in {"kube-system", "kube-public", object.get(input, ["inventory", "meshConfig", "metadata", "namespace"], "osm-system")}
+
+# The pod's annotation first, then its namespace's (when the inputs show it).
+_opted_in if _enables(input.object)
+
+_opted_in if {
+	not input.object.metadata.annotations[injection_annotation]
+	not _namespace_declines
+}
+
+# (A helper: OPA evaluates the operands of a negated `in` outside the
+# negation, so `not lower(x) in s` is undefined, not true, when x is.)
+_enables(obj) if lower(obj.metadata.annotations[injection_annotation]) in injection_on
+
+# _namespace_outside is true when the inputs show the pod's Namespace and
+# osm-edge's webhook does not see its pods: not monitored by the mesh, or
+# excluded.
+_namespace_outside if {
+	ns := pod_namespace
+	not _namespace_watched(ns)
+}
+
+_namespace_watched(ns) if {
+	monitored(ns)
+	not ns.metadata.labels["openservicemesh.io/ignore"]
+	not ns.metadata.labels["control-plane"]
+}
+
+# _namespace_declines is true when the inputs show the pod's Namespace and it
+# does not enable injection.
+_namespace_declines if {
+	ns := pod_namespace
+	not _enables(ns)
+}
+
+# monitored is true when a Namespace is labelled
+# openservicemesh.io/monitored-by with the mesh's name (any mesh when the
+# inventory names none).
+monitored(ns) if {
+	object.get(input, ["inventory", "meshName"], "") == ""
+	not object.get(ns, ["metadata", "labels", "openservicemesh.io/monitored-by"], "") in {"", null}
+}
+
+monitored(ns) if {
+	mesh := object.get(input, ["inventory", "meshName"], "")
+	mesh != ""
+	object.get(ns, ["metadata", "labels", "openservicemesh.io/monitored-by"], "") == mesh
+}
+
+# ebpf is true when the mesh intercepts traffic with eBPF: no osm-init, so
+# nothing of its iptables rules applies.
+ebpf if mesh_config.spec.traffic.interceptionMode == "ebpf"

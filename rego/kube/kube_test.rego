@@ -68,3 +68,45 @@ test_ref_of_a_pod_without_a_name if {
 	kube.ref({"kind": "Pod", "metadata": {"namespace": "shop", "generateName": "web-7d9f-"}}) == "Pod shop/web-7d9f-*"
 	kube.ref({"kind": "Pod", "metadata": {"namespace": "shop"}}) == "Pod shop/(unnamed)"
 }
+
+_pod(ns, ann) := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app", "namespace": ns, "annotations": ann}, "spec": {"containers": [{"name": "app"}]}}
+
+_namespace(name, labels, ann) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels, "annotations": ann}}
+
+_on := {"openservicemesh.io/sidecar-injection": "enabled"}
+
+_monitored := {"openservicemesh.io/monitored-by": "osm"}
+
+# The webhook's decision, when it gives one, is the answer.
+test_injected_as_the_webhook_decided if {
+	kube.injected with input as {"object": _pod("shop", {}), "facts": {"injection": {"inject": true}}}
+	not kube.injected with input as {"object": _pod("shop", _on), "facts": {"injection": {"inject": false}}}
+	kube.injected_but_for_host_network with input as {"object": _pod("shop", {}), "facts": {"injection": {"inject": false, "injectedButForHostNetwork": true}}}
+	not kube.injected_but_for_host_network with input as {"object": _pod("shop", {}), "facts": {"injection": {"inject": false}}}
+}
+
+# Offline, as osm-edge selects pods (spec §4.2), as far as the inputs tell.
+test_injected_offline if {
+	# a namespace meshguard was not shown: taken as injected
+	kube.injected with input as {"object": _pod("shop", {})}
+	kube.injected with input as {"object": _pod("shop", {"openservicemesh.io/sidecar-injection": "True"})}
+	not kube.injected with input as {"object": _pod("shop", {"openservicemesh.io/sidecar-injection": "Disabled"})}
+	not kube.injected with input as {"object": _pod("shop", {"openservicemesh.io/sidecar-injection": "sometimes"})}
+	not kube.injected with input as {"object": _pod("kube-system", {})}
+	not kube.injected with input as {"object": _pod("mesh", {}), "inventory": {"meshConfig": {"metadata": {"namespace": "mesh"}}}}
+	host := object.union(_pod("shop", {}), {"spec": {"hostNetwork": true}})
+	not kube.injected with input as {"object": host}
+	kube.injected_but_for_host_network with input as {"object": host}
+
+	# a namespace among the inputs
+	kube.injected with input as {"object": _pod("shop", {}), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", _monitored, _on)]}}
+	not kube.injected with input as {"object": _pod("shop", {}), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", _monitored, {})]}}
+	not kube.injected with input as {"object": _pod("shop", {}), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", {"openservicemesh.io/monitored-by": "other"}, _on)]}}
+	not kube.injected with input as {"object": _pod("shop", {}), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", object.union(_monitored, {"openservicemesh.io/ignore": "true"}), _on)]}}
+	not kube.injected with input as {"object": _pod("shop", {}), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", _monitored, {"openservicemesh.io/sidecar-injection": "disabled"})]}}
+
+	# the pod's annotation wins over its namespace's, in a namespace the
+	# mesh watches
+	kube.injected with input as {"object": _pod("shop", _on), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", _monitored, {})]}}
+	not kube.injected with input as {"object": _pod("shop", _on), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", {}, _on)]}}
+}

@@ -25,6 +25,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s excludes %s from interception: all its outbound traffic bypasses the sidecar", [kube.object_ref, entry]),
 }) if {
 	kube.is_pod
+	kube.injected
 	some raw in split(kube.annotation(input.object, _key), ",")
 	entry := trim_space(raw)
 	entry in _all
@@ -35,6 +36,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s: %s excludes %s from interception in spec.traffic.outboundIPRangeExclusionList: all outbound traffic of every injected pod bypasses the sidecar", [kube.object_ref, kube.mesh_config_ref, entry]),
 }) if {
 	kube.is_pod
+	kube.injected
 	some entry in object.get(kube.mesh_config, ["spec", "traffic", "outboundIPRangeExclusionList"], [])
 	entry in _all
 }

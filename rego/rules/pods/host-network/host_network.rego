@@ -20,4 +20,5 @@ findings contains finding.new(rego.metadata.chain(), {
 }) if {
 	kube.is_pod
 	input.object.spec.hostNetwork == true
+	kube.injected_but_for_host_network
 }

@@ -21,6 +21,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s requires non-root containers, but osm-edge's osm-init runs as root with NET_ADMIN and overrides it: policies that enforce non-root pods will reject the injected pod", [kube.object_ref]),
 }) if {
 	kube.is_pod
+	kube.injected
 	input.object.spec.securityContext.runAsNonRoot == true
 	object.get(kube.mesh_config, ["spec", "traffic", "interceptionMode"], "iptables") == "iptables"
 }

@@ -4,7 +4,8 @@
 #   openservicemesh.io/outbound-port-exclusion-list and
 #   inbound-port-exclusion-list are comma-separated ports. osm-edge rejects the
 #   pod for an entry that is not a positive number, and lets one above 65535
-#   through to osm-init, where iptables-restore fails and the pod never starts.
+#   through to osm-init, where iptables-restore fails and the pod never starts
+#   (in eBPF mode there is no osm-init, and such a number is not an error).
 # custom:
 #   code: MG4003
 #   severity: deny
@@ -22,10 +23,18 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s: %s lists %s, which is not a port from 1 to 65535: %s", [kube.object_ref, key, finding.quote(entry), _effect(entry)]),
 }) if {
 	kube.is_pod
+	kube.injected
 	some key in _keys
 	some raw in split(input.object.metadata.annotations[key], ",")
 	entry := trim_space(raw)
 	not _port(entry)
+	not _harmless(entry)
+}
+
+# In eBPF mode there is no osm-init, and osm-edge reads any number.
+_harmless(entry) if {
+	kube.ebpf
+	regex.match(`^[0-9]+$`, entry)
 }
 
 _port(entry) if {

@@ -22,6 +22,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s: container %s listens on %d, a port the osm-edge sidecar reserves (15000, 15001, 15003, 15010, 15901-15904)", [kube.object_ref, c.name, p.containerPort]),
 }) if {
 	kube.is_pod
+	kube.injected
 	some i, c in input.object.spec.containers
 	some j, p in c.ports
 	p.containerPort in _ports
@@ -32,6 +33,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s runs as UID 1500, the sidecar's: osm-init lets that user's traffic bypass the sidecar", [kube.object_ref]),
 }) if {
 	kube.is_pod
+	kube.injected
 	input.object.spec.securityContext.runAsUser == 1500
 }
 
@@ -40,6 +42,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s: container %s runs as UID 1500, the sidecar's: osm-init lets that user's traffic bypass the sidecar", [kube.object_ref, c.name]),
 }) if {
 	kube.is_pod
+	kube.injected
 	some i, c in input.object.spec.containers
 	c.securityContext.runAsUser == 1500
 }
