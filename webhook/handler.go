@@ -12,6 +12,7 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -41,6 +42,9 @@ type Validator struct {
 	Engine    *policies.Engine
 	Inventory InventorySource
 	Metrics   *Metrics // nil: no metrics
+	// Live reads from the API server itself what the view may not have
+	// yet (fresh.go); nil judges by the view alone.
+	Live client.Reader
 }
 
 var _ admission.Handler = (*Validator)(nil)
@@ -71,7 +75,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	if err != nil {
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)
 	}
-	in.Inventory = *inv
+	in.Inventory = *v.withFreshUpstreams(ctx, in.Object, inv)
 	findings, err := v.Engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))

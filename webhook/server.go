@@ -101,7 +101,7 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	if err != nil {
 		return err
 	}
-	v := &Validator{Engine: engine, Inventory: inv, Metrics: m}
+	v := &Validator{Engine: engine, Inventory: inv, Metrics: m, Live: mgr.GetAPIReader()}
 	mgr.GetWebhookServer().Register(ValidatePath, StatusCodes(&admission.Webhook{Handler: v}))
 	injector := &Injector{
 		Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m, InjectorLogLevel: o.InjectorLogLevel,

@@ -32,7 +32,9 @@ warn findings become kubectl "Warning:" lines of at most 120 characters, each
 "[MGxxxx] message (field path)".
 
 Cross-resource rules read MeshConfigs, Egresses, UpstreamTrafficSettings and
-Namespaces from a watch cache, never from a call per request. /readyz stays
+Namespaces from a watch cache, never from a call per request (but an
+UpstreamTrafficSetting an Egress names that the cache does not have yet, read
+from the API server, as kubectl apply sends both within milliseconds). /readyz stays
 failing until that cache has synced; /healthz and /metrics are served on their
 own HTTP ports.
 

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,4 +318,33 @@ func TestApplyTypoValidateFalseWithoutMeshguard(t *testing.T) {
 		t.Errorf("the repair was not warned about the stored typo: %s", r.Stderr)
 	}
 	ok(t, "", "annotate", "meshconfig", "osm-mesh-config", "-n", "osm-system", "kubectl.kubernetes.io/last-applied-configuration-")
+}
+
+// kubectl apply of one file holding an UpstreamTrafficSetting and the Egress
+// policy that names it sends the Egress milliseconds after the setting is
+// stored, before meshguard's view of the cluster has it: meshguard reads the
+// setting from the API server rather than deny the Egress (MG3005).
+func TestApplyUpstreamAndEgressTogether(t *testing.T) {
+	egressPassthrough(t, false)
+	for i := 0; i < 3; i++ {
+		name := "together-" + strconv.Itoa(i)
+		manifest := `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: UpstreamTrafficSetting
+metadata: {name: ` + name + `, namespace: curl}
+spec:
+  host: ` + name + `.example.org
+  connectionSettings: {tcp: {maxConnections: 1}}
+---
+` + egress(name, "  hosts: ["+name+".example.org]\n  ports:\n  - number: 80\n    protocol: http\n  matches:\n  - apiGroup: policy.openservicemesh.io/v1alpha1\n    kind: UpstreamTrafficSetting\n    name: "+name+"\n")
+		r := kubectl(t, manifest, "apply", "-f", "-")
+		if r.Code != 0 || slices.Contains(codes(r.Stderr), "MG3005") {
+			t.Errorf("try %d: want both created, got: %s", i, r)
+		}
+		ok(t, "", "delete", "egress,upstreamtrafficsetting", name, "-n", "curl", "--wait=true")
+	}
+	// A setting that does not exist is still one.
+	r := kubectl(t, egress("together-missing", "  hosts: [a.example.org]\n  ports:\n  - number: 80\n    protocol: http\n  matches:\n  - apiGroup: policy.openservicemesh.io/v1alpha1\n    kind: UpstreamTrafficSetting\n    name: nowhere\n"), "apply", "-f", "-")
+	if r.Code == 0 || !slices.Contains(codes(r.Stderr), "MG3005") {
+		t.Errorf("an Egress naming a missing setting: %s", r)
+	}
 }

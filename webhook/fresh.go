@@ -1,0 +1,90 @@
+package webhook
+
+import (
+	"context"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/meshguard/meshguard/policies"
+)
+
+// The cluster view lags the API server by the watch's latency and
+// rebuildDelay. kubectl apply of a file that holds an UpstreamTrafficSetting
+// and the Egress policy that names it sends the Egress milliseconds after the
+// setting was stored: the view does not have it yet, and the Egress would be
+// denied for naming a setting that does not exist (MG3005). So the settings
+// an Egress names that the view lacks are read from the API server itself
+// before the rules judge it; only those, and only then, so the usual request
+// makes no API call.
+
+// withFreshUpstreams returns inv, or a copy of it with the
+// UpstreamTrafficSettings obj names that the view lacks and the API server
+// (live) has.
+func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, inv *policies.Inventory) *policies.Inventory {
+	if v.Live == nil || !isEgress(obj) {
+		return inv
+	}
+	namespace, _, _ := unstructured.NestedString(obj, "metadata", "namespace")
+	var found []map[string]any
+	for _, name := range upstreamNames(obj) {
+		if hasObject(inv.UpstreamTrafficSettings, namespace, name) {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(UpstreamTrafficSettingGVK)
+		err := v.Live.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u)
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			// Judge by the view, as without a live reader.
+			log.FromContext(ctx).Error(err, "read an UpstreamTrafficSetting the cluster view lacks", "namespace", namespace, "name", name)
+		default:
+			found = append(found, u.Object)
+		}
+	}
+	if len(found) == 0 {
+		return inv
+	}
+	fresh := *inv
+	fresh.UpstreamTrafficSettings = append(append([]map[string]any{}, inv.UpstreamTrafficSettings...), found...)
+	if err := v.Engine.PrepareInventory(ctx, &fresh); err != nil {
+		log.FromContext(ctx).Error(err, "prepare the cluster view with fresh UpstreamTrafficSettings")
+		return inv
+	}
+	return &fresh
+}
+
+func isEgress(obj map[string]any) bool {
+	apiVersion, _ := obj["apiVersion"].(string)
+	return obj["kind"] == "Egress" && strings.HasPrefix(apiVersion, EgressGVK.Group+"/")
+}
+
+// upstreamNames are the names of the UpstreamTrafficSettings an Egress's
+// spec.matches name.
+func upstreamNames(obj map[string]any) []string {
+	matches, _, _ := unstructured.NestedSlice(obj, "spec", "matches")
+	var names []string
+	for _, m := range matches {
+		match, _ := m.(map[string]any)
+		name, _ := match["name"].(string)
+		if match["kind"] == UpstreamTrafficSettingGVK.Kind && name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func hasObject(list []map[string]any, namespace, name string) bool {
+	for _, o := range list {
+		ns, _, _ := unstructured.NestedString(o, "metadata", "namespace")
+		n, _, _ := unstructured.NestedString(o, "metadata", "name")
+		if ns == namespace && n == name {
+			return true
+		}
+	}
+	return false
+}
