@@ -6,9 +6,10 @@
 #   update whose spec equals the stored one; kubectl then prints "patched (no
 #   change)" and exits 0. The misspelled name itself is gone, so this rule can
 #   only say that nothing changed; meshguard validate patch, run on the patch
-#   before it is sent, names the field. Updates that change only labels or
-#   annotations other than kubectl's last-applied configuration are left alone,
-#   and so is a patch, or a script's kubectl apply, that meshguard validate
+#   before it is sent, names the field. Updates that change only labels,
+#   annotations, finalizers or owner references are left alone (a new
+#   last-applied configuration counts only when it has no unknown field, as
+#   kubectl apply set-last-applied writes it), and so is a patch, or a script's kubectl apply, that meshguard validate
 #   checks and that has no unknown field (it only sets values already set).
 # custom:
 #   code: MG1017
@@ -41,14 +42,34 @@ _name := n if {
 
 _generation_changed if input.object.metadata.generation != input.oldObject.metadata.generation
 
-# kubectl label and kubectl annotate change no spec on purpose. A new
-# last-applied configuration is not such a change: kubectl apply rewrites it on
-# every apply, misspelled fields included.
+# kubectl label, annotate and a patch of the finalizers change no spec on
+# purpose. A new last-applied configuration is such a change only when it
+# holds no field the CRD does not know: kubectl apply rewrites it on every
+# apply, misspelled fields included (what this rule is for), while kubectl
+# apply set-last-applied, or removing the annotation, changes only it.
+# managedFields change with any apply, so they say nothing.
 _metadata_changed if _labels(input.object) != _labels(input.oldObject)
 
 _metadata_changed if _annotations(input.object) != _annotations(input.oldObject)
 
+_metadata_changed if {
+	some field in ["finalizers", "ownerReferences"]
+	object.get(input.object, ["metadata", field], []) != object.get(input.oldObject, ["metadata", field], [])
+}
+
+_metadata_changed if {
+	_last_applied(input.object) != _last_applied(input.oldObject)
+	not _unknown_in_last_applied
+}
+
 _labels(obj) := object.get(obj, ["metadata", "labels"], {})
+
+_last_applied(obj) := object.get(obj, ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"], "")
+
+_unknown_in_last_applied if {
+	some u in input.facts.schema.unknownFields
+	u.source == "lastApplied"
+}
 
 _annotations(obj) := object.remove(a, ["kubectl.kubernetes.io/last-applied-configuration"]) if {
 	a := object.get(obj, ["metadata", "annotations"], {})

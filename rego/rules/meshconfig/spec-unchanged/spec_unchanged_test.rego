@@ -30,9 +30,29 @@ test_no_op_update_without_generation_warns if {
 	count(rule.findings) == 1 with input as {"operation": "UPDATE", "object": old, "oldObject": old}
 }
 
+_last_applied(config) := _mc({"generation": 3, "annotations": {"kubectl.kubernetes.io/last-applied-configuration": config}}, {"enableEgress": true})
+
 test_new_last_applied_configuration_still_warns if {
-	annotated := _mc({"generation": 3, "annotations": {"kubectl.kubernetes.io/last-applied-configuration": `{"spec":{"traffic":{"enableEngress":false}}}`}}, {"enableEgress": true})
-	count(rule.findings) == 1 with input as _update(annotated)
+	# kubectl apply --validate=false of a typo: the API server drops it from
+	# spec, not from the annotation (the engine reports it there).
+	annotated := _last_applied(`{"spec":{"traffic":{"enableEngress":false}}}`)
+	count(rule.findings) == 1 with input as object.union(_update(annotated), {"facts": {"schema": {"unknownFields": [{"path": "spec.traffic.enableEngress", "source": "lastApplied"}]}}})
+}
+
+test_last_applied_configuration_alone_is_a_change if {
+	# kubectl apply set-last-applied, and the annotation removed.
+	count(rule.findings) == 0 with input as object.union(_update(_last_applied(`{"spec":{"traffic":{"enableEgress":true}}}`)), {"facts": {"schema": {"unknownFields": []}}})
+	count(rule.findings) == 0 with input as {"operation": "UPDATE", "object": _stored, "oldObject": _last_applied(`{"spec":{}}`)}
+}
+
+test_finalizers_and_owners_are_changes if {
+	count(rule.findings) == 0 with input as _update(_mc({"generation": 3, "finalizers": ["example.com/keep"]}, {"enableEgress": true}))
+	count(rule.findings) == 0 with input as _update(_mc({"generation": 3, "ownerReferences": [{"kind": "ConfigMap", "name": "x", "uid": "1", "apiVersion": "v1"}]}, {"enableEgress": true}))
+}
+
+test_managed_fields_alone_still_warn if {
+	# kubectl apply --server-side --validate=false of a typo.
+	count(rule.findings) == 1 with input as _update(_mc({"generation": 3, "managedFields": [{"manager": "kubectl", "operation": "Apply"}]}, {"enableEgress": true}))
 }
 
 test_real_changes_pass if {
