@@ -165,6 +165,7 @@ func BootstrapSecret(r *Result, cfg Config, ca *CA, validity time.Duration) (*co
 				"app.kubernetes.io/instance": cfg.MeshName,
 				"app.kubernetes.io/version":  OSMVersion,
 			},
+			Annotations: map[string]string{AnnotationSecretPod: PodKey(r.Pod)},
 		},
 		Data: map[string][]byte{
 			BootstrapFile:    conf,

@@ -140,6 +140,30 @@ func Injected(pod *corev1.Pod) bool {
 		v.Secret.SecretName == BootstrapSecretName(pod.Labels[LabelProxyUUID])
 }
 
+// AnnotationSecretPod, on a bootstrap Secret meshguard creates, is the pod
+// it was created for (PodKey): a pod that comes back with the Secret's
+// osm-proxy-uuid and another name is a copy, not the same pod again.
+const AnnotationSecretPod = "meshguard.io/pod"
+
+// PodKey is how a bootstrap Secret names its pod: the pod's name, or its
+// generateName and "*" before the API server names it.
+func PodKey(pod *corev1.Pod) string {
+	if pod.Name != "" {
+		return pod.Name
+	}
+	return pod.GenerateName + "*"
+}
+
+// SamePod reports whether a pod that carries the osm-proxy-uuid label and
+// bootstrap volume of secret is the pod secret was made for: the webhook
+// reinvoked on the pod it injected (reinvocationPolicy: IfNeeded). A copy
+// of an injected pod's manifest (kubectl get -o yaml, edited and created)
+// carries them too, under another name; osm-edge gives it an id and a copy
+// of the Secret of its own (spec §4.4 steps 2 and 6), and so must meshguard.
+func SamePod(pod *corev1.Pod, secret *corev1.Secret) bool {
+	return secret.Annotations[AnnotationSecretPod] == PodKey(pod)
+}
+
 // DebugCopy reports whether a pod carries another pod's bootstrap volume,
 // as a kubectl debug --copy-to copy of an injected pod does (without its
 // labels). osm-edge gives it a copy of that Secret and adds nothing else

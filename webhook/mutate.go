@@ -92,9 +92,19 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		return nil, admission.Errored(http.StatusServiceUnavailable, fmt.Errorf("namespace %s is not in meshguard's view of the cluster yet", pod.Namespace))
 	}
 	if inject.Injected(pod) {
-		// A reinvocation (reinvocationPolicy: IfNeeded): nothing to do, and
-		// the pod rules would only see the sidecar's own ports and user.
-		return nil, admission.Allowed(string(inject.ReasonAlreadyInjected))
+		again, err := in.reinvoked(ctx, pod, req.DryRun != nil && *req.DryRun)
+		if err != nil {
+			return nil, admission.Errored(http.StatusServiceUnavailable, err)
+		}
+		if again {
+			// A reinvocation (reinvocationPolicy: IfNeeded): nothing to do, and
+			// the pod rules would only see the sidecar's own ports and user.
+			return nil, admission.Allowed(string(inject.ReasonAlreadyInjected))
+		}
+		// A copy of an injected pod's manifest: like a kubectl debug copy,
+		// it gets an id and a copy of the Secret of its own (Inject).
+		pod = pod.DeepCopy()
+		delete(pod.Labels, inject.LabelProxyUUID)
 	}
 	// osm-edge's selection, then the pod rules, which speak only of what
 	// injection does to the pods it injects (input.facts.injection): their
@@ -184,6 +194,23 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	}
 	resp := admission.PatchResponseFromRaw(req.Object.Raw, mutated)
 	return findings, resp.WithWarnings(warnings...)
+}
+
+// reinvoked reports whether a pod that carries its own bootstrap volume is
+// the pod this webhook injected, sent again in the same request: its
+// Secret was made for a pod of this name (inject.SamePod). In a dry run no
+// Secret was made, so a missing one is the same pod; otherwise a missing
+// one is a copy whose original Secret is gone (which the copy path denies).
+func (in *Injector) reinvoked(ctx context.Context, pod *corev1.Pod, dry bool) (bool, error) {
+	name := inject.BootstrapSecretName(pod.Labels[inject.LabelProxyUUID])
+	s, err := in.Secrets.Get(ctx, pod.Namespace, name)
+	switch {
+	case apierrors.IsNotFound(err):
+		return dry, nil
+	case err != nil:
+		return false, fmt.Errorf("read the bootstrap Secret %s/%s: %w", pod.Namespace, name, err)
+	}
+	return inject.SamePod(pod, s), nil
 }
 
 // injectionFacts tells the rules whether osm-edge injects the pod: a pod

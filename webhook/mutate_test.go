@@ -251,3 +251,49 @@ func TestInjectorLeavesPodsItDoesNotInjectToThemselves(t *testing.T) {
 		})
 	}
 }
+
+// A copy of an injected pod's manifest (kubectl get -o yaml, renamed,
+// created) carries the original's osm-proxy-uuid and bootstrap volume. It
+// is not the webhook reinvoked on the pod it injected: as osm-edge does,
+// it gets an id and a copy of the Secret of its own.
+func TestInjectorGivesACopiedPodItsOwnIdentity(t *testing.T) {
+	in, store := injector(t, true)
+	req := podRequest(t, testPod(), false)
+	original := apply(t, req, in.Handle(context.Background(), req))
+	oldID := original.Labels[inject.LabelProxyUUID]
+
+	copied := original.DeepCopy()
+	copied.Name = "app-copy"
+	creq := podRequest(t, copied, false)
+	resp := in.Handle(context.Background(), creq)
+	if !resp.Allowed || len(resp.Patches) == 0 {
+		t.Fatalf("copy: %+v", resp)
+	}
+	p := apply(t, creq, resp)
+	newID := p.Labels[inject.LabelProxyUUID]
+	if newID == "" || newID == oldID || !inject.Injected(p) {
+		t.Errorf("the copy kept id %q (original %q), volume %+v", newID, oldID, p.Spec.Volumes)
+	}
+	if len(store.created) != 2 || store.created[1] != "bookstore/"+inject.BootstrapSecretName(newID) {
+		t.Errorf("Secrets created %v, want the copy's own", store.created)
+	}
+	if len(p.Spec.Containers) != len(original.Spec.Containers) || len(p.Spec.InitContainers) != len(original.Spec.InitContainers) {
+		t.Errorf("the copy got containers added: %d and %d init, original %d and %d", len(p.Spec.Containers), len(p.Spec.InitContainers), len(original.Spec.Containers), len(original.Spec.InitContainers))
+	}
+	// The same pod sent again is still a reinvocation.
+	again := in.Handle(context.Background(), podRequest(t, p, false))
+	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 2 {
+		t.Errorf("reinvocation of the copy: %+v, created %v", again, store.created)
+	}
+}
+
+// In a dry run no Secret is made, so the pod sent again is the same pod.
+func TestInjectorDryRunReinvocationChangesNothing(t *testing.T) {
+	in, store := injector(t, true)
+	req := podRequest(t, testPod(), true)
+	p := apply(t, req, in.Handle(context.Background(), req))
+	again := in.Handle(context.Background(), podRequest(t, p, true))
+	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 0 {
+		t.Errorf("dry-run reinvocation: %+v, created %v", again, store.created)
+	}
+}

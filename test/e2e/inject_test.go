@@ -276,3 +276,35 @@ spec:
 		t.Errorf("containers %v", got)
 	}
 }
+
+// A pod created from a copy of an injected pod's manifest (kubectl get -o
+// json, renamed) gets an osm-proxy-uuid and a bootstrap Secret of its own,
+// as osm-edge gives it, not the original's identity.
+func TestInjectCopiedPodGetsItsOwnIdentity(t *testing.T) {
+	injectionNamespace(t, "bookstore", map[string]string{"openservicemesh.io/monitored-by": "osm"})
+	ok(t, podYAML("bookstore", "original", ""), "apply", "-f", "-")
+	defer ok(t, "", "delete", "pod", "original", "-n", "bookstore", "--wait=false")
+	var pod map[string]any
+	if err := json.Unmarshal([]byte(ok(t, "", "get", "pod", "original", "-n", "bookstore", "-o", "json").Stdout), &pod); err != nil {
+		t.Fatal(err)
+	}
+	meta := pod["metadata"].(map[string]any)
+	oldID, _ := meta["labels"].(map[string]any)["osm-proxy-uuid"].(string)
+	meta["name"] = "copied"
+	for _, k := range []string{"uid", "resourceVersion", "creationTimestamp", "managedFields"} {
+		delete(meta, k)
+	}
+	delete(pod, "status")
+	b, _ := json.Marshal(pod)
+	ok(t, string(b), "create", "-f", "-")
+	defer ok(t, "", "delete", "pod", "copied", "-n", "bookstore", "--wait=false")
+	p := getPod(t, "bookstore", "copied")
+	newID := p.Metadata.Labels["osm-proxy-uuid"]
+	if oldID == "" || newID == "" || newID == oldID {
+		t.Fatalf("osm-proxy-uuid: original %q, copy %q", oldID, newID)
+	}
+	ok(t, "", "get", "secret", "sidecar-bootstrap-config-"+newID, "-n", "bookstore")
+	if got := names(p.Spec.Containers); !reflect.DeepEqual(got, []string{"bookstore", "osm-healthcheck", "sidecar"}) {
+		t.Errorf("the copy's containers %v: nothing is added to a copy", got)
+	}
+}
