@@ -36,3 +36,15 @@ test_wrong_types_do_not_error if {
 	count(rule.findings) == 0 with input as _egress({"ports": "tcp"})
 	count(rule.findings) == 0 with input as _egress({"ports": [{"number": 1, "protocol": 6}]})
 }
+
+test_https_without_hosts_or_ip_addresses_warns if {
+	fs := rule.findings with input as _egress({"ports": [{"number": 443, "protocol": "https"}]})
+	count(fs) == 1
+	some f in fs
+	contains(f.message, `"https" port 443 to any destination: spec.hosts and spec.ipAddresses are both empty`)
+}
+
+test_https_with_hosts_or_ip_addresses_passes if {
+	count(rule.findings) == 0 with input as _egress({"hosts": ["api.example.com"], "ports": [{"number": 443, "protocol": "https"}]})
+	count(rule.findings) == 0 with input as _egress({"ipAddresses": ["10.30.0.0/24"], "ports": [{"number": 443, "protocol": "HTTPS"}]})
+}
