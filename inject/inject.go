@@ -29,9 +29,12 @@ func BootstrapSecretName(id string) string { return bootstrapSecretStem + id }
 // Config is what injection needs besides the pod: the mesh and its MeshConfig.
 type Config struct {
 	MeshConfig *MeshConfig
-	// MeshName and Namespace identify the mesh (osm, osm-system).
-	MeshName  string
-	Namespace string
+	// MeshName and Namespace identify the mesh (osm, osm-system);
+	// MeshConfigName names its MeshConfig in messages (empty:
+	// osm-mesh-config).
+	MeshName       string
+	Namespace      string
+	MeshConfigName string
 	// HealthcheckImage is osm-healthcheck's image; empty means the chart's.
 	HealthcheckImage string
 	// InjectorLogLevel is osm-healthcheck's --verbosity: osm-edge's injector
@@ -85,7 +88,7 @@ func Inject(pod *corev1.Pod, ns *corev1.Namespace, cfg Config, id string) (*Resu
 	}
 	image, from := mc.SidecarImage()
 	if image == "" {
-		return nil, fmt.Errorf("MeshConfig %s/osm-mesh-config sets no sidecar image: spec.sidecar.sidecarImage is empty and spec.sidecar.sidecarDrivers has no %q entry with one", cfg.Namespace, mc.sidecarClass())
+		return nil, fmt.Errorf("MeshConfig %s/%s sets no sidecar image: spec.sidecar.sidecarImage is empty and spec.sidecar.sidecarDrivers has no %q entry with one", cfg.Namespace, cfg.meshConfigName(), mc.sidecarClass())
 	}
 	r.Sources["sidecar image"] = from
 	var nsAnn map[string]string
@@ -177,6 +180,13 @@ func (c Config) pullPolicy() corev1.PullPolicy {
 		return c.InitPullPolicy
 	}
 	return corev1.PullIfNotPresent
+}
+
+func (c Config) meshConfigName() string {
+	if c.MeshConfigName != "" {
+		return c.MeshConfigName
+	}
+	return "osm-mesh-config"
 }
 
 // DefaultInjectorLogLevel is the osm-edge chart's osm.controllerLogLevel.

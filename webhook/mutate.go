@@ -41,8 +41,9 @@ type Injector struct {
 	Engine  *policies.Engine
 	View    PodSource
 	Secrets SecretStore
-	// MeshName and Namespace identify the mesh (osm, osm-system).
-	MeshName, Namespace string
+	// MeshName and Namespace identify the mesh (osm, osm-system),
+	// MeshConfigName its MeshConfig (osm-mesh-config).
+	MeshName, Namespace, MeshConfigName string
 	Metrics             *Metrics
 	// InjectorLogLevel is osm-healthcheck's --verbosity (inject.Config).
 	InjectorLogLevel string
@@ -144,9 +145,9 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		return findings, admission.Allowed(string(decision.Reason)).WithWarnings(warnings...)
 	}
 	if view.MeshConfig == nil {
-		return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject the sidecar: the MeshConfig %s/osm-mesh-config cannot be read (%v); fix it, or label the namespace openservicemesh.io/ignore=true to create pods without the mesh", in.Namespace, view.MeshConfigErr)).WithWarnings(warnings...)
+		return findings, admission.Denied(fmt.Sprintf("meshguard cannot inject the sidecar: the MeshConfig %s/%s cannot be read (%v); fix it, or label the namespace openservicemesh.io/ignore=true to create pods without the mesh", in.Namespace, in.meshConfigName(), view.MeshConfigErr)).WithWarnings(warnings...)
 	}
-	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace, InjectorLogLevel: in.InjectorLogLevel}
+	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace, MeshConfigName: in.MeshConfigName, InjectorLogLevel: in.InjectorLogLevel}
 	if view.MeshConfig.Spec.Sidecar.LocalDNSProxy.Enable {
 		ip, err := in.controllerIP(ctx)
 		if err != nil {
@@ -194,6 +195,13 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	}
 	resp := admission.PatchResponseFromRaw(req.Object.Raw, mutated)
 	return findings, resp.WithWarnings(warnings...)
+}
+
+func (in *Injector) meshConfigName() string {
+	if in.MeshConfigName != "" {
+		return in.MeshConfigName
+	}
+	return "osm-mesh-config"
 }
 
 // reinvoked reports whether a pod that carries its own bootstrap volume is

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -295,5 +296,18 @@ func TestInjectorDryRunReinvocationChangesNothing(t *testing.T) {
 	again := in.Handle(context.Background(), podRequest(t, p, true))
 	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 0 {
 		t.Errorf("dry-run reinvocation: %+v, created %v", again, store.created)
+	}
+}
+
+// A denial names the MeshConfig serve watches (--mesh-config-name).
+func TestInjectorNamesItsMeshConfig(t *testing.T) {
+	in, _ := injector(t, true)
+	v, _ := in.View.PodView(context.Background())
+	view := *v
+	view.MeshConfig, view.MeshConfigErr = nil, errors.New("not found")
+	in.View, in.MeshConfigName = StaticPodView{&view}, "edge-config"
+	resp := in.Handle(context.Background(), podRequest(t, testPod(), false))
+	if resp.Allowed || !strings.Contains(resp.Result.Message, "the MeshConfig osm-system/edge-config cannot be read (not found)") {
+		t.Errorf("response %+v", resp.Result)
 	}
 }

@@ -105,7 +105,8 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	mgr.GetWebhookServer().Register(ValidatePath, StatusCodes(&admission.Webhook{Handler: v}))
 	injector := &Injector{
 		Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m, InjectorLogLevel: o.InjectorLogLevel,
-		Secrets: ClientSecrets{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
+		MeshConfigName: o.MeshConfigName,
+		Secrets:        ClientSecrets{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
 	}
 	mgr.GetWebhookServer().Register(MutatePath, StatusCodes(&admission.Webhook{Handler: injector}))
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {

@@ -26,9 +26,15 @@ _unknown_head(u) := sprintf("unknown field %q makes the API server refuse the re
 # and warn drop it instead). A webhook never sees such a request with one.
 strict if input.options.fieldValidation == "Strict"
 
-_unknown_head(u) := sprintf("unknown field %q in the last-applied configuration (kubectl apply --validate=false) was dropped by the API server", [u.path]) if {
+_unknown_head(u) := sprintf("unknown field %q in the last-applied configuration (kubectl apply %s) was dropped by the API server", [u.path, _validate_flag]) if {
 	u.source == "lastApplied"
 }
+
+# _validate_flag is the kubectl flag that let an unknown field through: the
+# request says which (Warn, or Ignore for false), an older kubectl does not.
+_validate_flag := "--validate=warn" if input.options.fieldValidation == "Warn"
+
+else := "--validate=false"
 
 _did_you_mean(u) := "" if not u.suggestion
 

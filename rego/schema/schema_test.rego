@@ -48,3 +48,9 @@ test_unknown_field_otherwise_is_dropped if {
 	msg := schema.unknown_message({"path": "spec.x", "source": "object"}) with input as {"options": {"fieldValidation": "Warn"}}
 	startswith(msg, `unknown field "spec.x" is dropped by the API server`)
 }
+
+test_last_applied_names_the_flag_that_let_it_through if {
+	contains(schema.unknown_message(_u), "(kubectl apply --validate=false)")
+	contains(schema.unknown_message(_u), "(kubectl apply --validate=false)") with input as {"options": {"fieldValidation": "Ignore"}}
+	contains(schema.unknown_message(_u), "(kubectl apply --validate=warn)") with input as {"options": {"fieldValidation": "Warn"}}
+}
