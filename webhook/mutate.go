@@ -44,7 +44,7 @@ type Injector struct {
 	// MeshName and Namespace identify the mesh (osm, osm-system),
 	// MeshConfigName its MeshConfig (osm-mesh-config).
 	MeshName, Namespace, MeshConfigName string
-	Metrics             *Metrics
+	Metrics                             *Metrics
 	// InjectorLogLevel is osm-healthcheck's --verbosity (inject.Config).
 	InjectorLogLevel string
 
