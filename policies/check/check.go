@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -70,6 +71,8 @@ type input struct {
 	// kustomization is the folder of the kustomization that names the file
 	// as a patch, if one does (markKustomizePatches).
 	kustomization string
+	// walked is true for a file found in a folder, not named itself.
+	walked bool
 }
 
 // Run checks everything opts names. Unreadable or unparsable inputs are
@@ -246,7 +249,7 @@ func (r *run) inputs() ([]input, []report.InputError) {
 				return nil
 			}
 			if k := fileKind(path, false); k != "" {
-				found = append(found, input{name: path, kind: k})
+				found = append(found, input{name: path, kind: k, walked: true})
 			}
 			return nil
 		})
@@ -368,6 +371,13 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	}
 	var pe *source.ParseError
 	switch {
+	case errors.As(err, &pe) && in.kind == "yaml" && in.walked && !holdsManifestKeys(content):
+		// A folder holds more than manifests: a tsconfig.json or a
+		// devcontainer.json with comments is no Kubernetes object.
+		if record {
+			r.skipped = append(r.skipped, report.Skipped{File: in.name, Message: fmt.Sprintf(
+				"not YAML or JSON meshguard can read (line %d: %s), and it has no apiVersion or kind: not a Kubernetes manifest; name the file itself to have it checked", pe.Line, pe.Msg)})
+		}
 	case errors.As(err, &pe) && in.kind == "yaml" && template:
 		fail(pe.Line, pe.Msg+" (the file holds {{ }}: if it is a template, check what it renders, e.g. helm template CHART | meshguard validate -)")
 	case errors.As(err, &pe):
@@ -377,6 +387,15 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	}
 	return n
 }
+
+// holdsManifestKeys reports whether content has an apiVersion or kind key,
+// as YAML or as JSON writes it: whatever else is wrong with it, it may be a
+// Kubernetes manifest.
+func holdsManifestKeys(content []byte) bool {
+	return manifestKey.Match(content)
+}
+
+var manifestKey = regexp.MustCompile(`(?m)(^[ \t-]*["']?(apiVersion|kind)["']?[ \t]*:)|("(apiVersion|kind)"[ \t\r\n]*:)`)
 
 // ref notes a file that a kubectl command in a script applies with -f, so
 // that Run adds it to the inputs (in the first pass; a URL or a missing file

@@ -329,3 +329,53 @@ EOF
 		})
 	}
 }
+
+// TestFolderFilesThatAreNoManifests: a folder holds more than manifests. A
+// file found there that does not parse and has no apiVersion or kind (a
+// tsconfig.json or devcontainer.json with comments) is skipped, saying
+// why; one that may be a manifest, and any file named itself, is an input
+// error, in the words of its format.
+func TestFolderFilesThatAreNoManifests(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"tsconfig.json":      "{\n  // the compiler's options\n  \"compilerOptions\": {\"strict\": true},\n}\n",
+		"notes.yaml":         "steps: [\n",
+		"broken-egress.json": "{\n  // a comment\n  \"apiVersion\": \"policy.openservicemesh.io/v1alpha1\",\n  \"kind\": \"Egress\"\n}\n",
+		"broken.yaml":        "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nspec: [\n",
+	})
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped, errs []string
+	for _, s := range res.Skipped {
+		skipped = append(skipped, filepath.Base(s.File))
+		if !strings.Contains(s.Message, "no apiVersion or kind: not a Kubernetes manifest") {
+			t.Errorf("%s: %s", s.File, s.Message)
+		}
+	}
+	for _, e := range res.Errors {
+		errs = append(errs, filepath.Base(e.File)+":"+strconv.Itoa(e.Line)+": "+strings.SplitN(e.Message, ":", 2)[0])
+	}
+	sort.Strings(skipped)
+	sort.Strings(errs)
+	if strings.Join(skipped, " ") != "notes.yaml tsconfig.json" {
+		t.Errorf("skipped %v", skipped)
+	}
+	if strings.Join(errs, " | ") != "broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML" {
+		t.Errorf("errors %v", errs)
+	}
+	// Named itself, it is checked, and cannot be.
+	res, err = check.Run(ctx, e, check.Options{Paths: []string{filepath.Join(dir, "tsconfig.json")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || len(res.Skipped) != 0 || !strings.HasPrefix(res.Errors[0].Message, "invalid JSON") {
+		t.Errorf("tsconfig.json named itself: errors %+v, skipped %+v", res.Errors, res.Skipped)
+	}
+}

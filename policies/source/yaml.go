@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -208,6 +209,15 @@ func DecodeYAML(file string, r io.Reader, lineOffset int, fn func(*Document) err
 	return DecodeYAMLBytes(file, content, lineOffset, fn)
 }
 
+// invalid starts a parse error's message: a .json file is read as YAML, of
+// which JSON is a subset, but its author wrote JSON.
+func invalid(file string) string {
+	if strings.EqualFold(filepath.Ext(file), ".json") {
+		return "invalid JSON: "
+	}
+	return "invalid YAML: "
+}
+
 // DecodeYAMLBytes is DecodeYAML of content in memory.
 func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Document) error) error {
 	dec := yaml.NewDecoder(bytes.NewReader(content))
@@ -219,7 +229,7 @@ func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Docum
 			return nil
 		}
 		if err != nil {
-			return &ParseError{File: file, Line: errorLine(err, content) + lineOffset, Msg: "invalid YAML: " + cleanYAMLError(err)}
+			return &ParseError{File: file, Line: errorLine(err, content) + lineOffset, Msg: invalid(file) + cleanYAMLError(err)}
 		}
 		if len(n.Content) == 0 {
 			continue
