@@ -217,7 +217,8 @@ func (e *Engine) Installed(namespace string, set map[string]any) map[string]any 
 // its message saying so. meshguard must not block an unrelated change to an
 // object that predates it or a rule (Kyverno's allowExistingViolations), such
 // as every later patch of a MeshConfig whose last-applied annotation already
-// holds a misspelled field.
+// holds a misspelled field. With QuietStanding, the warnings and notes
+// OldObject already drew are left out.
 func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if in.Object == nil {
 		return nil, fmt.Errorf("evaluate: no object")
@@ -227,36 +228,50 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 		return nil, err
 	}
 	findings, err := e.eval(ctx, value)
-	if err != nil || in.OldObject == nil || !hasDeny(findings) {
+	if err != nil || in.OldObject == nil {
 		return findings, err
+	}
+	deny, minor := false, false
+	for _, f := range findings {
+		deny = deny || f.Severity == Deny
+		minor = minor || f.Severity != Deny
+	}
+	if !deny && !(in.QuietStanding && minor) {
+		return findings, nil
 	}
 	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection})
 	if err != nil {
 		return nil, err
 	}
 	existing := map[string]bool{}
+	standing := map[string]bool{}
 	for _, f := range prior {
-		if f.Severity == Deny {
+		switch {
+		case f.Severity == Deny:
 			existing[f.Rule+"|"+f.Path] = true
+		case !identity[f.Path]:
+			standing[f.Rule+"|"+f.Path+"|"+f.Message] = true
 		}
 	}
-	for i, f := range findings {
-		if f.Severity == Deny && existing[f.Rule+"|"+f.Path] {
-			findings[i].Severity = Warn
-			findings[i].Message = "already so before this update, so not denied: " + f.Message
+	kept := findings[:0]
+	for _, f := range findings {
+		switch {
+		case f.Severity == Deny && existing[f.Rule+"|"+f.Path]:
+			f.Severity = Warn
+			f.Message = "already so before this update, so not denied: " + f.Message
+		case f.Severity != Deny && in.QuietStanding && standing[f.Rule+"|"+f.Path+"|"+f.Message]:
+			continue
 		}
+		kept = append(kept, f)
 	}
-	return findings, nil
+	return kept, nil
 }
 
-func hasDeny(fs []Finding) bool {
-	for _, f := range fs {
-		if f.Severity == Deny {
-			return true
-		}
-	}
-	return false
-}
+// identity are the paths of what a request itself chooses of its object:
+// the version it is read through and the name a command gives (a patch
+// names its object, which may be one osm-edge never reads). A warning on
+// them is never the old object's.
+var identity = map[string]bool{"apiVersion": true, "kind": true, "metadata.name": true, "metadata.namespace": true}
 
 // Stored returns obj as the API server would store it: the fields its CRD
 // does not know pruned, defaults set. An object of a kind meshguard has no

@@ -38,6 +38,11 @@ type Input struct {
 	// osm-edge's selection injects it (input.facts.injection). Without it
 	// the rules judge a pod offline, from what the inputs show.
 	Injection *Injection `json:"-"`
+	// QuietStanding leaves out, of an UPDATE, the warnings and notes its
+	// old object already drew (same rule, field and words): the update is
+	// told what it changes, not again what the object already was. The
+	// webhook and a script's updates set it; validate patch does not.
+	QuietStanding bool `json:"-"`
 }
 
 // Injection is osm-edge's injection decision for a pod.

@@ -76,6 +76,10 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)
 	}
 	in.Inventory = *v.withFreshUpstreams(ctx, in.Object, inv)
+	// An update hears what it changes: not again the warnings the stored
+	// object already drew (kubectl label of an Egress that passthrough
+	// makes useless, a GitOps tool applying the same MeshConfig again).
+	in.QuietStanding = true
 	findings, err := v.Engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))

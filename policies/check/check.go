@@ -714,16 +714,14 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	if p := d.Patch; p != nil {
 		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial, Source: p.Source}
 	}
+	// An update in a script is not told again the warnings its object
+	// already drew: where that object came in, or the patch's base, is the
+	// place. (A script's command, not validate patch, whose --base is not
+	// an input reported on its own.)
+	in.QuietStanding = d.Command.Line != 0
 	fs, err := r.engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
-	}
-	// (A script's command, not validate patch, whose --base is not an input
-	// reported on its own.)
-	if in.Operation == "UPDATE" && in.OldObject != nil && len(fs) > 0 && d.Command.Line != 0 {
-		if fs, err = r.withoutStanding(ctx, in, fs); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)
-		}
 	}
 	if d.Unknown != nil || len(r.view.unknownValues) > 0 {
 		fs = withoutUnknown(fs, j.object, d.Unknown, r.view.unknownValues)

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,49 +10,7 @@ import (
 )
 
 // What a finding of a script's command says when meshguard does not know
-// all of what the command sends (a shell expansion's value), and what an
-// update need not say again.
-
-// withoutStanding drops the warnings and notes of an update that its old
-// object already drew (same rule, same field, same words: a new value that
-// is as wrong is said again): a patch in a script that
-// does not touch the MeshConfig's missing interceptionMode, or an Egress's
-// passthrough, is not the place to say so again; where that object came
-// in, or the patch's base, is. A denial the old object already drew stays,
-// as the engine words it ("already so before this update, so not denied").
-func (r *run) withoutStanding(ctx context.Context, in policies.Input, fs []policies.Finding) ([]policies.Finding, error) {
-	minor := false
-	for _, f := range fs {
-		minor = minor || f.Severity != policies.Deny
-	}
-	if !minor {
-		return fs, nil
-	}
-	prior, err := r.engine.Evaluate(ctx, policies.Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory})
-	if err != nil {
-		return nil, err
-	}
-	standing := map[string]bool{}
-	for _, f := range prior {
-		// The version and the name are each request's own (the old object
-		// is read through the version; a patch names its object, which may
-		// be one osm-edge never reads), not something the object had.
-		if f.Severity != policies.Deny && !identity[f.Path] {
-			standing[f.Rule+"|"+f.Path+"|"+f.Message] = true
-		}
-	}
-	kept := fs[:0]
-	for _, f := range fs {
-		if f.Severity != policies.Deny && standing[f.Rule+"|"+f.Path+"|"+f.Message] {
-			continue
-		}
-		kept = append(kept, f)
-	}
-	return kept, nil
-}
-
-// identity are the paths of what a request itself chooses of its object.
-var identity = map[string]bool{"apiVersion": true, "kind": true, "metadata.name": true, "metadata.namespace": true}
+// all of what the command sends (a shell expansion's value).
 
 // withoutUnknown drops the findings about a value a shell expansion of a
 // script stands for, which meshguard does not know: a finding on a field
