@@ -53,11 +53,18 @@ func (v *view) documentAt(d *source.Document) {
 // before some of the script's policies are applied or after some are
 // deleted, a scope without them, and notes it in timeKeys.
 func (v *view) timeScopes() {
+	var byFile map[string][]string // manifestEgresses, once there is a file to follow
 	for file, docs := range v.docsAt {
-		events := v.egressEvents(file)
-		if len(events) == 0 {
+		if byFile == nil {
+			byFile = v.manifestEgresses()
+		}
+		events := v.egressEvents(file, byFile)
+		if len(events) == 0 || len(events) > maxTimeEvents || len(docs) == 0 {
 			continue
 		}
+		// Every scope of one file has the same policies (steps change only
+		// the MeshConfig): the ids each event concerns are found once.
+		history := v.histories(events, v.scopes[v.scriptScopeKey(file, docs[0])], byFile)
 		keys := map[source.At]string{}
 		added := 0
 		for _, at := range docs {
@@ -69,7 +76,7 @@ func (v *view) timeScopes() {
 			if inv == nil {
 				continue
 			}
-			gone := v.goneAt(file, at, events, inv)
+			gone := goneAt(at, history)
 			if len(gone) == 0 {
 				continue
 			}
@@ -97,6 +104,70 @@ func (v *view) timeScopes() {
 	}
 }
 
+// maxTimeEvents bounds the applies and deletes of one file that a timeline
+// follows; a script with more is judged against all its policies throughout.
+const maxTimeEvents = 256
+
+// idEvent is an apply (or a delete) of one policy.
+type idEvent struct {
+	at    source.At
+	apply bool
+}
+
+// histories are, by policy id, the events of a file that apply or delete
+// it, in the file's order: ids its applies name, and the policies of inv a
+// delete removes.
+func (v *view) histories(events []egressEvent, inv *policies.Inventory, byFile map[string][]string) map[string][]idEvent {
+	var universe []string
+	if inv != nil {
+		for _, e := range inv.Egresses {
+			universe = append(universe, policies.ObjectID(e))
+		}
+		for _, s := range inv.EgressSummaries {
+			universe = append(universe, s.ID)
+		}
+	}
+	out := map[string][]idEvent{}
+	for _, e := range events {
+		if e.del == nil {
+			for _, id := range e.apply {
+				out[id] = append(out[id], idEvent{at: e.at, apply: true})
+			}
+			continue
+		}
+		for id := range v.deletedIDs(e.del, universe, byFile) {
+			out[id] = append(out[id], idEvent{at: e.at})
+		}
+	}
+	return out
+}
+
+// goneAt returns the ids of the policies that are not in the cluster when
+// the command at at runs: applied by the file below at (and not above), or
+// deleted above it and not applied again since.
+func goneAt(at source.At, history map[string][]idEvent) map[string]bool {
+	gone := map[string]bool{}
+	for id, events := range history {
+		state := 0 // 0: no event above at, 1: applied, 2: deleted
+		appliedLater := false
+		for _, e := range events {
+			// e.at <= at: the document's own command applies it too.
+			switch above := !at.Before(e.at); {
+			case above && e.apply:
+				state = 1
+			case above:
+				state = 2
+			case e.apply && state == 0:
+				appliedLater = true
+			}
+		}
+		if state == 2 || state == 0 && appliedLater {
+			gone[id] = true
+		}
+	}
+	return gone
+}
+
 // scriptScopeKey is the scope a document of a script at at is judged in,
 // as inventoryFor finds it, before the timeline.
 func (v *view) scriptScopeKey(file string, at source.At) string {
@@ -113,7 +184,7 @@ func (v *view) scriptScopeKey(file string, at source.At) string {
 // egressEvents are the commands of file that apply or delete Egress
 // policies, in the file's order: its own policies (a here-document, a YAML
 // block), the manifests it applies with -f, and its deletes.
-func (v *view) egressEvents(file string) []egressEvent {
+func (v *view) egressEvents(file string, byFile map[string][]string) []egressEvent {
 	var events []egressEvent
 	for _, e := range v.egresses {
 		if e.file == file {
@@ -121,12 +192,7 @@ func (v *view) egressEvents(file string) []egressEvent {
 		}
 	}
 	for manifest, points := range v.appliedAt {
-		var ids []string
-		for _, e := range v.egresses {
-			if v.isManifest(e.file) && v.abs(e.file) == manifest {
-				ids = append(ids, e.id)
-			}
-		}
+		ids := byFile[manifest]
 		if len(ids) == 0 {
 			continue
 		}
@@ -143,45 +209,46 @@ func (v *view) egressEvents(file string) []egressEvent {
 	return events
 }
 
-// goneAt returns the ids of inv's policies that are not in the cluster when
-// file runs the command at at: applied by file below at, or deleted above
-// it (and not applied again since).
-func (v *view) goneAt(file string, at source.At, events []egressEvent, inv *policies.Inventory) map[string]bool {
-	gone := map[string]bool{}
-	judge := func(id string) {
-		if gone[id] {
-			return
+// manifestEgresses are the ids of the Egress policies of each manifest
+// file, by absolute name.
+func (v *view) manifestEgresses() map[string][]string {
+	out := map[string][]string{}
+	for _, e := range v.egresses {
+		if v.isManifest(e.file) {
+			a := v.abs(e.file)
+			out[a] = append(out[a], e.id)
 		}
-		state := 0 // 0: no event of file above at, 1: applied, 2: deleted
-		appliedLater := false
-		for _, e := range events {
-			above := !at.Before(e.at) // e.at <= at: the document's own command applies it too
-			switch {
-			case e.del != nil && above && v.deletes(e.del, id):
-				state = 2
-			case e.del == nil && contains(e.apply, id):
-				if above {
-					state = 1
-				} else if state == 0 {
-					appliedLater = true
+	}
+	return out
+}
+
+// deleted returns the ids among universe that a kubectl delete removes.
+func (v *view) deletedIDs(d *source.Deletion, universe []string, byFile map[string][]string) map[string]bool {
+	out := map[string]bool{}
+	// -f: the policies the files hold, by id (the same object, wherever
+	// else it is written).
+	inFiles := map[string]bool{}
+	for _, f := range d.Files {
+		f = v.abs(f)
+		for file, ids := range byFile {
+			if under(file, f, d.Recursive) {
+				for _, id := range ids {
+					inFiles[id] = true
 				}
 			}
 		}
-		if state == 2 || state == 0 && appliedLater {
-			gone[id] = true
+	}
+	for _, id := range universe {
+		if inFiles[id] || deletesByName(d, id) {
+			out[id] = true
 		}
 	}
-	for _, e := range inv.Egresses {
-		judge(policies.ObjectID(e))
-	}
-	for _, s := range inv.EgressSummaries {
-		judge(s.ID)
-	}
-	return gone
+	return out
 }
 
-// deletes reports whether a kubectl delete removes the policy id.
-func (v *view) deletes(d *source.Deletion, id string) bool {
+// deletesByName reports whether a kubectl delete names the policy id, or
+// its namespace, or every policy.
+func deletesByName(d *source.Deletion, id string) bool {
 	if d.AllNamespaces {
 		return true
 	}
@@ -194,13 +261,6 @@ func (v *view) deletes(d *source.Deletion, id string) bool {
 	for _, n := range d.Egresses {
 		if n.Name == name && (n.Namespace == "" || n.Namespace == ns) {
 			return true
-		}
-	}
-	for _, f := range d.Files {
-		for _, e := range v.egresses {
-			if e.id == id && v.isManifest(e.file) && under(v.abs(e.file), v.abs(f), d.Recursive) {
-				return true
-			}
 		}
 	}
 	return false
