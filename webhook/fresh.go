@@ -2,7 +2,10 @@ package webhook
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -23,40 +26,63 @@ import (
 
 // withFreshUpstreams returns inv, or a copy of it with the
 // UpstreamTrafficSettings obj names that the view lacks and the API server
-// (live) has.
-func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, inv *policies.Inventory) *policies.Inventory {
+// (live) has. A failed read is an error: judged by the view, the Egress
+// would be denied for naming a setting that may well exist, so the request
+// gets no verdict (503) and the API server's failure policy applies.
+func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, namespace string, inv *policies.Inventory) (*policies.Inventory, error) {
 	if v.Live == nil || !isEgress(obj) {
-		return inv
+		return inv, nil
 	}
-	namespace, _, _ := unstructured.NestedString(obj, "metadata", "namespace")
-	var found []map[string]any
+	if ns, _, _ := unstructured.NestedString(obj, "metadata", "namespace"); ns != "" {
+		namespace = ns
+	}
+	var missing []string
 	for _, name := range upstreamNames(obj) {
-		if hasObject(inv.UpstreamTrafficSettings, namespace, name) {
-			continue
+		if !hasObject(inv.UpstreamTrafficSettings, namespace, name) && !slices.Contains(missing, name) {
+			missing = append(missing, name)
 		}
+	}
+	if len(missing) == 0 {
+		return inv, nil
+	}
+	if len(missing) > maxFreshReads {
+		// osm-edge reads one setting per Egress (the first match); more
+		// are MG2011's, and not worth a request's time budget.
+		missing = missing[:maxFreshReads]
+	}
+	ctx, cancel := context.WithTimeout(ctx, freshReadTimeout)
+	defer cancel()
+	var found []map[string]any
+	for _, name := range missing {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(UpstreamTrafficSettingGVK)
 		err := v.Live.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u)
 		switch {
 		case apierrors.IsNotFound(err):
 		case err != nil:
-			// Judge by the view, as without a live reader.
-			log.FromContext(ctx).Error(err, "read an UpstreamTrafficSetting the cluster view lacks", "namespace", namespace, "name", name)
+			return nil, fmt.Errorf("read UpstreamTrafficSetting %s/%s, which meshguard's view of the cluster does not have yet: %w", namespace, name, err)
 		default:
 			found = append(found, u.Object)
 		}
 	}
 	if len(found) == 0 {
-		return inv
+		return inv, nil
 	}
 	fresh := *inv
 	fresh.UpstreamTrafficSettings = append(append([]map[string]any{}, inv.UpstreamTrafficSettings...), found...)
 	if err := v.Engine.PrepareInventory(ctx, &fresh); err != nil {
-		log.FromContext(ctx).Error(err, "prepare the cluster view with fresh UpstreamTrafficSettings")
-		return inv
+		return nil, fmt.Errorf("prepare the cluster view with fresh UpstreamTrafficSettings: %w", err)
 	}
-	return &fresh
+	log.FromContext(ctx).V(1).Info("judged with UpstreamTrafficSettings the view did not have yet", "namespace", namespace, "found", len(found))
+	return &fresh, nil
 }
+
+// maxFreshReads and freshReadTimeout bound the live reads of one request,
+// well inside the webhook's timeoutSeconds (3).
+const (
+	maxFreshReads    = 4
+	freshReadTimeout = time.Second
+)
 
 func isEgress(obj map[string]any) bool {
 	apiVersion, _ := obj["apiVersion"].(string)

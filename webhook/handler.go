@@ -75,7 +75,11 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	if err != nil {
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)
 	}
-	in.Inventory = *v.withFreshUpstreams(ctx, in.Object, inv)
+	fresh, err := v.withFreshUpstreams(ctx, in.Object, req.Namespace, inv)
+	if err != nil {
+		return nil, admission.Errored(http.StatusServiceUnavailable, err)
+	}
+	in.Inventory = *fresh
 	// An update hears what it changes: not again the warnings the stored
 	// object already drew (kubectl label of an Egress that passthrough
 	// makes useless, a GitOps tool applying the same MeshConfig again).

@@ -1,0 +1,94 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/meshguard/meshguard/policies"
+)
+
+// liveReader answers Get from a map, counting the reads; the API server
+// path itself is tested in test/e2e (TestApplyUpstreamAndEgressTogether).
+type liveReader struct {
+	objects map[string]map[string]any
+	err     error
+	reads   int
+}
+
+func (l *liveReader) Get(_ context.Context, key client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
+	l.reads++
+	if l.err != nil {
+		return l.err
+	}
+	o, ok := l.objects[key.String()]
+	if !ok {
+		return apierrors.NewNotFound(schema.GroupResource{Group: "policy.openservicemesh.io", Resource: "upstreamtrafficsettings"}, key.Name)
+	}
+	obj.(*unstructured.Unstructured).Object = o
+	return nil
+}
+
+func (l *liveReader) List(context.Context, client.ObjectList, ...client.ListOption) error {
+	return errors.New("not used")
+}
+
+func egressRequest(t *testing.T, matches ...string) admission.Request {
+	t.Helper()
+	var ms []string
+	for _, m := range matches {
+		ms = append(ms, `{"apiGroup":"policy.openservicemesh.io/v1alpha1","kind":"UpstreamTrafficSetting","name":"`+m+`"}`)
+	}
+	raw := `{"apiVersion":"policy.openservicemesh.io/v1alpha1","kind":"Egress","metadata":{"name":"e","namespace":"curl"},` +
+		`"spec":{"sources":[{"kind":"ServiceAccount","name":"curl","namespace":"curl"}],"hosts":["h.example.org"],"ports":[{"number":80,"protocol":"http"}],"matches":[` + strings.Join(ms, ",") + `]}}`
+	return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
+		UID: "1", Operation: admissionv1.Create, Namespace: "curl", Name: "e",
+		Kind:   metav1.GroupVersionKind{Group: "policy.openservicemesh.io", Version: "v1alpha1", Kind: "Egress"},
+		Object: runtime.RawExtension{Raw: []byte(raw)},
+	}}
+}
+
+func TestFreshUpstreams(t *testing.T) {
+	e := testEngine(t)
+	inv := &policies.Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: []map[string]any{}, UpstreamTrafficSettings: []map[string]any{}}
+	if err := e.PrepareInventory(context.Background(), inv); err != nil {
+		t.Fatal(err)
+	}
+	uts := map[string]any{"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "UpstreamTrafficSetting",
+		"metadata": map[string]any{"name": "cb", "namespace": "curl"}, "spec": map[string]any{"host": "h.example.org"}}
+	for _, tc := range []struct {
+		name    string
+		live    *liveReader
+		matches []string
+		allowed bool
+		code    int32
+		reads   int
+	}{
+		{"a setting the view lacks, stored", &liveReader{objects: map[string]map[string]any{"curl/cb": uts}}, []string{"cb"}, true, 200, 1},
+		{"a setting that does not exist", &liveReader{}, []string{"cb"}, false, 403, 1},
+		{"one name many times is read once", &liveReader{}, []string{"cb", "cb", "cb", "cb", "cb", "cb"}, false, 403, 1},
+		{"at most four reads", &liveReader{}, []string{"a", "b", "c", "d", "e", "f"}, false, 403, 4},
+		{"a read that fails is no verdict", &liveReader{err: errors.New("etcd is slow")}, []string{"cb"}, false, 503, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &Validator{Engine: e, Inventory: StaticInventory{inv}, Live: tc.live}
+			_, resp := v.handle(context.Background(), egressRequest(t, tc.matches...))
+			if resp.Allowed != tc.allowed || resp.Result.Code != tc.code || tc.live.reads != tc.reads {
+				t.Errorf("allowed %v, code %d, %d reads; want %v, %d, %d: %s", resp.Allowed, resp.Result.Code, tc.live.reads, tc.allowed, tc.code, tc.reads, resp.Result.Message)
+			}
+			if tc.code == 403 && !strings.Contains(resp.Result.Message, "[MG3005]") {
+				t.Errorf("denied without MG3005: %s", resp.Result.Message)
+			}
+		})
+	}
+}
