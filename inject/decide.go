@@ -160,8 +160,13 @@ func PodKey(pod *corev1.Pod) string {
 // of an injected pod's manifest (kubectl get -o yaml, edited and created)
 // carries them too, under another name; osm-edge gives it an id and a copy
 // of the Secret of its own (spec §4.4 steps 2 and 6), and so must meshguard.
+//
+// A Secret without the annotation (made by an earlier meshguard, reinvoked
+// on a replica of this one during an upgrade) says nothing: the pod is
+// taken to be the same, as before the annotation.
 func SamePod(pod *corev1.Pod, secret *corev1.Secret) bool {
-	return secret.Annotations[AnnotationSecretPod] == PodKey(pod)
+	made, noted := secret.Annotations[AnnotationSecretPod]
+	return !noted || made == PodKey(pod)
 }
 
 // DebugCopy reports whether a pod carries another pod's bootstrap volume,

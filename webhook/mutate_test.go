@@ -225,6 +225,7 @@ func TestInjectorLeavesPodsItDoesNotInjectToThemselves(t *testing.T) {
 		{name: "opted out with a bad annotation", namespace: "bookstore", annotations: map[string]string{"openservicemesh.io/sidecar-injection": "disabled", "openservicemesh.io/outbound-port-exclusion-list": "abc"}, allowed: true},
 		{name: "on the host network where pods are injected", namespace: "bookstore", annotations: badPorts, hostNetwork: true, allowed: true, rules: "MG4006"},
 		{name: "injected with a bad annotation", namespace: "bookstore", annotations: badPorts, rules: "MG4003"},
+		{name: "an injection annotation osm-edge cannot read, on the host network", namespace: "bookstore", annotations: map[string]string{"openservicemesh.io/sidecar-injection": "maybe"}, hostNetwork: true, allowed: true},
 		{name: "opted in where the metrics annotation is wrong", namespace: "quiet", annotations: map[string]string{"openservicemesh.io/sidecar-injection": "enabled"}, rules: "MG4002"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,5 +310,21 @@ func TestInjectorNamesItsMeshConfig(t *testing.T) {
 	resp := in.Handle(context.Background(), podRequest(t, testPod(), false))
 	if resp.Allowed || !strings.Contains(resp.Result.Message, "the MeshConfig osm-system/edge-config cannot be read (not found)") {
 		t.Errorf("response %+v", resp.Result)
+	}
+}
+
+// A bootstrap Secret made by an earlier meshguard has no meshguard.io/pod
+// annotation: a pod that comes back with it is taken to be the same pod
+// (a reinvocation on this replica during an upgrade), not injected again.
+func TestInjectorReinvocationWithAnOlderSecret(t *testing.T) {
+	in, store := injector(t, true)
+	req := podRequest(t, testPod(), false)
+	p := apply(t, req, in.Handle(context.Background(), req))
+	for _, s := range store.secrets {
+		delete(s.Annotations, inject.AnnotationSecretPod)
+	}
+	again := in.Handle(context.Background(), podRequest(t, p, false))
+	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 1 {
+		t.Errorf("reinvocation: %+v, created %v", again, store.created)
 	}
 }

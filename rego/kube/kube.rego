@@ -227,6 +227,26 @@ injected_but_for_host_network if {
 	_selected
 }
 
+# reads_injection_annotations is true when osm-edge's selection gets as far
+# as the pod's and its namespace's injection annotations, where a value it
+# cannot read rejects the pod: not for a pod on the host network, in a
+# system namespace, or in a namespace its webhook does not watch, which it
+# admits as they are (spec §4.2).
+reads_injection_annotations if {
+	input.facts.injection
+	not input.facts.injection.reason in _selected_before_annotations
+}
+
+reads_injection_annotations if {
+	is_pod
+	not input.facts.injection
+	not input.object.spec.hostNetwork == true
+	not _system_namespace
+	not _namespace_outside
+}
+
+_selected_before_annotations := {"host-network", "system-namespace", "namespace-not-found", "namespace-not-monitored", "namespace-excluded", "already-injected"}
+
 injection_annotation := "openservicemesh.io/sidecar-injection"
 
 # injection_on and injection_off are the values osm-edge reads as enabled

@@ -18,8 +18,6 @@ import data.meshguard.kube
 
 _key := "openservicemesh.io/outbound-ip-range-exclusion-list"
 
-_all := {"0.0.0.0/0", "::/0"}
-
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("metadata.annotations[%q]", [_key]),
 	"message": sprintf("%s excludes %s from interception: all its outbound traffic bypasses the sidecar", [kube.object_ref, entry]),
@@ -28,7 +26,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.injected
 	some raw in split(kube.annotation(input.object, _key), ",")
 	entry := trim_space(raw)
-	entry in _all
+	_everything(entry)
 }
 
 findings contains finding.new(rego.metadata.chain(), {
@@ -38,5 +36,13 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.is_pod
 	kube.injected
 	some entry in object.get(kube.mesh_config, ["spec", "traffic", "outboundIPRangeExclusionList"], [])
-	entry in _all
+	_everything(entry)
+}
+
+# _everything is a CIDR of every address: prefix length 0 (0.0.0.0/0, ::/0,
+# or any address with /0).
+_everything(entry) if {
+	is_string(entry)
+	endswith(entry, "/0")
+	net.cidr_is_valid(entry)
 }

@@ -24,3 +24,7 @@ test_mesh_config_warns if {
 test_narrow_ranges_pass if {
 	count(rule.findings) == 0 with input as {"object": _pod({"openservicemesh.io/outbound-ip-range-exclusion-list": "10.0.0.0/8"}), "inventory": {"meshConfig": _mc(["192.168.0.0/16"])}}
 }
+
+test_any_prefix_of_length_zero_warns if {
+	count(rule.findings) == 1 with input as {"object": _pod({"openservicemesh.io/outbound-ip-range-exclusion-list": "10.0.0.0/0"})}
+}

@@ -24,8 +24,8 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s has %s: %s, which osm-edge's injector rejects the pod for; it must be enabled, yes or true, or disabled, no or false", [kube.object_ref, _key, finding.quote(v)]),
 }) if {
 	kube.is_pod
-	v := kube.annotation(input.object, _key)
-	v != ""
+	kube.reads_injection_annotations
+	v := input.object.metadata.annotations[_key]
 	not lower(v) in _valid
 }
 
@@ -34,7 +34,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("namespace %s has %s: %s, so osm-edge's injector rejects every pod created in it; it must be enabled, yes or true, or disabled, no or false", [input.object.metadata.namespace, _key, finding.quote(v)]),
 }) if {
 	kube.is_pod
-	v := kube.annotation(kube.pod_namespace, _key)
-	v != ""
+	kube.reads_injection_annotations
+	v := kube.pod_namespace.metadata.annotations[_key]
 	not lower(v) in _valid
 }

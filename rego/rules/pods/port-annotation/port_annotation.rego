@@ -31,10 +31,11 @@ findings contains finding.new(rego.metadata.chain(), {
 	not _harmless(entry)
 }
 
-# In eBPF mode there is no osm-init, and osm-edge reads any number.
+# In eBPF mode there is no osm-init, and osm-edge reads any number from 1.
 _harmless(entry) if {
 	kube.ebpf
 	regex.match(`^[0-9]+$`, entry)
+	to_number(entry) > 65535
 }
 
 _port(entry) if {

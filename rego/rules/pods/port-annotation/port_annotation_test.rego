@@ -21,3 +21,12 @@ test_empty_entries_are_denied if {
 	count(rule.findings) == 1 with input as _pod({"openservicemesh.io/outbound-port-exclusion-list": "6379,"})
 	count(rule.findings) == 1 with input as _pod({"openservicemesh.io/inbound-port-exclusion-list": ""})
 }
+
+# In eBPF mode there is no osm-init: a number above 65535 is harmless, but
+# osm-edge still rejects 0 and what is no number.
+test_ebpf_mode if {
+	ebpf := {"inventory": {"meshConfig": {"spec": {"traffic": {"interceptionMode": "ebpf"}}}}}
+	count(rule.findings) == 0 with input as object.union(_pod({"openservicemesh.io/outbound-port-exclusion-list": "70000"}), ebpf)
+	count(rule.findings) == 1 with input as object.union(_pod({"openservicemesh.io/outbound-port-exclusion-list": "0"}), ebpf)
+	count(rule.findings) == 1 with input as object.union(_pod({"openservicemesh.io/inbound-port-exclusion-list": "abc"}), ebpf)
+}
