@@ -371,7 +371,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	}
 	var pe *source.ParseError
 	switch {
-	case errors.As(err, &pe) && in.kind == "yaml" && in.walked && !holdsManifestKeys(content):
+	case errors.As(err, &pe) && in.kind == "yaml" && in.walked && in.kustomization == "" && !holdsManifestKeys(content):
 		// A folder holds more than manifests: a tsconfig.json or a
 		// devcontainer.json with comments is no Kubernetes object.
 		if record {
@@ -389,13 +389,13 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 }
 
 // holdsManifestKeys reports whether content has an apiVersion or kind key,
-// as YAML or as JSON writes it: whatever else is wrong with it, it may be a
-// Kubernetes manifest.
+// as block or flow YAML or as JSON writes it: whatever else is wrong with
+// it, it may be a Kubernetes manifest.
 func holdsManifestKeys(content []byte) bool {
 	return manifestKey.Match(content)
 }
 
-var manifestKey = regexp.MustCompile(`(?m)(^[ \t-]*["']?(apiVersion|kind)["']?[ \t]*:)|("(apiVersion|kind)"[ \t\r\n]*:)`)
+var manifestKey = regexp.MustCompile(`(^|[\s{,\-])["']?(apiVersion|kind)["']?\s*:`)
 
 // ref notes a file that a kubectl command in a script applies with -f, so
 // that Run adds it to the inputs (in the first pass; a URL or a missing file

@@ -347,6 +347,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 		"notes.yaml":         "steps: [\n",
 		"broken-egress.json": "{\n  // a comment\n  \"apiVersion\": \"policy.openservicemesh.io/v1alpha1\",\n  \"kind\": \"Egress\"\n}\n",
 		"broken.yaml":        "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nspec: [\n",
+		"flow.yaml":          "{apiVersion: policy.openservicemesh.io/v1alpha1, kind: Egress, spec: [}\n",
 	})
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 	if err != nil {
@@ -367,7 +368,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	if strings.Join(skipped, " ") != "notes.yaml tsconfig.json" {
 		t.Errorf("skipped %v", skipped)
 	}
-	if strings.Join(errs, " | ") != "broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML" {
+	if strings.Join(errs, " | ") != "broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML" {
 		t.Errorf("errors %v", errs)
 	}
 	// Named itself, it is checked, and cannot be.

@@ -66,7 +66,7 @@ func (v *view) timeScopes() {
 		// the MeshConfig): the ids each event concerns are found once.
 		history := v.histories(events, v.scopes[v.scriptScopeKey(file, docs[0])], byFile)
 		keys := map[source.At]string{}
-		added := 0
+		var created []string
 		for _, at := range docs {
 			if _, done := keys[at]; done {
 				continue
@@ -87,11 +87,17 @@ func (v *view) timeScopes() {
 			sort.Strings(ids)
 			k := "time\x00" + base + "\x00" + strings.Join(ids, "\x00")
 			if _, ok := v.scopes[k]; !ok {
-				if added++; added > maxTimeScopes {
+				if len(created) == maxTimeScopes {
+					// Too many to index: the file is judged against all its
+					// policies throughout, and the scopes made go.
+					for _, c := range created {
+						delete(v.scopes, c)
+					}
 					keys = nil
 					break
 				}
 				v.scopes[k] = without(inv, gone)
+				created = append(created, k)
 			}
 			keys[at] = k
 		}
@@ -247,19 +253,22 @@ func (v *view) deletedIDs(d *source.Deletion, universe []string, byFile map[stri
 }
 
 // deletesByName reports whether a kubectl delete names the policy id, or
-// its namespace, or every policy.
+// its namespace, or every policy. A manifest without a namespace goes
+// wherever it is applied (kubectl apply -n curl -f egress.yaml), so its
+// policy is in any namespace a delete names, as a delete without -n names
+// a policy in any namespace.
 func deletesByName(d *source.Deletion, id string) bool {
 	if d.AllNamespaces {
 		return true
 	}
 	ns, name, _ := strings.Cut(id, "/")
 	for _, n := range d.Namespaces {
-		if n == ns {
+		if n == ns || ns == "" {
 			return true
 		}
 	}
 	for _, n := range d.Egresses {
-		if n.Name == name && (n.Namespace == "" || n.Namespace == ns) {
+		if n.Name == name && (n.Namespace == "" || ns == "" || n.Namespace == ns) {
 			return true
 		}
 	}

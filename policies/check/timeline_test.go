@@ -109,6 +109,21 @@ func TestScriptsFollowTheirEgressPolicies(t *testing.T) {
 		},
 		want: []string{"MG3001@egress.yaml:1"},
 	}, {
+		name: "a manifest without a namespace, applied into one and deleted there",
+		files: map[string]string{
+			"egress.yaml": strings.Replace(stepsEgressManifest, ", namespace: curl}", "}", 1),
+			"run.sh":      off + "kubectl apply -n curl -f egress.yaml\nkubectl delete egress httpbin -n curl\n" + on + "kubectl apply -n curl -f egress.yaml\nkubectl delete ns curl\n" + on,
+		},
+		// (MG3001: the script applies the manifest once with passthrough on.)
+		want: []string{"MG3001@egress.yaml:1"},
+	}, {
+		name: "a delete in a function runs where the function is called, if at all",
+		files: map[string]string{
+			"egress.yaml": stepsEgressManifest,
+			"run.sh":      "cleanup() {\n  kubectl delete egress httpbin -n curl\n}\n" + off + on + "cleanup\n",
+		},
+		want: []string{"MG3001@egress.yaml:1", "MG3002@run.sh:5"},
+	}, {
 		name:  "a runbook's policy counts from its block on",
 		files: map[string]string{"a.md": "```bash\n" + off + on + "```\n\n```bash\n" + stepsEgress + "kubectl delete egress httpbin -n curl\n" + off + "```\n\n```sh\n" + on + "```\n"},
 		want:  []string{"MG3001@a.md:8"},

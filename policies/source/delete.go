@@ -30,11 +30,12 @@ type Name struct{ Namespace, Name string }
 
 // deletion reports a kubectl delete that removes Egress policies. One
 // meshguard cannot read in full (a label selector, a name or kind from a
-// shell expansion, a URL) is left out: what it deletes is not known, and a
+// shell expansion, a URL, one in a function's body) is left out: what it deletes is not known, and a
 // policy kept counts as a policy the mesh has, which errs on the side of
 // the warnings users already get.
 func (s *Script) deletion(k *kubectl) {
-	if s.Delete == nil || s.cmd.dryRun || hasFlag(k, "selector") || hasFlag(k, "field-selector") {
+	if s.Delete == nil || s.cmd.dryRun || s.inFunction || hasFlag(k, "selector") || hasFlag(k, "field-selector") {
+		// (A function's delete runs where it is called, if at all.)
 		return
 	}
 	d := Deletion{At: s.cmd.at}

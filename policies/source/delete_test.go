@@ -37,6 +37,7 @@ func TestDeletions(t *testing.T) {
 		{`kubectl delete -f "$FILE"`, "[]"},
 		{"kubectl delete -f https://example.com/e.yaml", "[]"},
 		{"kubectl get egress httpbin-80 -n curl", "[]"},
+		{"cleanup() { kubectl delete egress httpbin-80 -n curl; }", "[]"},
 	} {
 		t.Run(tc.script, func(t *testing.T) {
 			var got []Deletion

@@ -80,7 +80,9 @@ type Script struct {
 	Ref func(Ref)
 	// Delete receives each kubectl delete of Egress policies or namespaces.
 	Delete func(Deletion)
-	src    []byte
+	// inFunction is true while a command in a function's body is read.
+	inFunction bool
+	src        []byte
 	// cmd is the command being read, for the documents it emits.
 	cmd struct {
 		at     At
@@ -115,14 +117,15 @@ func (s *Script) Scan(src []byte) error {
 	if s.vars == nil {
 		s.vars = map[string]string{}
 	}
-	// A function's assignments happen where it is called, if at all: they
-	// are not taken for the script's own.
-	inFunc := map[*syntax.Assign]bool{}
+	// A function's assignments and deletes happen where it is called, if
+	// at all: they are not taken for the script's own.
+	inFunc := map[syntax.Node]bool{}
 	syntax.Walk(f, func(node syntax.Node) bool {
 		if fn, ok := node.(*syntax.FuncDecl); ok {
 			syntax.Walk(fn, func(n syntax.Node) bool {
-				if a, ok := n.(*syntax.Assign); ok {
-					inFunc[a] = true
+				switch n.(type) {
+				case *syntax.Assign, *syntax.CallExpr:
+					inFunc[n] = true
 				}
 				return true
 			})
@@ -151,11 +154,13 @@ func (s *Script) Scan(src []byte) error {
 			}
 		case *syntax.Stmt:
 			if call, ok := n.Cmd.(*syntax.CallExpr); ok {
+				s.inFunction = inFunc[call]
 				walkErr = s.call(call, n.Redirs, nil)
 			}
 		case *syntax.BinaryCmd:
 			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
 				if call, ok := n.Y.Cmd.(*syntax.CallExpr); ok {
+					s.inFunction = inFunc[call]
 					walkErr = s.call(call, n.Y.Redirs, n.X)
 					// The right-hand statement is visited again on its own; mark it
 					// so it is not scanned twice.
