@@ -239,7 +239,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if !deny && !(in.QuietStanding && minor) {
 		return findings, nil
 	}
-	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection})
+	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, Admission: in.Admission})
 	if err != nil {
 		return nil, err
 	}
@@ -323,6 +323,9 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 	}
 	if in.DryRun {
 		doc["dryRun"] = true
+	}
+	if in.Admission {
+		doc["admission"] = true
 	}
 	if in.Applied != "" {
 		doc["applied"] = in.Applied

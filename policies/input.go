@@ -43,6 +43,10 @@ type Input struct {
 	// told what it changes, not again what the object already was. The
 	// webhook and a script's updates set it; validate patch does not.
 	QuietStanding bool `json:"-"`
+	// Admission is true for an admission request (input.admission): its
+	// objects and inventory are as the API server stores them, whole, so a
+	// field that is not set is not set (not left out of a manifest).
+	Admission bool `json:"-"`
 }
 
 // Injection is osm-edge's injection decision for a pod.

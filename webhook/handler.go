@@ -83,7 +83,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	// An update hears what it changes: not again the warnings the stored
 	// object already drew (kubectl label of an Egress that passthrough
 	// makes useless, a GitOps tool applying the same MeshConfig again).
-	in.QuietStanding = true
+	in.QuietStanding, in.Admission = true, true
 	findings, err := v.Engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))

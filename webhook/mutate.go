@@ -117,6 +117,7 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	}
 	input.Inventory = *view.Inventory
 	input.Injection = injectionFacts(pod, ns, decision, decideErr, in.MeshName, in.Namespace)
+	input.Admission = true
 	dry := input.DryRun
 	var findings []policies.Finding
 	if !inject.DebugCopy(pod) {

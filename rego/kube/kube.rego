@@ -164,8 +164,27 @@ accounts(policy) := {sprintf("%s/%s", [src.namespace, src.name]) |
 # passthrough is true when mesh-wide egress passthrough is on in cfg.
 passthrough(cfg) if cfg.spec.traffic.enableEgress == true
 
-# egress_policy_enabled is true unless featureFlags.enableEgressPolicy is false.
-egress_policy_enabled(cfg) if not cfg.spec.featureFlags.enableEgressPolicy == false
+# egress_policy_enabled is true when featureFlags.enableEgressPolicy is on.
+# osm-edge reads the MeshConfig into Go structs, so a flag that is not set is
+# false (the install sets it true; the CRD has no default). That holds of the
+# MeshConfigs an admission review shows, as the API server stores them; a
+# manifest in a repository often shows only the fields its author changes
+# (kubectl apply merges it into the stored one), so offline only false is off.
+egress_policy_enabled(cfg) if cfg.spec.featureFlags.enableEgressPolicy == true
+
+egress_policy_enabled(cfg) if {
+	not admission
+	not cfg.spec.featureFlags.enableEgressPolicy == false
+}
+
+# admission is true when the rules judge an admission request: the object,
+# the old object and the cluster view are as the API server stores them.
+admission if input.admission == true
+
+# egress_policy_state says how a MeshConfig turns Egress policies off.
+egress_policy_state(cfg) := "is false" if cfg.spec.featureFlags.enableEgressPolicy == false
+
+else := "is not set (osm-edge reads that as false)"
 
 # updating is true when the request changes an object that existed before.
 updating if {

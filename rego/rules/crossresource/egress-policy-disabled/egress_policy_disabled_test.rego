@@ -44,3 +44,17 @@ test_meshconfig_without_policies_or_with_the_feature_on_is_silent if {
 	count(rule.findings) == 0 with input as {"object": _mesh(false), "inventory": {"egresses": []}}
 	count(rule.findings) == 0 with input as {"object": _mesh(true), "inventory": {"egresses": [_eg("curl", "httpbin")]}}
 }
+
+# In an admission review the MeshConfig is whole: a flag that is not set is
+# false to osm-edge (a JSON patch removed it, an apply left it out).
+test_unset_flag_is_off_in_an_admission_review if {
+	unset := {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config", "namespace": "osm-system"}, "spec": {"featureFlags": {}}}
+	fs := rule.findings with input as {"admission": true, "object": _eg("curl", "httpbin"), "inventory": {"meshConfig": unset}}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "spec.featureFlags.enableEgressPolicy is not set (osm-edge reads that as false)")
+	count(rule.findings) == 0 with input as {"object": _eg("curl", "httpbin"), "inventory": {"meshConfig": unset}}
+	update := {"admission": true, "operation": "UPDATE", "object": unset, "oldObject": _mesh(true), "inventory": {"index": {"egressIds": ["curl/httpbin"]}}}
+	some g in rule.findings with input as update
+	contains(g.message, "leaves spec.featureFlags.enableEgressPolicy unset (osm-edge reads that as false) while the mesh has Egress policies (curl/httpbin)")
+}
