@@ -114,7 +114,37 @@ index := data.meshguard.index.index if not input.inventory.index
 # egress_ids are the namespace/name of the mesh's Egress policies other than
 # the object under review (an UPDATE must not count the old copy of itself),
 # sorted, for messages that name them (finding.names).
-egress_ids := [i | some i in index.egressIds; not _is_self(i)]
+egress_ids := [i | some i in index.egressIds; not _is_self(i); not _unmonitored_id(i)]
+
+# osm-edge uses the Egress policies of the namespaces it monitors only: one
+# in a Namespace the view shows unmonitored is not one the mesh has
+# (MG3004 says so of it).
+_unmonitored_id(i) if unmonitored_namespace(split(i, "/")[0])
+
+# unmonitored_namespace is true when the view has the Namespace ns and it is
+# not labelled openservicemesh.io/monitored-by with the mesh's name.
+unmonitored_namespace(ns) if {
+	labels := index.namespaceLabels[ns]
+	not monitored_labels(labels)
+}
+
+# object_unmonitored is true when the object under review is in a Namespace
+# the view shows unmonitored (a helper: a negated call on an undefined
+# namespace would be undefined, not true).
+object_unmonitored if unmonitored_namespace(input.object.metadata.namespace)
+
+# monitored_labels is true when labels hold openservicemesh.io/monitored-by
+# with the mesh's name (any mesh when the inventory names none).
+monitored_labels(labels) if {
+	object.get(input, ["inventory", "meshName"], "") == ""
+	not object.get(labels, "openservicemesh.io/monitored-by", "") in {"", null}
+}
+
+monitored_labels(labels) if {
+	mesh := object.get(input, ["inventory", "meshName"], "")
+	mesh != ""
+	object.get(labels, "openservicemesh.io/monitored-by", "") == mesh
+}
 
 # port_account_key is the index key of port number n used by ServiceAccount
 # account ("namespace/name").
@@ -316,18 +346,8 @@ _namespace_declines if {
 }
 
 # monitored is true when a Namespace is labelled
-# openservicemesh.io/monitored-by with the mesh's name (any mesh when the
-# inventory names none).
-monitored(ns) if {
-	object.get(input, ["inventory", "meshName"], "") == ""
-	not object.get(ns, ["metadata", "labels", "openservicemesh.io/monitored-by"], "") in {"", null}
-}
-
-monitored(ns) if {
-	mesh := object.get(input, ["inventory", "meshName"], "")
-	mesh != ""
-	object.get(ns, ["metadata", "labels", "openservicemesh.io/monitored-by"], "") == mesh
-}
+# openservicemesh.io/monitored-by with the mesh's name.
+monitored(ns) if monitored_labels(object.get(ns, ["metadata", "labels"], {}))
 
 # ebpf is true when the mesh intercepts traffic with eBPF: no osm-init, so
 # nothing of its iptables rules applies.

@@ -110,3 +110,15 @@ test_injected_offline if {
 	kube.injected with input as {"object": _pod("shop", _on), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", _monitored, {})]}}
 	not kube.injected with input as {"object": _pod("shop", _on), "inventory": {"meshName": "osm", "namespaces": [_namespace("shop", {}, _on)]}}
 }
+
+# osm-edge uses the Egress policies of monitored namespaces only: one in a
+# Namespace the view shows unmonitored is not counted among the mesh's.
+test_egress_ids_leave_out_unmonitored_namespaces if {
+	inv := {"meshName": "osm", "index": {
+		"egressIds": ["curl/a", "lost/b", "unknown/c"],
+		"namespaceLabels": {"curl": {"openservicemesh.io/monitored-by": "osm"}, "lost": {}},
+	}}
+	kube.egress_ids == ["curl/a", "unknown/c"] with input as {"object": _mc, "inventory": inv}
+	kube.unmonitored_namespace("lost") with input as {"object": _mc, "inventory": inv}
+	not kube.unmonitored_namespace("unknown") with input as {"object": _mc, "inventory": inv}
+}

@@ -22,6 +22,8 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.is_egress
 	kube.passthrough(kube.mesh_config)
 
-	# with the policy feature off the Egress is ignored altogether (MG3003)
+	# with the policy feature off the Egress is ignored altogether (MG3003),
+	# and so it is in a namespace osm-edge does not monitor (MG3004)
 	kube.egress_policy_enabled(kube.mesh_config)
+	not kube.object_unmonitored
 }

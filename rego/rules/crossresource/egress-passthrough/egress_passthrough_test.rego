@@ -36,3 +36,12 @@ test_meshconfig_itself_is_not_judged_here if {
 	m := _mesh({"traffic": {"enableEgress": true}})
 	count(rule.findings) == 0 with input as {"object": m, "inventory": {"egresses": [_egress]}}
 }
+
+# An Egress in a namespace osm-edge does not monitor is not used at all:
+# MG3004 says so, not that it restricts nothing.
+test_unmonitored_namespace_defers_to_mg3004 if {
+	eg := {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress", "metadata": {"name": "e", "namespace": "lost"}}
+	mc := {"kind": "MeshConfig", "metadata": {"name": "osm-mesh-config", "namespace": "osm-system"}, "spec": {"traffic": {"enableEgress": true}, "featureFlags": {"enableEgressPolicy": true}}}
+	count(rule.findings) == 0 with input as {"object": eg, "inventory": {"meshName": "osm", "meshConfig": mc, "index": {"egressIds": [], "namespaceLabels": {"lost": {}}}}}
+	count(rule.findings) == 1 with input as {"object": eg, "inventory": {"meshName": "osm", "meshConfig": mc, "index": {"egressIds": [], "namespaceLabels": {"lost": {"openservicemesh.io/monitored-by": "osm"}}}}}
+}

@@ -27,6 +27,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.is_egress
 	cfg := kube.mesh_config
 	not kube.egress_policy_enabled(cfg)
+	not kube.object_unmonitored # MG3004's
 }
 
 findings contains finding.new(rego.metadata.chain(), {

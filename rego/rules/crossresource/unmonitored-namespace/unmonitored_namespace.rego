@@ -26,22 +26,12 @@ findings contains finding.new(rego.metadata.chain(), {
 }) if {
 	kube.is_egress
 	labels := kube.index.namespaceLabels[input.object.metadata.namespace]
-	not _monitored(labels)
+	not kube.monitored_labels(labels)
 }
 
 _mesh := object.get(input, ["inventory", "meshName"], "")
 
 _value(labels) := object.get(labels, _label, "")
-
-_monitored(labels) if {
-	_mesh == ""
-	not _value(labels) in {"", null}
-}
-
-_monitored(labels) if {
-	_mesh != ""
-	_value(labels) == _mesh
-}
 
 _why(labels) := sprintf("has no %s label", [_label]) if {
 	_value(labels) in {"", null}
