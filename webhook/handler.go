@@ -55,6 +55,7 @@ func (v *Validator) Handle(ctx context.Context, req admission.Request) admission
 	kind := req.Kind.Kind
 	findings, resp := v.handle(ctx, req)
 	v.Metrics.observe(kind, req, findings, resp, time.Since(start))
+	logNoVerdict(ctx, req, resp)
 	if len(findings) > 0 {
 		log.FromContext(ctx).V(1).Info("findings", "kind", kind, "namespace", req.Namespace, "name", req.Name,
 			"operation", req.Operation, "allowed", resp.Allowed, "findings", findings)
@@ -89,6 +90,17 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
 	}
 	return findings, Verdict(findings)
+}
+
+// logNoVerdict logs why a request got no verdict (HTTP 5xx): the API
+// server reports only that the webhook could not handle it, so the reason
+// would otherwise be lost.
+func logNoVerdict(ctx context.Context, req admission.Request, resp admission.Response) {
+	if resp.Allowed || resp.Result == nil || resp.Result.Code < 500 {
+		return
+	}
+	log.FromContext(ctx).Error(errors.New(resp.Result.Message), "no verdict; the API server applies the failure policy",
+		"kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name, "operation", req.Operation, "code", resp.Result.Code)
 }
 
 // Input turns an admission request into the engine's input (without the

@@ -63,6 +63,7 @@ func (in *Injector) Handle(ctx context.Context, req admission.Request) admission
 	start := time.Now()
 	findings, resp := in.handle(ctx, req)
 	in.Metrics.observe("Pod", req, findings, resp, time.Since(start))
+	logNoVerdict(ctx, req, resp)
 	return resp
 }
 
@@ -151,6 +152,12 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 	cfg := inject.Config{MeshConfig: view.MeshConfig, MeshName: in.MeshName, Namespace: in.Namespace, MeshConfigName: in.MeshConfigName, InjectorLogLevel: in.InjectorLogLevel}
 	if view.MeshConfig.Spec.Sidecar.LocalDNSProxy.Enable {
 		ip, err := in.controllerIP(ctx)
+		var missing *serviceError
+		if errors.As(err, &missing) {
+			// osm-edge's injector fails the same way: a state to fix, not
+			// a passing failure, so the reason reaches kubectl.
+			return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
+		}
 		if err != nil {
 			return findings, admission.Errored(http.StatusServiceUnavailable, err)
 		}
@@ -280,14 +287,23 @@ func (in *Injector) meshCA(ctx context.Context) (*inject.CA, error) {
 // proxy's pods reach the Pipy repo by (spec §4.6).
 func (in *Injector) controllerIP(ctx context.Context) (string, error) {
 	svc, err := in.Secrets.GetService(ctx, in.Namespace, "osm-controller")
+	if apierrors.IsNotFound(err) {
+		return "", &serviceError{fmt.Sprintf("meshguard cannot inject the sidecar: the local DNS proxy is on (spec.sidecar.localDNSProxy.enable), and injected pods need osm-controller's address, but Service %s/osm-controller does not exist; check that osm-edge is installed in %s, or turn the DNS proxy off", in.Namespace, in.Namespace)}
+	}
 	if err != nil {
 		return "", fmt.Errorf("the local DNS proxy is on, and injected pods need osm-controller's address, but Service %s/osm-controller cannot be read: %w", in.Namespace, err)
 	}
 	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone {
-		return "", fmt.Errorf("the local DNS proxy is on, and injected pods need osm-controller's address, but Service %s/osm-controller has no ClusterIP", in.Namespace)
+		return "", &serviceError{fmt.Sprintf("meshguard cannot inject the sidecar: the local DNS proxy is on (spec.sidecar.localDNSProxy.enable), and injected pods need osm-controller's address, but Service %s/osm-controller has no ClusterIP", in.Namespace)}
 	}
 	return svc.Spec.ClusterIP, nil
 }
+
+// serviceError is osm-controller's Service missing or without an address:
+// a denial, with what to do. A failure to read it is no verdict (503).
+type serviceError struct{ msg string }
+
+func (e *serviceError) Error() string { return e.msg }
 
 // ClientSecrets reads Secrets with live API reads (no Secret is cached: a
 // cache would need to watch Secrets, and the CA is re-read at most every

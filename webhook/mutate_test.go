@@ -186,8 +186,9 @@ func TestInjectorJudgesPodsWithoutAName(t *testing.T) {
 	}
 }
 
-// With the local DNS proxy on and osm-controller's Service unknown, there is
-// no verdict (503): a pod without the address would have a broken sidecar.
+// With the local DNS proxy on, injected pods need osm-controller's address:
+// a Service that does not exist is a denial that says so (osm-edge's
+// injector fails too); one that cannot be read is no verdict (503).
 func TestInjectorDNSProxyNeedsTheControllerAddress(t *testing.T) {
 	in, store := injector(t, true)
 	v, _ := in.View.PodView(context.Background())
@@ -197,9 +198,21 @@ func TestInjectorDNSProxyNeedsTheControllerAddress(t *testing.T) {
 	view.MeshConfig = &mc
 	in.View = StaticPodView{&view}
 	resp := in.Handle(context.Background(), podRequest(t, testPod(), false))
-	if resp.Allowed || resp.Result.Code != 503 || !strings.Contains(resp.Result.Message, "osm-controller") || len(store.created) != 0 {
+	if resp.Allowed || resp.Result.Code != 403 || !strings.Contains(resp.Result.Message, "Service osm-system/osm-controller does not exist") || len(store.created) != 0 {
 		t.Errorf("response %+v", resp.Result)
 	}
+	in.Secrets = failingServices{store}
+	resp = in.Handle(context.Background(), podRequest(t, testPod(), false))
+	if resp.Allowed || resp.Result.Code != 503 || !strings.Contains(resp.Result.Message, "cannot be read") || len(store.created) != 0 {
+		t.Errorf("read failure: response %+v", resp.Result)
+	}
+}
+
+// failingServices cannot read Services.
+type failingServices struct{ *memSecrets }
+
+func (failingServices) GetService(context.Context, string, string) (*corev1.Service, error) {
+	return nil, errors.New("connection refused")
 }
 
 // The pod rules speak of what injection does to a pod: a pod osm-edge does
