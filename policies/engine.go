@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshguard/meshguard/manifests"
+	"github.com/meshguard/meshguard/policies/source"
 	rulefs "github.com/meshguard/meshguard/rego"
 )
 
@@ -256,7 +258,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	kept := findings[:0]
 	for _, f := range findings {
 		switch {
-		case f.Severity == Deny && existing[f.Rule+"|"+f.Path]:
+		case f.Severity == Deny && existing[f.Rule+"|"+f.Path] && !newValueAt(in.Object, in.OldObject, f.Path):
 			f.Severity = Warn
 			f.Message = "already so before this update, so not denied: " + f.Message
 		case f.Severity != Deny && in.QuietStanding && standing[f.Rule+"|"+f.Path+"|"+f.Message]:
@@ -265,6 +267,25 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 		kept = append(kept, f)
 	}
 	return kept, nil
+}
+
+// newValueAt reports whether an update writes a new value where a finding
+// points: then the finding is about what the update brings (a match renamed
+// to another missing UpstreamTrafficSetting), not what was stored. Only a
+// value (not an object or a list, whose other parts an update may change)
+// the new object has counts; a finding on a field the API server drops (a
+// misspelling in the last-applied configuration) has none.
+func newValueAt(object, old map[string]any, path string) bool {
+	v, ok := source.ValueAt(object, path)
+	if !ok || path == "" {
+		return false
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	was, ok := source.ValueAt(old, path)
+	return !ok || !reflect.DeepEqual(v, was)
 }
 
 // identity are the paths of what a request itself chooses of its object:

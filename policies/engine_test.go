@@ -240,6 +240,16 @@ func TestEvaluateExistingViolations(t *testing.T) {
 	if sev["MG1007"] != Deny || sev["MG1006"] != Warn {
 		t.Errorf("severities = %v, want MG1007 deny and MG1006 warn", sev)
 	}
+	// Another bad value in the same field is the update's own: denied.
+	fs, err = e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: mc("48x", 2048), OldObject: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Rule == "MG1006" && (f.Severity != Deny || strings.HasPrefix(f.Message, "already so")) {
+			t.Errorf("a new bad duration where the old one was: %+v", f)
+		}
+	}
 	// A CREATE is judged as it is.
 	fs, err = e.Evaluate(context.Background(), Input{Operation: "CREATE", Object: mc("24x", 2048)})
 	if err != nil || len(fs) == 0 || fs[0].Rule != "MG1006" || fs[0].Severity != Deny {

@@ -132,6 +132,35 @@ type pathSeg struct {
 	isIndex bool
 }
 
+// ValueAt returns the value at a finding's field path in obj
+// (spec.ports[1].protocol, metadata.annotations["meshguard.io/ignore"]), and
+// whether there is one.
+func ValueAt(obj map[string]any, path string) (any, bool) {
+	var v any = obj
+	segs := splitPath(path)
+	if len(segs) == 0 {
+		return nil, false
+	}
+	for _, seg := range segs {
+		switch x := v.(type) {
+		case map[string]any:
+			next, ok := x[seg.key]
+			if seg.isIndex || !ok {
+				return nil, false
+			}
+			v = next
+		case []any:
+			if !seg.isIndex || seg.index < 0 || seg.index >= len(x) {
+				return nil, false
+			}
+			v = x[seg.index]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
 // splitPath splits spec.ports[1].protocol into spec, ports, [1], protocol.
 // A key with dots is written in brackets and quotes, as in
 // metadata.annotations["meshguard.io/ignore"].

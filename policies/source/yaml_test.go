@@ -178,3 +178,21 @@ func utf16le(s string) string {
 	}
 	return string(b)
 }
+
+func TestValueAt(t *testing.T) {
+	obj := map[string]any{"spec": map[string]any{"ports": []any{map[string]any{"number": 80}, map[string]any{"number": 443}}},
+		"metadata": map[string]any{"annotations": map[string]any{"meshguard.io/ignore": "MG2004"}}}
+	for path, want := range map[string]any{
+		"spec.ports[1].number":                        443,
+		`metadata.annotations["meshguard.io/ignore"]`: "MG2004",
+		"spec.ports[2].number":                        nil,
+		"spec.ports.number":                           nil,
+		"spec.hosts":                                  nil,
+		"":                                            nil,
+	} {
+		got, ok := ValueAt(obj, path)
+		if ok != (want != nil) || (ok && got != want) {
+			t.Errorf("ValueAt(%q) = %v, %v; want %v", path, got, ok, want)
+		}
+	}
+}
