@@ -41,7 +41,7 @@ generate: ## regenerate docs/rules.md from the rule METADATA and examples
 	$(GO) test ./policies -run TestRulesDoc -update -count=1
 
 verify: generate ## fail when generated files are stale
-	git diff --exit-code -- docs/rules.md
+	git diff --exit-code -- docs/rules.md README.md rego/catalog/catalog.rego
 
 golden: ## rewrite the report golden files
 	$(GO) test ./policies/report -update -count=1

@@ -17,8 +17,9 @@ import (
 )
 
 const (
-	rulesDoc = "../docs/rules.md"
-	readme   = "../README.md"
+	rulesDoc     = "../docs/rules.md"
+	readme       = "../README.md"
+	catalogCodes = "../rego/catalog/catalog.rego"
 )
 
 // TestRulesDoc fails when docs/rules.md is not what the rule METADATA and
@@ -30,7 +31,11 @@ func TestRulesDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	readmeWant := withRuleTable(t, string(readmeNow), ruleTable(t))
+	codesWant := codesModule(t)
 	if *policies.Update {
+		if err := os.WriteFile(catalogCodes, []byte(codesWant), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(rulesDoc, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -41,6 +46,9 @@ func TestRulesDoc(t *testing.T) {
 	}
 	if readmeWant != string(readmeNow) {
 		t.Errorf("the rule table in README.md is stale; regenerate with: make generate")
+	}
+	if codesNow, err := os.ReadFile(catalogCodes); err != nil || string(codesNow) != codesWant {
+		t.Errorf("rego/catalog/catalog.rego is stale (%v); regenerate with: make generate", err)
 	}
 	want, err := os.ReadFile(rulesDoc)
 	if err != nil {
@@ -131,6 +139,32 @@ func ruleTable(t *testing.T) string {
 	for _, r := range e.Catalog() {
 		fmt.Fprintf(&b, "| [%s](docs/rules.md#%s) | %s | %s |\n", r.Code, strings.ToLower(r.Code), r.Severity, r.Title)
 	}
+	return b.String()
+}
+
+// codesModule is rego/catalog/catalog.rego: the codes of every rule, for
+// the rules that read rule codes (meshguard.io/ignore).
+func codesModule(t *testing.T) string {
+	t.Helper()
+	e, err := policies.New(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(`# METADATA
+# title: rule codes
+# description: |
+#   The code of every rule meshguard has, for the rules that read rule codes
+#   (meshguard.io/ignore). Generated from the rules' METADATA by make
+#   generate (policies/docs_test.go); a test fails when it is stale.
+package meshguard.catalog
+
+codes := {
+`)
+	for _, r := range e.Catalog() {
+		fmt.Fprintf(&b, "\t%q,\n", r.Code)
+	}
+	b.WriteString("}\n")
 	return b.String()
 }
 

@@ -5,7 +5,8 @@ package rego
 import "embed"
 
 // FS holds every module under this folder: the entrypoint (main), the finding
-// builder (finding), accessors (kube) and the rules (rules/<group>/<name>).
+// builder (finding), accessors (kube), the rule codes (catalog) and the rules
+// (rules/<group>/<name>).
 //
-//go:embed .manifest main finding kube schema index rules
+//go:embed .manifest main finding kube schema index catalog rules
 var FS embed.FS

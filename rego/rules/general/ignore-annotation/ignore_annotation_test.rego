@@ -16,3 +16,10 @@ test_codes_pass if {
 test_no_annotation_passes if {
 	count(rule.findings) == 0 with input as {"object": {"metadata": {}}}
 }
+
+test_code_of_no_rule_warns if {
+	fs := rule.findings with input as {"object": {"kind": "Egress", "metadata": {"annotations": {"meshguard.io/ignore": "MG2004, MG2040"}}}}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, `"MG2040" is no rule meshguard has`)
+}
