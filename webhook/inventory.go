@@ -172,16 +172,19 @@ func (c *ClusterInventory) rebuild(ctx context.Context) error {
 			inv.MeshConfig = mc
 		}
 	}
-	if inv.MeshConfig == nil {
-		// As `meshguard validate` does without a MeshConfig: osm-edge's install
-		// defaults, what a fresh osm-edge install holds.
-		inv.MeshConfig = c.Engine.DefaultMeshConfig()
-	}
 	if err := c.Engine.PrepareInventory(ctx, inv); err != nil {
 		return err
 	}
-	pv, err := newPodView(inv)
-	if err != nil {
+	var pv *PodView
+	if inv.MeshConfig == nil {
+		// Deleted, or not made yet (osm-edge's bootstrap makes it at
+		// install). osm-edge then reads an empty MeshConfig: no passthrough,
+		// no Egress policy, no sidecar image, so it injects no pod. The
+		// rules that read the MeshConfig stay silent rather than judge by
+		// one that is not there, and the injector says what is missing.
+		pv, _ = newPodView(inv)
+		pv.MeshConfig, pv.MeshConfigErr = nil, fmt.Errorf("it does not exist; osm-edge's bootstrap creates it at install")
+	} else if pv, err = newPodView(inv); err != nil {
 		// A MeshConfig injection cannot read: keep judging policies, and
 		// let the injector say why it cannot inject.
 		c.Log.Error(err, "read the MeshConfig for injection")

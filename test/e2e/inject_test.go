@@ -10,6 +10,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/meshguard/meshguard/test/cluster"
 )
 
 const podManifest = `apiVersion: v1
@@ -306,5 +309,41 @@ func TestInjectCopiedPodGetsItsOwnIdentity(t *testing.T) {
 	ok(t, "", "get", "secret", "sidecar-bootstrap-config-"+newID, "-n", "bookstore")
 	if got := names(p.Spec.Containers); !reflect.DeepEqual(got, []string{"bookstore", "osm-healthcheck", "sidecar"}) {
 		t.Errorf("the copy's containers %v: nothing is added to a copy", got)
+	}
+}
+
+// With the MeshConfig deleted, osm-edge reads an empty one and injects no
+// pod: meshguard denies the pods it would inject, naming what is missing,
+// and judges Egress policies without a MeshConfig that is not there (no
+// MG3001 naming it).
+func TestMeshConfigDeleted(t *testing.T) {
+	injectionNamespace(t, "bookstore", map[string]string{"openservicemesh.io/monitored-by": "osm"})
+	saved := ok(t, "", "get", "meshconfig", "osm-mesh-config", "-n", "osm-system", "-o", "json").Stdout
+	var mc map[string]any
+	if err := json.Unmarshal([]byte(saved), &mc); err != nil {
+		t.Fatal(err)
+	}
+	meta := mc["metadata"].(map[string]any)
+	for _, k := range []string{"uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"} {
+		delete(meta, k)
+	}
+	restore, _ := json.Marshal(mc)
+	ok(t, "", "delete", "meshconfig", "osm-mesh-config", "-n", "osm-system")
+	defer ok(t, string(restore), "create", "-f", "-")
+	// The view follows the delete within a moment.
+	var r cluster.Result
+	for i := 0; i < 50; i++ {
+		r = kubectl(t, podYAML("bookstore", "no-mesh-config", ""), "create", "--dry-run=server", "-f", "-")
+		if strings.Contains(r.Stderr, "does not exist") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r.Code == 0 || !strings.Contains(r.Stderr, "the MeshConfig osm-system/osm-mesh-config cannot be read (it does not exist") {
+		t.Errorf("a pod to inject without a MeshConfig: %s", r)
+	}
+	r = kubectl(t, egress("no-mesh-config", "  hosts: [a.example.org]\n  ports:\n  - number: 80\n    protocol: http\n"), "create", "--dry-run=server", "-f", "-")
+	if r.Code != 0 || strings.Contains(r.Stderr, "MeshConfig osm-system/osm-mesh-config") {
+		t.Errorf("an Egress without a MeshConfig: %s", r)
 	}
 }
