@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -164,10 +165,27 @@ func PodKey(pod *corev1.Pod) string {
 // A Secret without the annotation (made by an earlier meshguard, reinvoked
 // on a replica of this one during an upgrade) says nothing: the pod is
 // taken to be the same, as before the annotation.
-func SamePod(pod *corev1.Pod, secret *corev1.Secret) bool {
+//
+// A pod the API server has not named yet (generateName) is known by its
+// generateName only, which the pods of one ReplicaSet share: it is the same
+// pod only while the Secret is new, within ReinvocationWindow (the webhook
+// is reinvoked within the request's timeout). A copy is made later.
+func SamePod(pod *corev1.Pod, secret *corev1.Secret, now time.Time) bool {
 	made, noted := secret.Annotations[AnnotationSecretPod]
-	return !noted || made == PodKey(pod)
+	switch {
+	case !noted:
+		return true
+	case made != PodKey(pod):
+		return false
+	case pod.Name != "":
+		return true
+	}
+	return secret.CreationTimestamp.IsZero() || now.Sub(secret.CreationTimestamp.Time) < ReinvocationWindow
 }
+
+// ReinvocationWindow is how long after its Secret was made an unnamed pod
+// may come back as the same pod: well beyond the webhook's timeoutSeconds.
+const ReinvocationWindow = 30 * time.Second
 
 // DebugCopy reports whether a pod carries another pod's bootstrap volume,
 // as a kubectl debug --copy-to copy of an injected pod does (without its

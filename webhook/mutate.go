@@ -226,7 +226,7 @@ func (in *Injector) reinvoked(ctx context.Context, pod *corev1.Pod, dry bool) (b
 	case err != nil:
 		return false, fmt.Errorf("read the bootstrap Secret %s/%s: %w", pod.Namespace, name, err)
 	}
-	return inject.SamePod(pod, s), nil
+	return inject.SamePod(pod, s, time.Now()), nil
 }
 
 // injectionFacts tells the rules whether osm-edge injects the pod: a pod

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +42,7 @@ func (m *memSecrets) GetService(_ context.Context, ns, name string) (*corev1.Ser
 }
 
 func (m *memSecrets) Create(_ context.Context, s *corev1.Secret) error {
+	s.CreationTimestamp = metav1.Now() // as the API server sets it
 	m.secrets[s.Namespace+"/"+s.Name] = s
 	m.created = append(m.created, s.Namespace+"/"+s.Name)
 	return nil
@@ -339,5 +341,29 @@ func TestInjectorReinvocationWithAnOlderSecret(t *testing.T) {
 	again := in.Handle(context.Background(), podRequest(t, p, false))
 	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 1 {
 		t.Errorf("reinvocation: %+v, created %v", again, store.created)
+	}
+}
+
+// A pod from a ReplicaSet has no name at admission, only the generateName
+// its siblings share. Sent again while its Secret is new, it is the same
+// pod; a pod of that generateName carrying the Secret later is a copy.
+func TestInjectorUnnamedPodsAndTheirCopies(t *testing.T) {
+	in, store := injector(t, true)
+	p := testPod()
+	p.Name, p.GenerateName = "", "web-7d9f-"
+	req := podRequest(t, p, false)
+	injected := apply(t, req, in.Handle(context.Background(), req))
+	again := in.Handle(context.Background(), podRequest(t, injected, false))
+	if !again.Allowed || len(again.Patches) != 0 || len(store.created) != 1 {
+		t.Fatalf("reinvocation: %+v, created %v", again, store.created)
+	}
+	for _, s := range store.secrets {
+		s.CreationTimestamp = metav1.NewTime(s.CreationTimestamp.Add(-time.Minute))
+	}
+	creq := podRequest(t, injected, false)
+	resp := in.Handle(context.Background(), creq)
+	copied := apply(t, creq, resp)
+	if copied.Labels[inject.LabelProxyUUID] == injected.Labels[inject.LabelProxyUUID] || len(store.created) != 2 {
+		t.Errorf("a later pod of the same generateName kept the original's id: %v, created %v", copied.Labels, store.created)
 	}
 }
