@@ -45,6 +45,10 @@ type Validator struct {
 	// Live reads from the API server itself what the view may not have
 	// yet (fresh.go); nil judges by the view alone.
 	Live client.Reader
+
+	// pending are the objects admitted that the view may not show yet
+	// (pending.go).
+	pending pendingWrites
 }
 
 var _ admission.Handler = (*Validator)(nil)
@@ -72,6 +76,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 		// DELETE and CONNECT carry no object; meshguard has nothing to judge.
 		return nil, admission.Allowed("")
 	}
+	v.awaitView(ctx)
 	inv, err := v.Inventory.Inventory(ctx)
 	if err != nil {
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)
@@ -89,7 +94,11 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	if err != nil {
 		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))
 	}
-	return findings, Verdict(findings)
+	resp := Verdict(findings)
+	if f, ok := v.Inventory.(viewFollower); ok && resp.Allowed && !in.DryRun {
+		v.pending.admitted(f, in.Object, time.Now())
+	}
+	return findings, resp
 }
 
 // logNoVerdict logs why a request got no verdict (HTTP 5xx): the API

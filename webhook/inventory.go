@@ -51,6 +51,7 @@ type ClusterInventory struct {
 
 	current atomic.Pointer[policies.Inventory]
 	pods    atomic.Pointer[PodView]
+	shown   atomic.Pointer[shownIndex]
 	changed chan struct{}
 	missing map[schema.GroupVersionKind]bool // kinds whose CRD is not served
 }
@@ -189,7 +190,14 @@ func (c *ClusterInventory) rebuild(ctx context.Context) error {
 		// let the injector say why it cannot inject.
 		c.Log.Error(err, "read the MeshConfig for injection")
 	}
+	shown := shownIndex{}
+	indexShown(EgressGVK.Kind, inv.Egresses, shown)
+	indexShown(UpstreamTrafficSettingGVK.Kind, inv.UpstreamTrafficSettings, shown)
+	if inv.MeshConfig != nil {
+		indexShown(MeshConfigGVK.Kind, []map[string]any{inv.MeshConfig}, shown)
+	}
 	c.pods.Store(pv)
+	c.shown.Store(&shown)
 	c.current.Store(inv)
 	return nil
 }

@@ -348,3 +348,29 @@ spec:
 		t.Errorf("an Egress naming a missing setting: %s", r)
 	}
 }
+
+// kubectl apply of one file sends its objects milliseconds apart: each is
+// judged against a view that shows the ones before it (meshguard waits for
+// its watch to show what it just admitted), so the rules that compare
+// objects give the verdicts meshguard validate gives on the same file.
+func TestApplyOfAFileJudgesEachObjectWithTheOnesBefore(t *testing.T) {
+	egressPassthrough(t, false)
+	defer deleteEgresses(t)
+	uts := func(name string) string {
+		return "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: UpstreamTrafficSetting\nmetadata: {name: " + name + ", namespace: curl}\nspec: {host: one-host.example.com}\n"
+	}
+	for i := 0; i < 3; i++ {
+		a, b := "dup-a-"+strconv.Itoa(i), "dup-b-"+strconv.Itoa(i)
+		r := kubectl(t, uts(a)+"---\n"+uts(b), "apply", "-f", "-")
+		if r.Code == 0 || !slices.Contains(codes(r.Stderr), "MG3006") || stored(t, "upstreamtrafficsetting", b) {
+			t.Errorf("try %d: two settings for one host in one file: %s", i, r)
+		}
+		ok(t, "", "delete", "upstreamtrafficsetting", a, b, "-n", "curl", "--ignore-not-found")
+	}
+	conflict := egress("sf-mysql", "  ipAddresses: [10.40.0.10/32]\n  ports:\n  - number: 3306\n    protocol: tcp-server-first\n") +
+		"---\n" + egress("sf-legacy", "  ipAddresses: [10.40.0.20/32]\n  ports:\n  - number: 3306\n    protocol: tcp\n")
+	r := kubectl(t, conflict, "apply", "-f", "-")
+	if r.Code == 0 || !slices.Contains(codes(r.Stderr), "MG2013") || stored(t, "egress", "sf-legacy") {
+		t.Errorf("two Egress policies of one file that conflict on a port: %s", r)
+	}
+}

@@ -1,0 +1,132 @@
+package webhook
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// The cluster view follows the API server through a watch: an object this
+// webhook admitted a moment ago is stored, then seen by the watch, then in
+// the view once it is rebuilt (rebuildDelay). kubectl apply of a file or a
+// folder, and a GitOps sync, send the next object within milliseconds, so it
+// would be judged against a view without the one before it: two
+// UpstreamTrafficSettings for one host in one file (MG3006), two Egress
+// policies of one file that conflict on a port (MG2013), an Egress after the
+// MeshConfig change of the same apply (MG3001). So the validating handler
+// remembers what it admitted, and a request waits until the view shows it,
+// briefly: what the API server did not store after all (another webhook
+// denied it) is not waited for long.
+
+// viewFollower is a view that can say whether it shows an object (the
+// ClusterInventory); a fixed view needs no waiting.
+type viewFollower interface {
+	// Tracks reports whether the view holds objects of kind named so.
+	Tracks(kind, namespace, name string) bool
+	// Shows reports whether the view holds the object with this spec.
+	Shows(kind, namespace, name string, spec any) bool
+}
+
+const (
+	// pendingTTL is how long an admitted object is waited for at most,
+	// from its admission; viewWait how long one request waits in all.
+	pendingTTL = 2 * time.Second
+	viewWait   = time.Second
+	viewPoll   = 5 * time.Millisecond
+)
+
+type pendingWrite struct {
+	kind, namespace, name string
+	spec                  any
+	at                    time.Time
+}
+
+// pendingWrites are the objects admitted that the view may not show yet.
+type pendingWrites struct {
+	mu    sync.Mutex
+	items map[string]pendingWrite
+}
+
+// admitted notes an object the handler let through.
+func (p *pendingWrites) admitted(f viewFollower, obj map[string]any, now time.Time) {
+	kind, _ := obj["kind"].(string)
+	namespace, _, _ := unstructured.NestedString(obj, "metadata", "namespace")
+	name, _, _ := unstructured.NestedString(obj, "metadata", "name")
+	if name == "" || !f.Tracks(kind, namespace, name) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.items == nil {
+		p.items = map[string]pendingWrite{}
+	}
+	p.items[kind+"/"+namespace+"/"+name] = pendingWrite{kind: kind, namespace: namespace, name: name, spec: obj["spec"], at: now}
+}
+
+// unshown drops what the view shows, or waited for long enough, and
+// reports whether anything is left.
+func (p *pendingWrites) unshown(f viewFollower, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, w := range p.items {
+		if now.Sub(w.at) > pendingTTL || f.Shows(w.kind, w.namespace, w.name, w.spec) {
+			delete(p.items, k)
+		}
+	}
+	return len(p.items) > 0
+}
+
+// awaitView returns once the view shows what the handler admitted before,
+// or after viewWait.
+func (v *Validator) awaitView(ctx context.Context) {
+	f, ok := v.Inventory.(viewFollower)
+	if !ok {
+		return
+	}
+	deadline := time.Now().Add(viewWait)
+	for v.pending.unshown(f, time.Now()) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(viewPoll):
+		}
+	}
+}
+
+// shownIndex is what the view holds, by kind/namespace/name: the spec.
+type shownIndex map[string]any
+
+func shownKey(kind, namespace, name string) string { return kind + "/" + namespace + "/" + name }
+
+func indexShown(kind string, objs []map[string]any, into shownIndex) {
+	for _, o := range objs {
+		namespace, _, _ := unstructured.NestedString(o, "metadata", "namespace")
+		name, _, _ := unstructured.NestedString(o, "metadata", "name")
+		into[shownKey(kind, namespace, name)] = o["spec"]
+	}
+}
+
+// Tracks implements viewFollower: the view holds Egress policies and
+// UpstreamTrafficSettings of every namespace, and the mesh's MeshConfig.
+func (c *ClusterInventory) Tracks(kind, namespace, name string) bool {
+	switch kind {
+	case EgressGVK.Kind, UpstreamTrafficSettingGVK.Kind:
+		return true
+	case MeshConfigGVK.Kind:
+		return namespace == c.Namespace && name == c.MeshConfigName
+	}
+	return false
+}
+
+// Shows implements viewFollower.
+func (c *ClusterInventory) Shows(kind, namespace, name string, spec any) bool {
+	idx := c.shown.Load()
+	if idx == nil {
+		return false
+	}
+	got, ok := (*idx)[shownKey(kind, namespace, name)]
+	return ok && reflect.DeepEqual(got, spec)
+}
