@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -29,7 +30,12 @@ import (
 // (live) has. A failed read is an error: judged by the view, the Egress
 // would be denied for naming a setting that may well exist, so the request
 // gets no verdict (503) and the API server's failure policy applies.
-func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, namespace string, inv *policies.Inventory) (*policies.Inventory, error) {
+//
+// A server dry run stores nothing: kubectl apply --dry-run=server of a file
+// holding a setting and the Egress naming it would have the Egress denied
+// for a setting the real apply creates. So in a dry run, a setting this
+// replica admitted in a dry run a moment before counts too.
+func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, namespace string, dry bool, inv *policies.Inventory) (*policies.Inventory, error) {
 	if v.Live == nil || !isEgress(obj) {
 		return inv, nil
 	}
@@ -59,6 +65,9 @@ func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, 
 		err := v.Live.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u)
 		switch {
 		case apierrors.IsNotFound(err):
+			if o := v.dryRuns.upstream(namespace, name, time.Now()); dry && o != nil {
+				found = append(found, o)
+			}
 		case err != nil:
 			return nil, fmt.Errorf("read UpstreamTrafficSetting %s/%s, which meshguard's view of the cluster does not have yet: %w", namespace, name, err)
 		default:
@@ -75,6 +84,46 @@ func (v *Validator) withFreshUpstreams(ctx context.Context, obj map[string]any, 
 	}
 	log.FromContext(ctx).V(1).Info("judged with UpstreamTrafficSettings the view did not have yet", "namespace", namespace, "found", len(found))
 	return &fresh, nil
+}
+
+// dryUpstreams are the UpstreamTrafficSettings admitted in dry runs, by
+// namespace/name, for the dry runs of the same apply that follow.
+type dryUpstreams struct {
+	mu    sync.Mutex
+	items map[string]dryUpstream
+}
+
+type dryUpstream struct {
+	object map[string]any
+	at     time.Time
+}
+
+func (d *dryUpstreams) admitted(obj map[string]any, now time.Time) {
+	if obj["kind"] != UpstreamTrafficSettingGVK.Kind {
+		return
+	}
+	namespace, _, _ := unstructured.NestedString(obj, "metadata", "namespace")
+	name, _, _ := unstructured.NestedString(obj, "metadata", "name")
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.items == nil {
+		d.items = map[string]dryUpstream{}
+	}
+	for k, u := range d.items {
+		if now.Sub(u.at) > pendingTTL {
+			delete(d.items, k)
+		}
+	}
+	d.items[namespace+"/"+name] = dryUpstream{object: obj, at: now}
+}
+
+func (d *dryUpstreams) upstream(namespace, name string, now time.Time) map[string]any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if u, ok := d.items[namespace+"/"+name]; ok && now.Sub(u.at) <= pendingTTL {
+		return u.object
+	}
+	return nil
 }
 
 // maxFreshReads and freshReadTimeout bound the live reads of one request,

@@ -92,3 +92,32 @@ func TestFreshUpstreams(t *testing.T) {
 		})
 	}
 }
+
+// kubectl apply --dry-run=server of a file holding a setting and the Egress
+// naming it: the dry run stores nothing, so the setting the same replica
+// admitted in a dry run a moment before counts for the Egress's dry run.
+func TestFreshUpstreamsInADryRun(t *testing.T) {
+	e := testEngine(t)
+	inv := &policies.Inventory{MeshConfig: e.DefaultMeshConfig(), Egresses: []map[string]any{}, UpstreamTrafficSettings: []map[string]any{}}
+	if err := e.PrepareInventory(context.Background(), inv); err != nil {
+		t.Fatal(err)
+	}
+	v := &Validator{Engine: e, Inventory: StaticInventory{inv}, Live: &liveReader{}}
+	dry := true
+	uts := admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
+		UID: "1", Operation: admissionv1.Create, Namespace: "curl", Name: "cb", DryRun: &dry,
+		Kind:   metav1.GroupVersionKind{Group: "policy.openservicemesh.io", Version: "v1alpha1", Kind: "UpstreamTrafficSetting"},
+		Object: runtime.RawExtension{Raw: []byte(`{"apiVersion":"policy.openservicemesh.io/v1alpha1","kind":"UpstreamTrafficSetting","metadata":{"name":"cb","namespace":"curl"},"spec":{"host":"h.example.org"}}`)},
+	}}
+	if _, resp := v.handle(context.Background(), uts); !resp.Allowed {
+		t.Fatalf("the setting: %+v", resp.Result)
+	}
+	eg := egressRequest(t, "cb")
+	if _, resp := v.handle(context.Background(), eg); resp.Allowed {
+		t.Errorf("a real request counted a dry run's setting")
+	}
+	eg.DryRun = &dry
+	if _, resp := v.handle(context.Background(), eg); !resp.Allowed {
+		t.Errorf("the Egress's dry run after the setting's: %+v", resp.Result)
+	}
+}

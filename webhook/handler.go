@@ -47,8 +47,10 @@ type Validator struct {
 	Live client.Reader
 
 	// pending are the objects admitted that the view may not show yet
-	// (pending.go).
+	// (pending.go); dryRuns the UpstreamTrafficSettings admitted in dry
+	// runs (fresh.go).
 	pending pendingWrites
+	dryRuns dryUpstreams
 }
 
 var _ admission.Handler = (*Validator)(nil)
@@ -81,7 +83,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	if err != nil {
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)
 	}
-	fresh, err := v.withFreshUpstreams(ctx, in.Object, req.Namespace, inv)
+	fresh, err := v.withFreshUpstreams(ctx, in.Object, req.Namespace, in.DryRun, inv)
 	if err != nil {
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)
 	}
@@ -97,6 +99,9 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	resp := Verdict(findings)
 	if f, ok := v.Inventory.(viewFollower); ok && resp.Allowed && !in.DryRun {
 		v.pending.admitted(f, in.Object, time.Now())
+	}
+	if resp.Allowed && in.DryRun {
+		v.dryRuns.admitted(in.Object, time.Now())
 	}
 	return findings, resp
 }
