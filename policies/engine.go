@@ -288,6 +288,19 @@ func newValueAt(object, old map[string]any, path string) bool {
 	return !ok || !reflect.DeepEqual(v, was)
 }
 
+// empty is a value whose loss loses nothing: null, an empty list or object.
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
 // identity are the paths of what a request itself chooses of its object:
 // the version it is read through and the name a command gives (a patch
 // names its object, which may be one osm-edge never reads). A warning on
@@ -334,10 +347,23 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 		// Judge the old object as stored: pruned and defaulted like the new one,
 		// so that comparing the two shows only what the request changed.
 		old := in.OldObject
-		if f := e.schemas.check(in.OldObject, "oldObject"); f.pruned != nil {
+		f := e.schemas.check(in.OldObject, "oldObject")
+		if f.pruned != nil {
 			old = f.pruned
 		}
 		doc["oldObject"] = old
+		// What the stored object sets that the request's version has no
+		// field for (a MeshConfig written through v1alpha1): the update
+		// drops it.
+		if len(f.UnknownFields) > 0 {
+			dropped := make([]any, 0, len(f.UnknownFields))
+			for _, u := range f.UnknownFields {
+				if v, ok := source.ValueAt(in.OldObject, u.Path); ok && !empty(v) {
+					dropped = append(dropped, map[string]any{"path": u.Path, "value": v})
+				}
+			}
+			factsDoc["droppedFromOld"] = dropped
+		}
 	}
 	if in.Options != nil {
 		doc["options"] = in.Options

@@ -615,3 +615,29 @@ func TestInstalled(t *testing.T) {
 		}
 	}
 }
+
+// An update through v1alpha1 drops what the stored MeshConfig sets in the
+// fields v1alpha1 lacks; MG1004 names them and their values.
+func TestV1alpha1UpdateNamesWhatItDrops(t *testing.T) {
+	e := newEngine(t)
+	old := e.DefaultMeshConfig()
+	old["apiVersion"] = "config.openservicemesh.io/v1alpha1"
+	traffic := old["spec"].(map[string]any)["traffic"].(map[string]any)
+	traffic["networkInterfaceExclusionList"] = []any{"eth1"}
+	obj := deepCopy(old)
+	delete(obj["spec"].(map[string]any)["traffic"].(map[string]any), "networkInterfaceExclusionList")
+	fs, err := e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: obj, OldObject: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Rule == "MG1004" {
+			if !strings.Contains(f.Message, "; this update drops ") || !strings.Contains(f.Message, `spec.traffic.networkInterfaceExclusionList (["eth1"])`) ||
+				strings.Contains(f.Message, "outboundIPRangeInclusionList ([])") {
+				t.Errorf("MG1004: %s", f.Message)
+			}
+			return
+		}
+	}
+	t.Errorf("no MG1004 in %+v", fs)
+}

@@ -20,8 +20,8 @@ import data.meshguard.kube
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "apiVersion",
 	"message": sprintf(
-		"apiVersion %s is deprecated; use config.openservicemesh.io/v1alpha2: a write through v1alpha1 drops the v1alpha2-only fields (%s)",
-		[finding.quote(input.object.apiVersion), concat(", ", _v1alpha2_only)],
+		"apiVersion %s is deprecated; use config.openservicemesh.io/v1alpha2: a write through v1alpha1 drops the v1alpha2-only fields (%s)%s",
+		[finding.quote(input.object.apiVersion), concat(", ", _v1alpha2_only), _dropped],
 	),
 }) if {
 	kube.is_meshconfig
@@ -38,3 +38,8 @@ _v1alpha2_only := [
 	"traffic.outboundIPRangeInclusionList",
 	"traffic.networkInterfaceExclusionList",
 ]
+
+# _dropped names what this update drops of the stored MeshConfig's settings.
+_dropped := sprintf("; this update drops %s, which the stored MeshConfig sets", [concat(", ", [sprintf("%s (%s)", [d.path, finding.quote(d.value)]) | some d in input.facts.droppedFromOld])]) if {
+	count(input.facts.droppedFromOld) > 0
+} else := ""

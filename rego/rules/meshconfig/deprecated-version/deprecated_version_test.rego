@@ -24,3 +24,13 @@ test_other_versions_pass if {
 test_other_groups_are_ignored if {
 	count(rule.findings) == 0 with input as {"object": {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress"}}
 }
+
+test_update_names_what_it_drops if {
+	fs := rule.findings with input as {
+		"operation": "UPDATE",
+		"object": {"apiVersion": "config.openservicemesh.io/v1alpha1", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config"}, "spec": {}},
+		"facts": {"droppedFromOld": [{"path": "spec.traffic.networkInterfaceExclusionList", "value": ["eth1"]}]},
+	}
+	some f in fs
+	endswith(f.message, `; this update drops spec.traffic.networkInterfaceExclusionList (["eth1"]), which the stored MeshConfig sets`)
+}
