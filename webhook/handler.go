@@ -78,7 +78,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 		// DELETE and CONNECT carry no object; meshguard has nothing to judge.
 		return nil, admission.Allowed("")
 	}
-	v.awaitView(ctx)
+	v.awaitView(ctx, in.Object)
 	inv, err := v.Inventory.Inventory(ctx)
 	if err != nil {
 		return nil, admission.Errored(http.StatusServiceUnavailable, err)

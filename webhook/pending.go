@@ -2,7 +2,9 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,27 +69,92 @@ func (p *pendingWrites) admitted(f viewFollower, obj map[string]any, now time.Ti
 }
 
 // unshown drops what the view shows, or waited for long enough, and
-// reports whether anything is left.
-func (p *pendingWrites) unshown(f viewFollower, now time.Time) bool {
+// reports whether anything left bears on obj's verdict (relevant).
+func (p *pendingWrites) unshown(f viewFollower, now time.Time, obj map[string]any) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	waits := false
 	for k, w := range p.items {
 		if now.Sub(w.at) > pendingTTL || f.Shows(w.kind, w.namespace, w.name, w.spec) {
 			delete(p.items, k)
+			continue
 		}
+		waits = waits || relevant(w, obj)
 	}
-	return len(p.items) > 0
+	return waits
 }
 
-// awaitView returns once the view shows what the handler admitted before,
-// or after viewWait.
-func (v *Validator) awaitView(ctx context.Context) {
+// relevant reports whether an object admitted a moment ago can change the
+// verdict on obj, by what the cross-resource rules compare: the MeshConfig
+// every Egress is judged by (MG3001, MG3003); the Egress policies a
+// MeshConfig change counts (MG3002, MG3003); two Egress policies that open
+// one port for one ServiceAccount, one of them as tcp-server-first (MG2013);
+// two UpstreamTrafficSettings for one host (MG3006). (An Egress naming a
+// setting reads it live, fresh.go.) Anything else needs no waiting, so
+// one-at-a-time creates of unrelated policies are not slowed. A rule that
+// compares objects otherwise must be added here.
+func relevant(w pendingWrite, obj map[string]any) bool {
+	kind, _ := obj["kind"].(string)
+	switch {
+	case w.kind == MeshConfigGVK.Kind:
+		return kind == EgressGVK.Kind
+	case w.kind == EgressGVK.Kind && kind == MeshConfigGVK.Kind:
+		return true
+	case w.kind == EgressGVK.Kind && kind == EgressGVK.Kind:
+		return portsConflict(w.spec, obj["spec"])
+	case w.kind == UpstreamTrafficSettingGVK.Kind && kind == UpstreamTrafficSettingGVK.Kind:
+		a, _ := w.spec.(map[string]any)
+		b, _ := obj["spec"].(map[string]any)
+		return a != nil && b != nil && a["host"] != nil && a["host"] == b["host"]
+	}
+	return false
+}
+
+// portsConflict reports whether two Egress specs open a port for a shared
+// ServiceAccount, one as tcp-server-first and the other not.
+func portsConflict(a, b any) bool {
+	pa, pb := egressPorts(a), egressPorts(b)
+	for key, firstA := range pa {
+		if firstB, ok := pb[key]; ok && firstA != firstB {
+			return true
+		}
+	}
+	return false
+}
+
+// egressPorts maps "port|namespace/account" to whether that port is
+// tcp-server-first (either, for a port listed both ways).
+func egressPorts(spec any) map[string]int {
+	s, _ := spec.(map[string]any)
+	sources, _ := s["sources"].([]any)
+	ports, _ := s["ports"].([]any)
+	out := map[string]int{}
+	for _, src := range sources {
+		m, _ := src.(map[string]any)
+		account := fmt.Sprint(m["namespace"], "/", m["name"])
+		for _, p := range ports {
+			pm, _ := p.(map[string]any)
+			protocol, _ := pm["protocol"].(string)
+			first := 1
+			if strings.EqualFold(protocol, "tcp-server-first") {
+				first = 2
+			}
+			key := fmt.Sprint(pm["number"], "|", account)
+			out[key] |= first
+		}
+	}
+	return out
+}
+
+// awaitView returns once the view shows what the handler admitted before
+// that bears on obj's verdict, or after viewWait.
+func (v *Validator) awaitView(ctx context.Context, obj map[string]any) {
 	f, ok := v.Inventory.(viewFollower)
 	if !ok {
 		return
 	}
 	deadline := time.Now().Add(viewWait)
-	for v.pending.unshown(f, time.Now()) && time.Now().Before(deadline) {
+	for v.pending.unshown(f, time.Now(), obj) && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return
