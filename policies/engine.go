@@ -288,6 +288,30 @@ func newValueAt(object, old map[string]any, path string) bool {
 	return !ok || !reflect.DeepEqual(v, was)
 }
 
+// droppedByVersion is what the stored object sets that the version an
+// update is written through has no field for (a MeshConfig written through
+// v1alpha1 loses its v1alpha2-only settings): path and value of each. The
+// old object of such a request is already read through that version, so
+// the stored one is the inventory's MeshConfig, when it is the object.
+func (e *Engine) droppedByVersion(in Input) []any {
+	stored := in.Inventory.MeshConfig
+	if stored == nil || stored["kind"] != in.Object["kind"] || stored["apiVersion"] == in.Object["apiVersion"] || objectID(stored) != objectID(in.Object) {
+		return nil
+	}
+	through := make(map[string]any, len(stored))
+	for k, v := range stored {
+		through[k] = v
+	}
+	through["apiVersion"] = in.Object["apiVersion"]
+	var dropped []any
+	for _, u := range e.schemas.check(through, "oldObject").UnknownFields {
+		if v, ok := source.ValueAt(stored, u.Path); ok && !empty(v) {
+			dropped = append(dropped, map[string]any{"path": u.Path, "value": v})
+		}
+	}
+	return dropped
+}
+
 // empty is a value whose loss loses nothing: null, an empty list or object.
 func empty(v any) bool {
 	switch x := v.(type) {
@@ -347,21 +371,11 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 		// Judge the old object as stored: pruned and defaulted like the new one,
 		// so that comparing the two shows only what the request changed.
 		old := in.OldObject
-		f := e.schemas.check(in.OldObject, "oldObject")
-		if f.pruned != nil {
+		if f := e.schemas.check(in.OldObject, "oldObject"); f.pruned != nil {
 			old = f.pruned
 		}
 		doc["oldObject"] = old
-		// What the stored object sets that the request's version has no
-		// field for (a MeshConfig written through v1alpha1): the update
-		// drops it.
-		if len(f.UnknownFields) > 0 {
-			dropped := make([]any, 0, len(f.UnknownFields))
-			for _, u := range f.UnknownFields {
-				if v, ok := source.ValueAt(in.OldObject, u.Path); ok && !empty(v) {
-					dropped = append(dropped, map[string]any{"path": u.Path, "value": v})
-				}
-			}
+		if dropped := e.droppedByVersion(in); len(dropped) > 0 {
 			factsDoc["droppedFromOld"] = dropped
 		}
 	}

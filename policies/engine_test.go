@@ -617,16 +617,19 @@ func TestInstalled(t *testing.T) {
 }
 
 // An update through v1alpha1 drops what the stored MeshConfig sets in the
-// fields v1alpha1 lacks; MG1004 names them and their values.
+// fields v1alpha1 lacks; MG1004 names them and their values. The request's
+// old object is read through v1alpha1 already (pruned), so the stored
+// MeshConfig is the inventory's.
 func TestV1alpha1UpdateNamesWhatItDrops(t *testing.T) {
 	e := newEngine(t)
-	old := e.DefaultMeshConfig()
-	old["apiVersion"] = "config.openservicemesh.io/v1alpha1"
-	traffic := old["spec"].(map[string]any)["traffic"].(map[string]any)
-	traffic["networkInterfaceExclusionList"] = []any{"eth1"}
+	stored := e.DefaultMeshConfig()
+	stored["spec"].(map[string]any)["traffic"].(map[string]any)["networkInterfaceExclusionList"] = []any{"eth1"}
+	through := deepCopy(stored)
+	through["apiVersion"] = "config.openservicemesh.io/v1alpha1"
+	old := e.Stored(through) // as the API server reads it through v1alpha1
 	obj := deepCopy(old)
-	delete(obj["spec"].(map[string]any)["traffic"].(map[string]any), "networkInterfaceExclusionList")
-	fs, err := e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: obj, OldObject: old})
+	obj["spec"].(map[string]any)["sidecar"].(map[string]any)["logLevel"] = "debug"
+	fs, err := e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: obj, OldObject: old, Inventory: Inventory{MeshConfig: stored}})
 	if err != nil {
 		t.Fatal(err)
 	}

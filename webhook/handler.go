@@ -98,7 +98,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	}
 	resp := Verdict(findings)
 	if f, ok := v.Inventory.(viewFollower); ok && resp.Allowed && !in.DryRun {
-		v.pending.admitted(f, in.Object, time.Now())
+		v.pending.admitted(f, v.asWatched(in.Object), time.Now())
 	}
 	if resp.Allowed && in.DryRun {
 		v.dryRuns.admitted(in.Object, time.Now())

@@ -37,7 +37,8 @@ var WatchedKinds = []schema.GroupVersionKind{MeshConfigGVK, EgressGVK, UpstreamT
 // ClusterInventory is the cluster view, read from a controller-runtime cache:
 // never a live API call per request. Any change to a watched object marks the
 // view stale, and one goroutine rebuilds it, so a burst of changes costs one
-// rebuild and requests never wait for one (after the first).
+// rebuild. A request waits for a rebuild only to see an object it bears on
+// that the same replica admitted a moment before (pending.go).
 type ClusterInventory struct {
 	Engine *policies.Engine
 	Cache  cache.Cache
@@ -179,10 +180,12 @@ func (c *ClusterInventory) rebuild(ctx context.Context) error {
 	var pv *PodView
 	if inv.MeshConfig == nil {
 		// Deleted, or not made yet (osm-edge's bootstrap makes it at
-		// install). osm-edge then reads an empty MeshConfig: no passthrough,
-		// no Egress policy, no sidecar image, so it injects no pod. The
+		// install). osm-edge then reads an empty MeshConfig (spec §1.1): no
+		// passthrough, no Egress policy, a sidecar image only if its
+		// injector's environment sets one, no interception. The
 		// rules that read the MeshConfig stay silent rather than judge by
-		// one that is not there, and the injector says what is missing.
+		// one that is not there, and the injector denies, saying what is
+		// missing, rather than inject by it.
 		pv, _ = newPodView(inv)
 		pv.MeshConfig, pv.MeshConfigErr = nil, fmt.Errorf("it does not exist; osm-edge's bootstrap creates it at install")
 	} else if pv, err = newPodView(inv); err != nil {
@@ -196,9 +199,11 @@ func (c *ClusterInventory) rebuild(ctx context.Context) error {
 	if inv.MeshConfig != nil {
 		indexShown(MeshConfigGVK.Kind, []map[string]any{inv.MeshConfig}, shown)
 	}
+	// The view before its index: a request that sees the index show what
+	// it waits for then reads a view that has it.
 	c.pods.Store(pv)
-	c.shown.Store(&shown)
 	c.current.Store(inv)
+	c.shown.Store(&shown)
 	return nil
 }
 

@@ -14,6 +14,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	findings *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	waits    *prometheus.CounterVec
 	rules    map[string]string // code -> rule name
 }
 
@@ -33,17 +34,28 @@ func NewMetrics(reg prometheus.Registerer, cat policies.Catalog) (*Metrics, erro
 			Help:    "Time to judge an admission request, decoding to verdict, by kind.",
 			Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
 		}, []string{"kind"}),
+		waits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meshguard_view_waits_total",
+			Help: "Requests that waited for the cluster view to show an object the replica admitted a moment before, by outcome: shown, or timeout (the API server did not store it, or the view lags more than half a second).",
+		}, []string{"outcome"}),
 		rules: map[string]string{},
 	}
 	for _, r := range cat {
 		m.rules[r.Code] = r.Name
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.findings, m.latency} {
+	for _, c := range []prometheus.Collector{m.requests, m.findings, m.latency, m.waits} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// waited counts a wait for the view.
+func (m *Metrics) waited(outcome string) {
+	if m != nil {
+		m.waits.WithLabelValues(outcome).Inc()
+	}
 }
 
 func (m *Metrics) observe(kind string, req admission.Request, findings []policies.Finding, resp admission.Response, took time.Duration) {

@@ -154,8 +154,8 @@ func (in *Injector) handle(ctx context.Context, req admission.Request) ([]polici
 		ip, err := in.controllerIP(ctx)
 		var missing *serviceError
 		if errors.As(err, &missing) {
-			// osm-edge's injector fails the same way: a state to fix, not
-			// a passing failure, so the reason reaches kubectl.
+			// A state to fix, not a passing failure: the reason reaches
+			// kubectl.
 			return findings, admission.Denied(err.Error()).WithWarnings(warnings...)
 		}
 		if err != nil {

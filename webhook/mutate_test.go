@@ -189,8 +189,8 @@ func TestInjectorJudgesPodsWithoutAName(t *testing.T) {
 }
 
 // With the local DNS proxy on, injected pods need osm-controller's address:
-// a Service that does not exist is a denial that says so (osm-edge's
-// injector fails too); one that cannot be read is no verdict (503).
+// a Service that does not exist is a denial that says so (a state to fix);
+// one that cannot be read is no verdict (503).
 func TestInjectorDNSProxyNeedsTheControllerAddress(t *testing.T) {
 	in, store := injector(t, true)
 	v, _ := in.View.PodView(context.Background())

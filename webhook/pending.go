@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // The cluster view follows the API server through a watch: an object this
@@ -34,11 +35,33 @@ type viewFollower interface {
 
 const (
 	// pendingTTL is how long an admitted object is waited for at most,
-	// from its admission; viewWait how long one request waits in all.
-	pendingTTL = 2 * time.Second
-	viewWait   = time.Second
+	// from its admission (the API server may not store it after all: it
+	// exists already, another webhook denies it); viewWait how long one
+	// request waits in all. The view is normally milliseconds behind, plus
+	// rebuildDelay and the rebuild itself.
+	pendingTTL = time.Second
+	viewWait   = 500 * time.Millisecond
 	viewPoll   = 5 * time.Millisecond
 )
+
+// asWatched is obj as the view will hold it: read through the version the
+// cache watches, pruned and defaulted by that version's schema (a MeshConfig
+// written through v1alpha1 is read back as v1alpha2, with v1alpha2's
+// defaults), so that the view can be seen to show it.
+func (v *Validator) asWatched(obj map[string]any) map[string]any {
+	kind, _ := obj["kind"].(string)
+	for _, gvk := range WatchedKinds {
+		if gvk.Kind == kind && obj["apiVersion"] != gvk.GroupVersion().String() {
+			through := make(map[string]any, len(obj))
+			for k, x := range obj {
+				through[k] = x
+			}
+			through["apiVersion"] = gvk.GroupVersion().String()
+			return v.Engine.Stored(through)
+		}
+	}
+	return obj
+}
 
 type pendingWrite struct {
 	kind, namespace, name string
@@ -153,12 +176,24 @@ func (v *Validator) awaitView(ctx context.Context, obj map[string]any) {
 	if !ok {
 		return
 	}
+	if !v.pending.unshown(f, time.Now(), obj) {
+		return
+	}
 	deadline := time.Now().Add(viewWait)
-	for v.pending.unshown(f, time.Now(), obj) && time.Now().Before(deadline) {
+	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(viewPoll):
+		}
+		if !v.pending.unshown(f, time.Now(), obj) {
+			v.Metrics.waited("shown")
+			return
+		}
+		if time.Now().After(deadline) {
+			v.Metrics.waited("timeout")
+			log.FromContext(ctx).Info("the cluster view did not show, within the wait, an object this replica admitted a moment before; judging by the view as it is", "waited", viewWait)
+			return
 		}
 	}
 }
@@ -180,10 +215,12 @@ func indexShown(kind string, objs []map[string]any, into shownIndex) {
 // UpstreamTrafficSettings of every namespace, and the mesh's MeshConfig.
 func (c *ClusterInventory) Tracks(kind, namespace, name string) bool {
 	switch kind {
-	case EgressGVK.Kind, UpstreamTrafficSettingGVK.Kind:
-		return true
+	case EgressGVK.Kind:
+		return !c.missing[EgressGVK]
+	case UpstreamTrafficSettingGVK.Kind:
+		return !c.missing[UpstreamTrafficSettingGVK]
 	case MeshConfigGVK.Kind:
-		return namespace == c.Namespace && name == c.MeshConfigName
+		return !c.missing[MeshConfigGVK] && namespace == c.Namespace && name == c.MeshConfigName
 	}
 	return false
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"slices"
 	"sort"
@@ -373,4 +374,32 @@ func TestApplyOfAFileJudgesEachObjectWithTheOnesBefore(t *testing.T) {
 	if r.Code == 0 || !slices.Contains(codes(r.Stderr), "MG2013") || stored(t, "egress", "sf-legacy") {
 		t.Errorf("two Egress policies of one file that conflict on a port: %s", r)
 	}
+}
+
+// A MeshConfig written through v1alpha1 is read back by meshguard's watch as
+// v1alpha2, with v1alpha2's defaults: the next Egress still sees the view
+// show it, rather than wait it out.
+func TestViewShowsAMeshConfigWrittenThroughV1alpha1(t *testing.T) {
+	egressPassthrough(t, false)
+	defer deleteEgresses(t)
+	timeouts := metric(t, "meshguard_view_waits_total", `outcome="timeout"`)
+	shown := metric(t, "meshguard_view_waits_total", `outcome="shown"`)
+	var mc map[string]any
+	if err := json.Unmarshal([]byte(ok(t, "", "get", "meshconfigs.v1alpha1.config.openservicemesh.io", "osm-mesh-config", "-n", "osm-system", "-o", "json").Stdout), &mc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "annotations"} {
+		delete(mc["metadata"].(map[string]any), k)
+	}
+	mc["spec"].(map[string]any)["traffic"].(map[string]any)["enableEgress"] = true
+	b, _ := json.Marshal(mc)
+	// One apply: the MeshConfig through v1alpha1, then an Egress it bears on.
+	r := ok(t, string(b)+"\n---\n"+egress("after-v1alpha1", "  hosts: [a.example.org]\n  ports:\n  - number: 80\n    protocol: http\n"), "apply", "-f", "-")
+	if !slices.Contains(codes(r.Stderr), "MG3001") {
+		t.Errorf("the Egress after the MeshConfig turned passthrough on: %s", r)
+	}
+	if got := metric(t, "meshguard_view_waits_total", `outcome="timeout"`); got != timeouts {
+		t.Errorf("waits that timed out: %v, then %v", timeouts, got)
+	}
+	t.Logf("waits until shown: %v, then %v", shown, metric(t, "meshguard_view_waits_total", `outcome="shown"`))
 }
