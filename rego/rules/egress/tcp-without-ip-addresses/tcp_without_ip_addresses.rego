@@ -22,10 +22,10 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s allows %s port %v to any destination: spec.ipAddresses is empty, so osm-edge matches by port alone", [kube.object_ref, finding.quote(port.protocol), port.number]),
 }) if {
 	kube.is_egress
+	not kube.has_ip_addresses # (first: one lookup, before any port)
 	some i, port in input.object.spec.ports
 	is_string(port.protocol)
 	lower(port.protocol) in {"tcp", "tcp-server-first"}
-	not kube.has_ip_addresses
 }
 
 findings contains finding.new(rego.metadata.chain(), {
@@ -33,9 +33,9 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s allows %s port %v to any destination: spec.hosts and spec.ipAddresses are both empty, so osm-edge matches by port alone", [kube.object_ref, finding.quote(port.protocol), port.number]),
 }) if {
 	kube.is_egress
+	not kube.has_ip_addresses
+	not input.object.spec.hosts[0] # no hosts (kube.has_hosts, in one lookup)
 	some i, port in input.object.spec.ports
 	is_string(port.protocol)
 	lower(port.protocol) == "https"
-	not kube.has_ip_addresses
-	not kube.has_hosts
 }
