@@ -113,8 +113,14 @@ func logNoVerdict(ctx context.Context, req admission.Request, resp admission.Res
 	if resp.Allowed || resp.Result == nil || resp.Result.Code < 500 {
 		return
 	}
-	log.FromContext(ctx).Error(errors.New(resp.Result.Message), "no verdict; the API server applies the failure policy",
-		"kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name, "operation", req.Operation, "code", resp.Result.Code)
+	keys := []any{"kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name, "operation", req.Operation, "code", resp.Result.Code}
+	if resp.Result.Message == ErrNotReady.Error() {
+		// Every request while a replica starts: expected, and /readyz
+		// already says so.
+		log.FromContext(ctx).Info("no verdict: the cluster view has not synced yet; the API server applies the failure policy", keys...)
+		return
+	}
+	log.FromContext(ctx).Error(errors.New(resp.Result.Message), "no verdict; the API server applies the failure policy", keys...)
 }
 
 // Input turns an admission request into the engine's input (without the
