@@ -17,7 +17,13 @@ type Rule struct {
 	Title       string   `json:"title"`
 	Description string   `json:"description"`
 	Severity    Severity `json:"severity"`
-	Fix         string   `json:"fix"`
+	// AdmissionSeverity, when set, is the severity in an admission review
+	// (custom.admission_severity): a rule about another object that the same
+	// apply may create next (kustomize sends an Egress before its
+	// UpstreamTrafficSetting) warns there rather than deny a valid apply,
+	// while meshguard validate, which sees every file, denies.
+	AdmissionSeverity Severity `json:"admissionSeverity,omitempty"`
+	Fix               string   `json:"fix"`
 	Docs        string   `json:"docs"`
 	// Group is the rule's folder under rego/rules: general, meshconfig, egress, crossresource.
 	Group string `json:"group"`
@@ -108,6 +114,8 @@ func catalogFrom(mods map[string]*ast.Module) (Catalog, error) {
 		r.Code, _ = ann.Custom["code"].(string)
 		sev, _ := ann.Custom["severity"].(string)
 		r.Severity = Severity(sev)
+		admissionSev, _ := ann.Custom["admission_severity"].(string)
+		r.AdmissionSeverity = Severity(admissionSev)
 		r.Fix, _ = ann.Custom["fix"].(string)
 		r.Docs, _ = ann.Custom["docs"].(string)
 		want := fmt.Sprintf("meshguard.rules.%s[%q]", group, name)
@@ -128,6 +136,9 @@ func catalogFrom(mods map[string]*ast.Module) (Catalog, error) {
 		seen[r.Code] = file
 		if r.Severity != Deny && r.Severity != Warn && r.Severity != Info {
 			problems = append(problems, fmt.Sprintf("%s: severity %q is not deny, warn or info", file, r.Severity))
+		}
+		if a := r.AdmissionSeverity; a != "" && a != Deny && a != Warn && a != Info {
+			problems = append(problems, fmt.Sprintf("%s: admission_severity %q is not deny, warn or info", file, a))
 		}
 		if r.Title == "" || r.Fix == "" || r.Description == "" {
 			problems = append(problems, fmt.Sprintf("%s: METADATA needs title, description and custom.fix", file))

@@ -87,7 +87,11 @@ reused, and a retired code keeps its entry here. Severity ` + "`deny`" + ` fails
 	}
 	for _, r := range e.Catalog() {
 		fmt.Fprintf(&b, "\n<a id=\"%s\"></a>\n## %s: %s\n\n", strings.ToLower(r.Code), r.Code, r.Title)
-		fmt.Fprintf(&b, "Severity: **%s** · rule: [`rego/%s`](../rego/%s)\n\n", r.Severity, r.File, r.File)
+		admission := ""
+		if r.AdmissionSeverity != "" {
+			admission = fmt.Sprintf(" (**%s** in an admission review)", r.AdmissionSeverity)
+		}
+		fmt.Fprintf(&b, "Severity: **%s**%s · rule: [`rego/%s`](../rego/%s)\n\n", r.Severity, admission, r.File, r.File)
 		b.WriteString(r.Description + "\n\n")
 		fmt.Fprintf(&b, "**Fix:** %s\n", r.Fix)
 		files, _ := filepath.Glob(filepath.Join("..", "examples", r.Group, r.Name, "invalid.*"))

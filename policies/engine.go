@@ -230,8 +230,18 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 		return nil, err
 	}
 	findings, err := e.eval(ctx, value)
-	if err != nil || in.OldObject == nil {
-		return findings, err
+	if err != nil {
+		return nil, err
+	}
+	if in.Admission {
+		for i, f := range findings {
+			if r, ok := e.catalog.Lookup(f.Rule); ok && r.AdmissionSeverity != "" {
+				findings[i].Severity = r.AdmissionSeverity
+			}
+		}
+	}
+	if in.OldObject == nil {
+		return findings, nil
 	}
 	deny, minor := false, false
 	for _, f := range findings {

@@ -5,9 +5,14 @@
 #   the policy's own namespace. When it is not found osm-edge logs it and
 #   ignores the whole Egress policy, not just the match, so everything the
 #   policy allows is blocked (or passed through, with enableEgress true).
+#   meshguard validate, which sees every file, denies it. In an admission
+#   review it warns: kubectl apply -k and a folder's apply send an Egress
+#   before the UpstreamTrafficSetting it names (kinds in alphabetical order),
+#   and osm-edge applies the policy once the setting exists.
 # custom:
 #   code: MG3005
 #   severity: deny
+#   admission_severity: warn
 #   fix: Create the UpstreamTrafficSetting in the Egress's namespace before the Egress, or correct the match name.
 #   docs: docs/rules.md#mg3005
 package meshguard.rules.crossresource["missing-upstream-traffic-setting"]
