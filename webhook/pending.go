@@ -92,19 +92,25 @@ func (p *pendingWrites) admitted(f viewFollower, obj map[string]any, now time.Ti
 }
 
 // unshown drops what the view shows, or waited for long enough, and
-// reports whether anything left bears on obj's verdict (relevant).
-func (p *pendingWrites) unshown(f viewFollower, now time.Time, obj map[string]any) bool {
+// returns one object left that bears on obj's verdict (relevant), if any,
+// and one that bore on it but was given up (pendingTTL), if any.
+func (p *pendingWrites) unshown(f viewFollower, now time.Time, obj map[string]any) (waitFor, givenUp *pendingWrite) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	waits := false
 	for k, w := range p.items {
-		if now.Sub(w.at) > pendingTTL || f.Shows(w.kind, w.namespace, w.name, w.spec) {
+		switch {
+		case f.Shows(w.kind, w.namespace, w.name, w.spec):
 			delete(p.items, k)
-			continue
+		case now.Sub(w.at) > pendingTTL:
+			delete(p.items, k)
+			if relevant(w, obj) {
+				givenUp = &w
+			}
+		case relevant(w, obj):
+			waitFor = &w
 		}
-		waits = waits || relevant(w, obj)
 	}
-	return waits
+	return waitFor, givenUp
 }
 
 // relevant reports whether an object admitted a moment ago can change the
@@ -176,23 +182,32 @@ func (v *Validator) awaitView(ctx context.Context, obj map[string]any) {
 	if !ok {
 		return
 	}
-	if !v.pending.unshown(f, time.Now(), obj) {
+	w, _ := v.pending.unshown(f, time.Now(), obj)
+	if w == nil {
 		return
 	}
 	deadline := time.Now().Add(viewWait)
+	timedOut := func(w *pendingWrite) {
+		v.Metrics.waited("timeout")
+		log.FromContext(ctx).Info("the cluster view did not show, within the wait, an object this replica admitted a moment before (not stored after all, or deleted since); judging by the view as it is",
+			"waitedFor", w.kind+" "+w.namespace+"/"+w.name)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(viewPoll):
 		}
-		if !v.pending.unshown(f, time.Now(), obj) {
+		next, givenUp := v.pending.unshown(f, time.Now(), obj)
+		switch {
+		case givenUp != nil && next == nil:
+			timedOut(givenUp)
+			return
+		case next == nil:
 			v.Metrics.waited("shown")
 			return
-		}
-		if time.Now().After(deadline) {
-			v.Metrics.waited("timeout")
-			log.FromContext(ctx).Info("the cluster view did not show, within the wait, an object this replica admitted a moment before; judging by the view as it is", "waited", viewWait)
+		case time.Now().After(deadline):
+			timedOut(next)
 			return
 		}
 	}
