@@ -292,6 +292,7 @@ reads_injection_annotations if {
 	not input.object.spec.hostNetwork == true
 	not _system_namespace
 	not _namespace_outside
+	not _already_injected
 }
 
 _selected_before_annotations := {"host-network", "system-namespace", "namespace-not-found", "namespace-not-monitored", "namespace-excluded", "already-injected"}
@@ -307,7 +308,17 @@ injection_off := {"disabled", "no", "false"}
 _selected if {
 	not _system_namespace
 	not _namespace_outside
+	not _already_injected
 	_opted_in
+}
+
+# _already_injected is a pod that went through injection (a stored pod's
+# manifest): osm-edge never injects it again, and the sidecar's own ports
+# and user are not the application's.
+_already_injected if {
+	input.object.metadata.labels["osm-proxy-uuid"]
+	some v in input.object.spec.volumes
+	v.name == "sidecar-bootstrap-config-volume"
 }
 
 _system_namespace if input.object.metadata.namespace in {"kube-system", "kube-public", object.get(input, ["inventory", "meshConfig", "metadata", "namespace"], "osm-system")}

@@ -122,3 +122,10 @@ test_egress_ids_leave_out_unmonitored_namespaces if {
 	kube.unmonitored_namespace("lost") with input as {"object": _mc, "inventory": inv}
 	not kube.unmonitored_namespace("unknown") with input as {"object": _mc, "inventory": inv}
 }
+
+# A stored pod's manifest, already injected: not injected again.
+test_an_injected_pod_is_not_injected_again if {
+	p := object.union(_pod("shop", {}), {"metadata": {"labels": {"osm-proxy-uuid": "u1"}}, "spec": {"volumes": [{"name": "sidecar-bootstrap-config-volume", "secret": {"secretName": "sidecar-bootstrap-config-u1"}}]}})
+	not kube.injected with input as {"object": p}
+	kube.injected with input as {"object": _pod("shop", {})}
+}

@@ -31,7 +31,12 @@ findings contains finding.new(rego.metadata.chain(), {
 # A manifest without sidecarDrivers leaves the stored drivers in place (kubectl
 # apply only removes fields it applied before), so only a drivers list that
 # lacks the class is a problem.
+# A manifest without sidecarDrivers may be one kubectl apply merges into
+# the stored MeshConfig, whose drivers stay; an admission review shows the
+# MeshConfig whole, so there none means none.
 _has_drivers if count(input.object.spec.sidecar.sidecarDrivers) > 0
+
+_has_drivers if kube.admission
 
 # osm-edge falls back to OSM_DEFAULT_SIDECAR_CLASS, which the chart sets to pipy.
 _class := lower(c) if {

@@ -51,3 +51,11 @@ test_manifest_without_drivers_passes if {
 		"spec": {"sidecar": {"logLevel": "error"}},
 	}}
 }
+
+# In an admission review the MeshConfig is whole: no drivers and no image
+# is no image (kubectl apply of a partial manifest removed them).
+test_no_drivers_in_an_admission_review_is_no_image if {
+	mc := {"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "metadata": {"name": "osm-mesh-config"}, "spec": {"traffic": {"enableEgress": false}}}
+	count(rule.findings) == 1 with input as {"admission": true, "object": mc}
+	count(rule.findings) == 0 with input as {"object": mc}
+}
