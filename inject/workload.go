@@ -21,6 +21,12 @@ var templatePaths = map[string][]string{
 	"CronJob":     {"spec", "jobTemplate", "spec", "template"},
 }
 
+// TemplatePath is where a workload kind keeps its pod template, as a field
+// path (spec.template); "" for a Pod, and for a kind that is no workload.
+func TemplatePath(kind string) string {
+	return strings.Join(templatePaths[kind], ".")
+}
+
 // Kinds lists the kinds Workload accepts.
 func Kinds() []string {
 	return []string{"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}

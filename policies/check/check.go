@@ -502,6 +502,18 @@ func podObject(d *source.Document) (map[string]any, error) {
 	return obj, nil
 }
 
+// lineOf is the line of a finding's field. A workload's findings are on
+// the pod its template makes (podObject): their pod paths are read under
+// the template (a Deployment's pod annotation is at
+// spec.template.metadata.annotations), but for the namespace and name,
+// which the pod takes from the workload.
+func lineOf(d *source.Document, path string) int {
+	if t := inject.TemplatePath(d.Kind()); t != "" && (strings.HasPrefix(path, "spec.") || strings.HasPrefix(path, "metadata.annotations") || strings.HasPrefix(path, "metadata.labels")) {
+		return d.LineOf(t + "." + path)
+	}
+	return d.LineOf(path)
+}
+
 type job struct {
 	seq int
 	doc *source.Document
@@ -733,7 +745,7 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 		entries = append(entries, report.Entry{
 			Finding:   f,
 			File:      d.File,
-			Line:      d.LineOf(f.Path),
+			Line:      lineOf(d, f.Path),
 			Kind:      d.Kind(),
 			Namespace: source.ShowExpansions(d.Namespace(), d.Unknown),
 			Name:      source.ShowExpansions(d.Name(), d.Unknown),

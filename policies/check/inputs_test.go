@@ -380,3 +380,61 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 		t.Errorf("tsconfig.json named itself: errors %+v, skipped %+v", res.Errors, res.Skipped)
 	}
 }
+
+// TestWorkloadFindingsAtTheirTemplateLines: a workload's pod findings are
+// reported at the template's field (a CI annotation lands on the
+// annotation), not at the workload's own metadata.
+func TestWorkloadFindingsAtTheirTemplateLines(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: curl
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations:
+        openservicemesh.io/outbound-port-exclusion-list: "abc"
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports:
+        - containerPort: 15000
+`, "cron.yaml": `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: curl}
+spec:
+  schedule: "0 0 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: job
+            image: busybox
+            securityContext: {runAsUser: 1500}
+`})
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+filepath.Base(f.File)+":"+strconv.Itoa(f.Line))
+	}
+	sort.Strings(got)
+	if want := "MG4003@deploy.yaml:13 MG4007@cron.yaml:14 MG4007@deploy.yaml:19"; strings.Join(got, " ") != want {
+		t.Errorf("findings %v, want %s", got, want)
+	}
+}
