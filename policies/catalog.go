@@ -24,7 +24,7 @@ type Rule struct {
 	// while meshguard validate, which sees every file, denies.
 	AdmissionSeverity Severity `json:"admissionSeverity,omitempty"`
 	Fix               string   `json:"fix"`
-	Docs        string   `json:"docs"`
+	Docs              string   `json:"docs"`
 	// Group is the rule's folder under rego/rules: general, meshconfig, egress, crossresource.
 	Group string `json:"group"`
 	// Name is the rule's folder, kebab-case.
