@@ -313,11 +313,24 @@ func (e *Engine) droppedByVersion(in Input) []any {
 		through[k] = v
 	}
 	through["apiVersion"] = in.Object["apiVersion"]
+	// What the object written is read back as: a dropped field whose
+	// stored value the stored version's defaults give back is not lost.
+	back := make(map[string]any, len(in.Object))
+	for k, v := range in.Object {
+		back[k] = v
+	}
+	back["apiVersion"] = stored["apiVersion"]
+	back = e.Stored(back)
 	var dropped []any
 	for _, u := range e.schemas.check(through, "oldObject").UnknownFields {
-		if v, ok := source.ValueAt(stored, u.Path); ok && !empty(v) {
-			dropped = append(dropped, map[string]any{"path": u.Path, "value": v})
+		v, ok := source.ValueAt(stored, u.Path)
+		if !ok || empty(v) {
+			continue
 		}
+		if again, ok := source.ValueAt(back, u.Path); ok && reflect.DeepEqual(again, v) {
+			continue
+		}
+		dropped = append(dropped, map[string]any{"path": u.Path, "value": v})
 	}
 	return dropped
 }
