@@ -75,7 +75,8 @@ func renderRulesDoc(t *testing.T) string {
 
 Every finding carries one of these codes. Codes are stable: they are never renumbered or
 reused, and a retired code keeps its entry here. Severity ` + "`deny`" + ` fails ` + "`meshguard validate`" + `
-(exit 1) and is refused by the admission webhook; ` + "`warn`" + ` is printed (a kubectl ` + "`Warning:`" + ` line);
+(exit 1) and is refused by the admission webhook (unless the rule gives another severity in an
+admission review, shown after a slash); ` + "`warn`" + ` is printed (a kubectl ` + "`Warning:`" + ` line);
 ` + "`info`" + ` is reported only. Silence a rule with ` + "`--disable MG2004`" + ` or, on one object, the annotation
 ` + "`meshguard.io/ignore: MG2004`" + `.
 
@@ -83,7 +84,7 @@ reused, and a retired code keeps its entry here. Severity ` + "`deny`" + ` fails
 | --- | --- | --- | --- |
 `)
 	for _, r := range e.Catalog() {
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | `%s/%s` | %s |\n", r.Code, strings.ToLower(r.Code), r.Severity, r.Group, r.Name, r.Title)
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | `%s/%s` | %s |\n", r.Code, strings.ToLower(r.Code), severities(r), r.Group, r.Name, r.Title)
 	}
 	for _, r := range e.Catalog() {
 		fmt.Fprintf(&b, "\n<a id=\"%s\"></a>\n## %s: %s\n\n", strings.ToLower(r.Code), r.Code, r.Title)
@@ -131,6 +132,15 @@ const (
 	tableEnd   = "<!-- rules:end -->"
 )
 
+// severities is a rule's severity, and its admission review's after a
+// slash when it gives one (deny / warn at admission).
+func severities(r policies.Rule) string {
+	if r.AdmissionSeverity != "" && r.AdmissionSeverity != r.Severity {
+		return fmt.Sprintf("%s / %s at admission", r.Severity, r.AdmissionSeverity)
+	}
+	return string(r.Severity)
+}
+
 // ruleTable is the README's summary of the catalog.
 func ruleTable(t *testing.T) string {
 	t.Helper()
@@ -141,7 +151,7 @@ func ruleTable(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString("| Code | Severity | Title |\n| --- | --- | --- |\n")
 	for _, r := range e.Catalog() {
-		fmt.Fprintf(&b, "| [%s](docs/rules.md#%s) | %s | %s |\n", r.Code, strings.ToLower(r.Code), r.Severity, r.Title)
+		fmt.Fprintf(&b, "| [%s](docs/rules.md#%s) | %s | %s |\n", r.Code, strings.ToLower(r.Code), severities(r), r.Title)
 	}
 	return b.String()
 }

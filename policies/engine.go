@@ -315,8 +315,9 @@ func (e *Engine) droppedByVersion(in Input) []any {
 	through["apiVersion"] = in.Object["apiVersion"]
 	// What the object written is read back as: a dropped field whose
 	// stored value the stored version's defaults give back is not lost.
-	back := make(map[string]any, len(in.Object))
-	for k, v := range in.Object {
+	written := e.Stored(in.Object) // pruned through the version written
+	back := make(map[string]any, len(written))
+	for k, v := range written {
 		back[k] = v
 	}
 	back["apiVersion"] = stored["apiVersion"]
@@ -335,15 +336,31 @@ func (e *Engine) droppedByVersion(in Input) []any {
 	return dropped
 }
 
-// empty is a value whose loss loses nothing: null, an empty list or object.
+// empty is a value whose loss loses nothing: what osm-edge reads when it
+// is not set (null, false, 0, "", an empty list, an object of such values).
 func empty(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
+	case bool:
+		return !x
+	case string:
+		return x == ""
+	case int64:
+		return x == 0
+	case float64:
+		return x == 0
+	case int:
+		return x == 0
 	case []any:
 		return len(x) == 0
 	case map[string]any:
-		return len(x) == 0
+		for _, e := range x {
+			if !empty(e) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

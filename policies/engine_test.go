@@ -622,8 +622,10 @@ func TestInstalled(t *testing.T) {
 // MeshConfig is the inventory's.
 func TestV1alpha1UpdateNamesWhatItDrops(t *testing.T) {
 	e := newEngine(t)
-	stored := e.DefaultMeshConfig()
-	stored["spec"].(map[string]any)["traffic"].(map[string]any)["networkInterfaceExclusionList"] = []any{"eth1"}
+	stored := e.Stored(e.DefaultMeshConfig()) // with v1alpha2's defaults, as stored
+	spec := stored["spec"].(map[string]any)
+	spec["traffic"].(map[string]any)["networkInterfaceExclusionList"] = []any{"eth1"}
+	spec["sidecar"].(map[string]any)["tlsMaxProtocolVersion"] = "TLSv1_2"
 	through := deepCopy(stored)
 	through["apiVersion"] = "config.openservicemesh.io/v1alpha1"
 	old := e.Stored(through) // as the API server reads it through v1alpha1
@@ -634,13 +636,23 @@ func TestV1alpha1UpdateNamesWhatItDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range fs {
-		if f.Rule == "MG1004" {
-			if !strings.Contains(f.Message, "; this update drops ") || !strings.Contains(f.Message, `spec.traffic.networkInterfaceExclusionList (["eth1"])`) ||
-				strings.Contains(f.Message, "outboundIPRangeInclusionList ([])") || strings.Contains(f.Message, "spec.sidecar.tlsMinProtocolVersion (") {
-				t.Errorf("MG1004: %s", f.Message)
-			}
-			return
+		if f.Rule != "MG1004" {
+			continue
 		}
+		_, dropped, _ := strings.Cut(f.Message, "; this update drops ")
+		// The list and the value that is not a default are lost; the
+		// settings v1alpha2's defaults give back, and zero values, are not.
+		for _, want := range []string{`spec.traffic.networkInterfaceExclusionList (["eth1"])`, `spec.sidecar.tlsMaxProtocolVersion ("TLSv1_2")`} {
+			if !strings.Contains(dropped, want) {
+				t.Errorf("MG1004 does not name %s: %s", want, f.Message)
+			}
+		}
+		for _, not := range []string{"tlsMinProtocolVersion", "localProxyMode", "localDNSProxy", "outboundIPRangeInclusionList"} {
+			if strings.Contains(dropped, not) {
+				t.Errorf("MG1004 names %s, which is not lost: %s", not, f.Message)
+			}
+		}
+		return
 	}
 	t.Errorf("no MG1004 in %+v", fs)
 }

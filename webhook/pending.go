@@ -198,18 +198,20 @@ func (v *Validator) awaitView(ctx context.Context, obj map[string]any) {
 			return
 		case <-time.After(viewPoll):
 		}
-		next, givenUp := v.pending.unshown(f, time.Now(), obj)
+		next, _ := v.pending.unshown(f, time.Now(), obj)
 		switch {
-		case givenUp != nil && next == nil:
-			timedOut(givenUp)
+		case next == nil && f.Shows(w.kind, w.namespace, w.name, w.spec):
+			v.Metrics.waited("shown")
 			return
 		case next == nil:
-			v.Metrics.waited("shown")
+			// Given up (by this request or another one waiting too).
+			timedOut(w)
 			return
 		case time.Now().After(deadline):
 			timedOut(next)
 			return
 		}
+		w = next
 	}
 }
 

@@ -11,8 +11,9 @@ package meshguard.finding
 # such as spec.ports[0].protocol).
 #
 # The chain starts with the rule itself; chain[1] is its package, whose METADATA
-# is the rule's (as the catalog reads it), and custom holds exactly code,
-# severity, fix and docs. One object.union and direct lookups: a finding is built
+# is the rule's (as the catalog reads it), and custom holds code, severity,
+# fix and docs (and admission_severity, which the engine reads from the
+# catalog). One object.union and direct lookups: a finding is built
 # on every firing, and each ref walk or comprehension here costs every finding.
 new(chain, details) := object.union(chain[1].annotations.custom, {
 	"title": chain[1].annotations.title,

@@ -313,10 +313,10 @@ _selected if {
 }
 
 # _already_injected is a pod that went through injection (a stored pod's
-# manifest): osm-edge never injects it again, and the sidecar's own ports
-# and user are not the application's.
+# manifest, or a kubectl debug copy, which drops the labels): its bootstrap
+# volume says so. osm-edge only copies its Secret, and the sidecar's own
+# ports and user are not the application's.
 _already_injected if {
-	input.object.metadata.labels["osm-proxy-uuid"]
 	some v in input.object.spec.volumes
 	v.name == "sidecar-bootstrap-config-volume"
 }

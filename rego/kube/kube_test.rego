@@ -129,3 +129,9 @@ test_an_injected_pod_is_not_injected_again if {
 	not kube.injected with input as {"object": p}
 	kube.injected with input as {"object": _pod("shop", {})}
 }
+
+# A kubectl debug copy drops the labels but keeps the bootstrap volume.
+test_a_debug_copy_is_not_injected if {
+	p := object.union(_pod("shop", {}), {"spec": {"volumes": [{"name": "sidecar-bootstrap-config-volume", "secret": {"secretName": "sidecar-bootstrap-config-u1"}}]}})
+	not kube.injected with input as {"object": p}
+}
