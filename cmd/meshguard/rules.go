@@ -15,7 +15,7 @@ func newRulesCommand(s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List the rule catalog",
-		Long:  "List every rule with its code, severity and title (-o json adds description, fix and docs).",
+		Long:  "List every rule with its code, severity (and its severity in an admission review, where it differs) and title (-o json adds description, fix and docs).",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "text" && output != "json" {
@@ -34,7 +34,11 @@ func newRulesCommand(s streams) *cobra.Command {
 			w := tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "CODE\tSEVERITY\tRULE\tTITLE")
 			for _, r := range cat {
-				fmt.Fprintf(w, "%s\t%s\t%s/%s\t%s\n", r.Code, r.Severity, r.Group, r.Name, r.Title)
+				severity := string(r.Severity)
+				if r.AdmissionSeverity != "" && r.AdmissionSeverity != r.Severity {
+					severity += " (" + string(r.AdmissionSeverity) + " at admission)"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s/%s\t%s\n", r.Code, severity, r.Group, r.Name, r.Title)
 			}
 			return w.Flush()
 		},

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -379,9 +380,25 @@ func TestRulesCommand(t *testing.T) {
 	if len(r.Rules) < 30 {
 		t.Fatalf("only %d rules", len(r.Rules))
 	}
+	admission := map[string]string{}
+	var withAdmission struct {
+		Rules []struct{ Code, AdmissionSeverity string }
+	}
+	if err := json.Unmarshal([]byte(out), &withAdmission); err != nil {
+		t.Fatal(err)
+	}
+	for _, rule := range withAdmission.Rules {
+		admission[rule.Code] = rule.AdmissionSeverity
+	}
+	if admission["MG3005"] != "warn" || admission["MG1001"] != "" {
+		t.Errorf("admission severities: MG3005 %q, MG1001 %q", admission["MG3005"], admission["MG1001"])
+	}
 	out, _, _ = cli(t, "", "rules")
 	if !strings.Contains(out, "MG1001") || !strings.Contains(out, "meshconfig/unknown-field") {
 		t.Errorf("text catalog lacks MG1001:\n%s", out)
+	}
+	if !regexp.MustCompile(`MG3005 +deny \(warn at admission\)`).MatchString(out) {
+		t.Errorf("text catalog does not show MG3005's admission severity:\n%s", out)
 	}
 }
 
