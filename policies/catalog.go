@@ -56,6 +56,18 @@ var groupDigits = map[string]byte{
 
 var codePattern = regexp.MustCompile(`^MG[0-9]{4}$`)
 
+// customKeys are what a rule's METADATA custom may hold.
+var customKeys = map[string]bool{"code": true, "severity": true, "admission_severity": true, "fix": true, "docs": true}
+
+func sortedCustomKeys() []string {
+	keys := make([]string, 0, len(customKeys))
+	for k := range customKeys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // loadModules parses every .rego file of fsys, tests included when withTests.
 func loadModules(fsys fs.FS, withTests bool) (map[string]*ast.Module, error) {
 	mods := map[string]*ast.Module{}
@@ -116,6 +128,11 @@ func catalogFrom(mods map[string]*ast.Module) (Catalog, error) {
 		r.Severity = Severity(sev)
 		admissionSev, _ := ann.Custom["admission_severity"].(string)
 		r.AdmissionSeverity = Severity(admissionSev)
+		for key, v := range ann.Custom {
+			if _, isString := v.(string); !customKeys[key] || !isString {
+				problems = append(problems, fmt.Sprintf("%s: custom.%s is not one of %s, or not a string", file, key, strings.Join(sortedCustomKeys(), ", ")))
+			}
+		}
 		r.Fix, _ = ann.Custom["fix"].(string)
 		r.Docs, _ = ann.Custom["docs"].(string)
 		want := fmt.Sprintf("meshguard.rules.%s[%q]", group, name)

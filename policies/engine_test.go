@@ -656,3 +656,34 @@ func TestV1alpha1UpdateNamesWhatItDrops(t *testing.T) {
 	}
 	t.Errorf("no MG1004 in %+v", fs)
 }
+
+// A rule's METADATA custom holds only the keys the catalog reads: a misspelt
+// one (admission-severity) would otherwise be ignored.
+func TestCatalogRefusesUnknownCustomKeys(t *testing.T) {
+	rule := func(custom string) string {
+		return `# METADATA
+# title: A test rule
+# description: |
+#   For the test.
+# custom:
+#   code: MG2099
+#   severity: deny
+` + custom + `#   fix: Do not.
+#   docs: docs/rules.md#mg2099
+package meshguard.rules.egress["test-rule"]
+
+findings contains {"code": "MG2099"} if false
+`
+	}
+	_, err := New(context.Background(), WithExtraModules(map[string]string{"rules/egress/test-rule/test_rule.rego": rule("#   admission-severity: warn\n")}))
+	if err == nil || !strings.Contains(err.Error(), "custom.admission-severity is not one of") {
+		t.Errorf("a misspelt custom key: %v", err)
+	}
+	e, err := New(context.Background(), WithExtraModules(map[string]string{"rules/egress/test-rule/test_rule.rego": rule("#   admission_severity: warn\n")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.Catalog().Lookup("MG2099"); r.AdmissionSeverity != Warn {
+		t.Errorf("admission severity %q", r.AdmissionSeverity)
+	}
+}
