@@ -308,22 +308,12 @@ func (e *Engine) droppedByVersion(in Input) []any {
 	if stored == nil || stored["kind"] != in.Object["kind"] || stored["apiVersion"] == in.Object["apiVersion"] || objectID(stored) != objectID(in.Object) {
 		return nil
 	}
-	through := make(map[string]any, len(stored))
-	for k, v := range stored {
-		through[k] = v
-	}
-	through["apiVersion"] = in.Object["apiVersion"]
-	// What the object written is read back as: a dropped field whose
-	// stored value the stored version's defaults give back is not lost.
-	written := e.Stored(in.Object) // pruned through the version written
-	back := make(map[string]any, len(written))
-	for k, v := range written {
-		back[k] = v
-	}
-	back["apiVersion"] = stored["apiVersion"]
-	back = e.Stored(back)
+	// What the object written (pruned through its version) is read back
+	// as: a dropped field whose stored value the stored version's defaults
+	// give back is not lost.
+	back := e.StoredAs(e.Stored(in.Object), stored["apiVersion"])
 	var dropped []any
-	for _, u := range e.schemas.check(through, "oldObject").UnknownFields {
+	for _, u := range e.schemas.check(withAPIVersion(stored, in.Object["apiVersion"]), "oldObject").UnknownFields {
 		v, ok := source.ValueAt(stored, u.Path)
 		if !ok || empty(v) {
 			continue
@@ -379,6 +369,23 @@ func (e *Engine) Stored(obj map[string]any) map[string]any {
 		return facts.pruned
 	}
 	return obj
+}
+
+// StoredAs is Stored of obj read through apiVersion (another version of
+// its kind): the fields that version's schema lacks pruned, its defaults
+// set. obj itself is not changed.
+func (e *Engine) StoredAs(obj map[string]any, apiVersion any) map[string]any {
+	return e.Stored(withAPIVersion(obj, apiVersion))
+}
+
+// withAPIVersion is a shallow copy of obj with another apiVersion.
+func withAPIVersion(obj map[string]any, apiVersion any) map[string]any {
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		out[k] = v
+	}
+	out["apiVersion"] = apiVersion
+	return out
 }
 
 // HasUnknownFields reports whether obj has a field its CRD does not know:

@@ -52,12 +52,7 @@ func (v *Validator) asWatched(obj map[string]any) map[string]any {
 	kind, _ := obj["kind"].(string)
 	for _, gvk := range WatchedKinds {
 		if gvk.Kind == kind && obj["apiVersion"] != gvk.GroupVersion().String() {
-			through := make(map[string]any, len(obj))
-			for k, x := range obj {
-				through[k] = x
-			}
-			through["apiVersion"] = gvk.GroupVersion().String()
-			return v.Engine.Stored(through)
+			return v.Engine.StoredAs(obj, gvk.GroupVersion().String())
 		}
 	}
 	return obj

@@ -390,8 +390,7 @@ func TestWorkloadFindingsAtTheirTemplateLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"deploy.yaml": `apiVersion: apps/v1
+	got, _ := findingsIn(ctx, t, e, map[string]string{"deploy.yaml": `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
@@ -425,15 +424,6 @@ spec:
             image: busybox
             securityContext: {runAsUser: 1500}
 `})
-	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range res.Findings {
-		got = append(got, f.Rule+"@"+filepath.Base(f.File)+":"+strconv.Itoa(f.Line))
-	}
-	sort.Strings(got)
 	if want := "MG4003@deploy.yaml:13 MG4007@cron.yaml:14 MG4007@deploy.yaml:19"; strings.Join(got, " ") != want {
 		t.Errorf("findings %v, want %s", got, want)
 	}

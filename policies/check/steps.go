@@ -126,12 +126,7 @@ func (v *view) update(d *source.Document, obj map[string]any) (object, old map[s
 	// As stored: a field the API server dropped from the MeshConfig before
 	// (a manifest's typo) is not in the update, and read through another
 	// version the MeshConfig loses the fields that version does not have.
-	through := make(map[string]any, len(live))
-	for k, x := range live {
-		through[k] = x
-	}
-	through["apiVersion"] = obj["apiVersion"]
-	live = v.engine.Stored(through)
+	live = v.engine.StoredAs(live, obj["apiVersion"])
 	if d.Verb == "replace" {
 		return obj, live, true
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/check"
+	"github.com/meshguard/meshguard/policies/report"
 	"github.com/meshguard/meshguard/policies/source"
 )
 
@@ -429,21 +430,7 @@ spec:
 		want: []string{"MG3001@a.md:12"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			writeTree(t, dir, tc.files)
-			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Errors) > 0 {
-				t.Fatalf("input errors: %+v", res.Errors)
-			}
-			got := []string{}
-			for _, f := range res.Findings {
-				got = append(got, f.Rule+"@"+filepath.Base(f.File)+":"+strconv.Itoa(f.Line))
-			}
-			sort.Strings(got)
-			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			if got, res := findingsIn(ctx, t, e, tc.files); strings.Join(got, " ") != strings.Join(tc.want, " ") {
 				t.Errorf("findings %v, want %v\n%+v", got, tc.want, res.Findings)
 			}
 		})
@@ -681,6 +668,28 @@ func TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled(t *testing.T) {
 }
 
 // writeTree writes files (by path under dir) and their folders.
+// findingsIn checks files, written to a folder, and returns the findings
+// as rule@file:line, sorted, with the result; an input error fails the
+// test.
+func findingsIn(ctx context.Context, t *testing.T, e *policies.Engine, files map[string]string) ([]string, report.Result) {
+	t.Helper()
+	dir := t.TempDir()
+	writeTree(t, dir, files)
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		t.Fatalf("input errors: %+v", res.Errors)
+	}
+	got := []string{}
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+filepath.Base(f.File)+":"+strconv.Itoa(f.Line))
+	}
+	sort.Strings(got)
+	return got, res
+}
+
 func writeTree(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, body := range files {

@@ -287,15 +287,6 @@ func under(file, path string, recursive bool) bool {
 	return filepath.Dir(file) == path
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // without is a copy of inv without the policies gone.
 func without(inv *policies.Inventory, gone map[string]bool) *policies.Inventory {
 	out := *inv

@@ -2,14 +2,10 @@ package check_test
 
 import (
 	"context"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/meshguard/meshguard/policies"
-	"github.com/meshguard/meshguard/policies/check"
 )
 
 // TestScriptsFollowTheirEgressPolicies: a script or runbook changes which
@@ -129,21 +125,7 @@ func TestScriptsFollowTheirEgressPolicies(t *testing.T) {
 		want:  []string{"MG3001@a.md:8"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			writeTree(t, dir, tc.files)
-			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Errors) > 0 {
-				t.Fatalf("input errors: %+v", res.Errors)
-			}
-			got := []string{}
-			for _, f := range res.Findings {
-				got = append(got, f.Rule+"@"+filepath.Base(f.File)+":"+strconv.Itoa(f.Line))
-			}
-			sort.Strings(got)
-			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			if got, res := findingsIn(ctx, t, e, tc.files); strings.Join(got, " ") != strings.Join(tc.want, " ") {
 				t.Errorf("findings %v, want %v\n%+v", got, tc.want, res.Findings)
 			}
 		})
