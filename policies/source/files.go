@@ -12,6 +12,11 @@ const maxFileSize = 64 << 20
 
 // ReadFile reads an input file, refusing one larger than 64 MiB.
 func ReadFile(path string) ([]byte, error) {
+	return readFile(path)
+}
+
+// readPortable is ReadFile through package os.
+func readPortable(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
