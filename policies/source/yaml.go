@@ -249,8 +249,16 @@ func invalid(file string) string {
 
 // DecodeYAMLBytes is DecodeYAML of content in memory.
 func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Document) error) error {
-	dec := yaml.NewDecoder(bytes.NewReader(content))
 	index := 0
+	if roots, ok := plainDocuments(content); ok {
+		for _, root := range roots {
+			if err := emitRoot(file, root, &index, lineOffset, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(content))
 	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -263,36 +271,45 @@ func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Docum
 		if len(n.Content) == 0 {
 			continue
 		}
-		root := resolveAlias(n.Content[0])
-		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-			continue
-		}
-		if root.Kind != yaml.MappingNode {
-			return &ParseError{File: file, Line: root.Line + lineOffset, Msg: fmt.Sprintf("document %d is a %s, not an object", index+1, kindName(root))}
-		}
-		v, err := toValue(root)
-		if err != nil {
-			return &ParseError{File: file, Line: errLine(err, root) + lineOffset, Msg: err.Error()}
-		}
-		obj := v.(map[string]any)
-		if items, ok := listItems(obj, root); ok {
-			for i, item := range items {
-				itemObj, ok := item.value.(map[string]any)
-				if !ok {
-					return &ParseError{File: file, Line: item.node.Line + lineOffset, Msg: fmt.Sprintf("items[%d] of the List is not an object", i)}
-				}
-				if err := fn(&Document{File: file, Index: index, Line: item.node.Line + lineOffset, Object: itemObj, Operation: "CREATE", node: item.node, lineOffset: lineOffset}); err != nil {
-					return err
-				}
-				index++
-			}
-			continue
-		}
-		if err := fn(&Document{File: file, Index: index, Line: root.Line + lineOffset, Object: obj, Operation: "CREATE", node: root, lineOffset: lineOffset}); err != nil {
+		if err := emitRoot(file, n.Content[0], &index, lineOffset, fn); err != nil {
 			return err
 		}
-		index++
 	}
+}
+
+// emitRoot calls fn for the object of a document's root node (for each item
+// of a List), counting them in index.
+func emitRoot(file string, root *yaml.Node, index *int, lineOffset int, fn func(*Document) error) error {
+	root = resolveAlias(root)
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return &ParseError{File: file, Line: root.Line + lineOffset, Msg: fmt.Sprintf("document %d is a %s, not an object", *index+1, kindName(root))}
+	}
+	v, err := toValue(root)
+	if err != nil {
+		return &ParseError{File: file, Line: errLine(err, root) + lineOffset, Msg: err.Error()}
+	}
+	obj := v.(map[string]any)
+	if items, ok := listItems(obj, root); ok {
+		for i, item := range items {
+			itemObj, ok := item.value.(map[string]any)
+			if !ok {
+				return &ParseError{File: file, Line: item.node.Line + lineOffset, Msg: fmt.Sprintf("items[%d] of the List is not an object", i)}
+			}
+			if err := fn(&Document{File: file, Index: *index, Line: item.node.Line + lineOffset, Object: itemObj, Operation: "CREATE", node: item.node, lineOffset: lineOffset}); err != nil {
+				return err
+			}
+			*index++
+		}
+		return nil
+	}
+	if err := fn(&Document{File: file, Index: *index, Line: root.Line + lineOffset, Object: obj, Operation: "CREATE", node: root, lineOffset: lineOffset}); err != nil {
+		return err
+	}
+	*index++
+	return nil
 }
 
 type listItem struct {
