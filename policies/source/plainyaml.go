@@ -29,6 +29,14 @@ func plainDocuments(content []byte) (roots []*yaml.Node, ok bool) {
 			return nil, false // tabs, CR, control bytes, non-ASCII
 		}
 	}
+	return plainParse(string(content))
+}
+
+// plainParse is plainDocuments of text, once its bytes are known to be plain.
+// No node refers to text: every value is a copy (plainScalar), so that a
+// name a run keeps (the cluster view's, a finding's) does not keep the whole
+// file in memory.
+func plainParse(text string) (roots []*yaml.Node, ok bool) {
 	p := plainParser{}
 	var doc []plainLine
 	flush := func() bool {
@@ -44,7 +52,6 @@ func plainDocuments(content []byte) (roots []*yaml.Node, ok bool) {
 		doc = nil
 		return true
 	}
-	text := string(content)
 	for num := 1; len(text) > 0; num++ {
 		line := text
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -218,7 +225,7 @@ func (p *plainParser) inline(l plainLine, at, parent int) (*yaml.Node, bool) {
 		if !ok {
 			return nil, false
 		}
-		n = &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v, Line: l.num, Column: at + 1}
+		n = plainScalar(tag, 0, v, l, at)
 		end = len(l.s)
 	}
 	if !plainRest(l.s[end:]) {
@@ -257,7 +264,7 @@ func plainKey(l plainLine, at int) (key *yaml.Node, valueAt int, ok bool) {
 		if !ok {
 			return nil, 0, false
 		}
-		key = &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: s[at:end], Line: l.num, Column: at + 1}
+		key = plainScalar(tag, 0, s[at:end], l, at)
 	}
 	if end >= len(s) || s[end] != ':' || end-at > maxPlainKey {
 		return nil, 0, false
@@ -294,7 +301,7 @@ func plainQuoted(l plainLine, at int) (*yaml.Node, int, bool) {
 	if q == '\'' {
 		style = yaml.SingleQuotedStyle
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Style: style, Tag: "!!str", Value: v, Line: l.num, Column: at + 1}, close + 1, true
+	return plainScalar("!!str", style, v, l, at), close + 1, true
 }
 
 // plainFlow reads a flow sequence or mapping that closes on its line.
@@ -369,8 +376,31 @@ func plainFlowScalar(l plainLine, at int) (*yaml.Node, int, bool) {
 	if !ok {
 		return nil, 0, false
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: s[at:end], Line: l.num, Column: at + 1}, end, true
+	return plainScalar(tag, 0, s[at:end], l, at), end, true
 }
+
+// plainScalar is the node of scalar v at column at of line l, v copied
+// (or one of the words most manifests share, which need no copy).
+func plainScalar(tag string, style yaml.Style, v string, l plainLine, at int) *yaml.Node {
+	if w, ok := plainWords[v]; ok {
+		v = w
+	} else {
+		v = strings.Clone(v)
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Style: style, Tag: tag, Value: v, Line: l.num, Column: at + 1}
+}
+
+var plainWords = func() map[string]string {
+	m := map[string]string{}
+	for _, w := range strings.Fields(`apiVersion kind metadata name namespace labels annotations spec
+		sources hosts ipAddresses ports number protocol matches apiGroup
+		http https tcp tcp-server-first ServiceAccount Egress UpstreamTrafficSetting MeshConfig Namespace
+		policy.openservicemesh.io/v1alpha1 config.openservicemesh.io/v1alpha2 v1
+		traffic sidecar certificate featureFlags observability true false`) {
+		m[w] = w
+	}
+	return m
+}()
 
 func skipSpaces(s string, i int) int {
 	for i < len(s) && s[i] == ' ' {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -281,4 +282,30 @@ func BenchmarkDecodeYAML(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPlainYAMLCopiesValues: no node refers to the text parsed, so a value
+// kept after the run moves on (a name in the cluster view or a finding)
+// does not keep its whole file in memory.
+func TestPlainYAMLCopiesValues(t *testing.T) {
+	text := strings.Repeat("a: b\nc: [d, {e: 'f'}]\n\"g\": h\n---\n", 3)
+	roots, ok := plainParse(text)
+	if !ok || len(roots) != 3 {
+		t.Fatalf("not parsed: %v %d", ok, len(roots))
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Value != "" {
+			if p := uintptr(unsafe.Pointer(unsafe.StringData(n.Value))); p >= start && p < start+uintptr(len(text)) {
+				t.Errorf("%q at %d:%d refers to the parsed text", n.Value, n.Line, n.Column)
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
 }
