@@ -23,6 +23,10 @@ import (
 // duplicate keys, an empty value, a scalar whose type is not obvious, every
 // error) goes to yaml.v3, so errors and their lines are yaml.v3's.
 // TestPlainYAMLAgrees and FuzzPlainYAML hold the two to the same trees.
+//
+// Comments are skipped, not kept on the nodes as yaml.v3 keeps them:
+// nothing in meshguard reads them. Code that comes to read a comment
+// (a suppression written as one, say) must take it from yaml.v3.
 func plainDocuments(content []byte) (roots []*yaml.Node, ok bool) {
 	for _, c := range content {
 		if (c < 0x20 && c != '\n') || c >= 0x7f {
@@ -65,8 +69,11 @@ func plainParse(text string) (roots []*yaml.Node, ok bool) {
 		case rest == "" || rest[0] == '#':
 			continue // blank or a comment
 		case strings.HasPrefix(line, "---"):
-			if after := strings.TrimLeft(line[3:], " "); after != "" && (after[0] != '#' || len(after) == len(line)-3) {
-				return nil, false // content on the separator's line
+			// A separator: "---", then nothing, or spaces and a comment.
+			after := line[3:]
+			spaced := strings.TrimLeft(after, " ")
+			if spaced != "" && (spaced[0] != '#' || len(spaced) == len(after)) {
+				return nil, false // content on the separator's line ("---a", "--- a: 1", "---#")
 			}
 			if !flush() {
 				return nil, false
@@ -131,7 +138,9 @@ func (p *plainParser) mapping(indent int) (*yaml.Node, bool) {
 		}
 		key, valueAt, ok := plainKey(l, indent)
 		if !ok || keys[key.Value] {
-			return nil, false // not a key, or a duplicate yaml.v3 refuses
+			// Not a key, or a duplicate, which yaml.v3 builds but meshguard
+			// then refuses (toValue): left to yaml.v3 either way.
+			return nil, false
 		}
 		keys[key.Value] = true
 		var value *yaml.Node
@@ -143,7 +152,7 @@ func (p *plainParser) mapping(indent int) (*yaml.Node, bool) {
 			case p.i < len(p.lines) && p.lines[p.i].indent > indent:
 				value, ok = p.node()
 			case p.i < len(p.lines) && p.lines[p.i].indent == indent && p.lines[p.i].dash():
-				value, ok = p.sequence(indent)
+				value, ok = p.node() // a sequence at the key's indent
 			default:
 				return nil, false // an empty value (null)
 			}
@@ -180,6 +189,9 @@ func (p *plainParser) sequence(indent int) (*yaml.Node, bool) {
 		var ok bool
 		if _, _, isKey := plainKey(l, at); isKey {
 			// "- key: value": a mapping whose keys stand at the item's column.
+			// The line is read from there on, as if indented that far, so
+			// that its mapping is parsed as any other (and the next lines
+			// at that column continue it).
 			p.lines[p.i].indent = at
 			item, ok = p.node()
 		} else {
@@ -282,7 +294,8 @@ func plainKey(l plainLine, at int) (key *yaml.Node, valueAt int, ok bool) {
 	return key, end, true
 }
 
-// maxPlainKey is below yaml.v3's limit on the length of a block mapping's key.
+// maxPlainKey is below yaml.v3's limit on the length of a block mapping's
+// key (1024); flow keys, which have no such limit, are held to it too.
 const maxPlainKey = 1000
 
 // plainQuoted reads a one-line quoted scalar without escapes at column at.
@@ -294,8 +307,8 @@ func plainQuoted(l plainLine, at int) (*yaml.Node, int, bool) {
 	}
 	close += at + 1
 	v := l.s[at+1 : close]
-	if q == '"' && strings.IndexByte(v, '\\') >= 0 || q == '\'' && close+1 < len(l.s) && l.s[close+1] == '\'' {
-		return nil, 0, false // escapes
+	if (q == '"' && strings.IndexByte(v, '\\') >= 0) || (q == '\'' && close+1 < len(l.s) && l.s[close+1] == '\'') {
+		return nil, 0, false // escapes: \x, ''
 	}
 	style := yaml.DoubleQuotedStyle
 	if q == '\'' {
@@ -411,7 +424,7 @@ func skipSpaces(s string, i int) int {
 
 // plainTag is the tag yaml.v3 resolves a plain scalar to, for the scalars
 // whose type is obvious: words (kinds, names, hosts, "true", "null"), whole
-// numbers, IP addresses and CIDRs, quantities and durations ("100Mi", "24h").
+// numbers, IPv4 addresses and CIDRs, quantities and durations ("100Mi", "24h").
 // block allows what a block value may hold besides: spaces between words,
 // and colons inside ("image: flomesh/pipy:1.5.5"). ok is false for the rest
 // (floats, octal and hex numbers, timestamps, "~", "-1", ".inf", ...).
@@ -426,6 +439,7 @@ func plainTag(v string, block bool) (tag string, ok bool) {
 		return "!!null", true
 	}
 	c := v[0]
+	word := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' // starts with a letter
 	letters, dots, slash := false, 0, false
 	for i := 0; i < len(v); i++ {
 		switch b := v[i]; {
@@ -437,15 +451,15 @@ func plainTag(v string, block bool) (tag string, ok bool) {
 		case b == '/':
 			slash = true
 		case b == '-' || b == '_':
-			if c < 'A' {
-				return "", false // "1-2", "1_000": dates and numbers
+			if !word {
+				return "", false // "1-2", "1_000", "-1", "_x": dates, numbers
 			}
 		case block && b == ' ':
-			if c < 'A' || v[i-1] == ' ' {
+			if !word || v[i-1] == ' ' {
 				return "", false
 			}
 		case block && b == ':':
-			if c < 'A' || i == len(v)-1 || v[i+1] == ' ' {
+			if !word || i == len(v)-1 || v[i+1] == ' ' {
 				return "", false
 			}
 		default:
@@ -453,17 +467,17 @@ func plainTag(v string, block bool) (tag string, ok bool) {
 		}
 	}
 	switch {
-	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+	case word:
 		return "!!str", true
 	case c < '0' || c > '9':
-		return "", false
+		return "", false // ".5", ".inf"
 	case !letters && dots == 0 && !slash:
 		if c == '0' && len(v) > 1 || len(v) > 18 {
 			return "", false // octal, a float ("08"), beyond 64 bits (a float)
 		}
 		return "!!int", true
 	case !letters && (slash || dots >= 2):
-		return "!!str", true // 10.0.0.0/8, 1.2.3.4
+		return "!!str", true // IPv4 addresses and CIDRs: 10.0.0.0/8, 1.2.3.4
 	case letters && !slash && strings.IndexAny(v, "eE") < 0 && !(c == '0' && len(v) > 1 && strings.IndexByte("xXoObB", v[1]) >= 0):
 		return "!!str", true // 24h, 100Mi, 1.5s
 	}

@@ -227,6 +227,9 @@ func FuzzPlainYAML(f *testing.F) {
 	for _, v := range plainScalars {
 		f.Add(fmt.Appendf(nil, "a: %s\nb: [%s, {%s: x}]\n", v, v, v))
 	}
+	for _, s := range plainSeeds(200) {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkPlain(t, "input", b)
 	})
