@@ -523,6 +523,9 @@ type job struct {
 	object  map[string]any
 	old     map[string]any
 	applied string
+	// attempt is settled with the document's verdict, for a script's
+	// later apply of the same Egress policy (reapplies).
+	attempt *attempt
 }
 
 type outcome struct {
@@ -629,11 +632,15 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 			defer wg.Done()
 			for j := range jobs {
 				entries, err := r.judge(ctx, j)
+				if j.attempt != nil {
+					j.attempt.settle(err != nil || denies(entries))
+				}
 				outs <- outcome{seq: j.seq, entries: entries, err: err}
 			}
 		}()
 	}
 	docs := 0
+	again := &reapplies{view: r.view}
 	go func() {
 		seq := 0
 		for _, in := range inputs {
@@ -655,9 +662,17 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 				if merged, old, ok := r.view.update(d, obj); ok {
 					j.object, j.old, j.applied = merged, old, d.Verb
 				}
+				stored, a := again.reapplied(d)
+				if stored != nil {
+					j.old, j.applied = stored, d.Verb
+				}
+				j.attempt = a
 				select {
 				case jobs <- j:
 				case <-ctx.Done():
+					if a != nil {
+						a.settle(true)
+					}
 					return ctx.Err()
 				}
 				seq++
@@ -705,6 +720,16 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 		}
 	}
 	return res, nil
+}
+
+// denies reports whether a document's findings deny it.
+func denies(entries []report.Entry) bool {
+	for _, e := range entries {
+		if e.Severity == policies.Deny {
+			return true
+		}
+	}
+	return false
 }
 
 // judge evaluates one document and locates its findings.

@@ -1,0 +1,91 @@
+package check_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/meshguard/meshguard/policies"
+)
+
+// TestScriptsReapplyEgress: a script's second kubectl apply of an Egress
+// policy updates what its first one stored, as on a cluster: the warnings
+// the stored policy drew are not told again, and what it had is not
+// denied again; a denied apply stored nothing, a delete removed it.
+func TestScriptsReapplyEgress(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// stepsEgress is lines 1 to 9: the policy at 2, its port at 8 (MG3001
+	// warns: passthrough is on in the install defaults); a second copy
+	// right below is at 11, its port at 17.
+	grpc := strings.Replace(stepsEgress, "protocol: https", "protocol: grpc", 1)
+	other := strings.Replace(stepsEgress, "namespace: curl}", "namespace: other}", 1)
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string // rule@file:line, sorted
+	}{{
+		name:  "applied twice",
+		files: map[string]string{"run.sh": stepsEgress + stepsEgress},
+		want:  []string{"MG3001@run.sh:2"},
+	}, {
+		name:  "created, then applied",
+		files: map[string]string{"run.sh": strings.Replace(stepsEgress, "apply", "create", 1) + stepsEgress},
+		want:  []string{"MG3001@run.sh:2"},
+	}, {
+		name:  "applied twice, replaced",
+		files: map[string]string{"run.sh": stepsEgress + strings.Replace(stepsEgress, "apply", "replace", 1)},
+		want:  []string{"MG3001@run.sh:2"},
+	}, {
+		name:  "created twice: the second create fails, and is judged as a create",
+		files: map[string]string{"run.sh": strings.Replace(stepsEgress, "apply", "create", 1) + strings.Replace(stepsEgress, "apply", "create", 1)},
+		want:  []string{"MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "deleted between",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress httpbin -n curl\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:12", "MG3001@run.sh:2"},
+	}, {
+		name:  "deleted in another namespace",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress httpbin -n other\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:2"},
+	}, {
+		name:  "a denied apply stores nothing: the next is denied again",
+		files: map[string]string{"run.sh": grpc + grpc},
+		want:  []string{"MG2003@run.sh:17", "MG2003@run.sh:8", "MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "a fix after a denied apply is a create",
+		files: map[string]string{"run.sh": grpc + stepsEgress},
+		want:  []string{"MG2003@run.sh:8", "MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "an update that brings a denied value",
+		files: map[string]string{"run.sh": stepsEgress + grpc},
+		want:  []string{"MG2003@run.sh:17", "MG3001@run.sh:2"},
+	}, {
+		name:  "a policy of the same name in another namespace",
+		files: map[string]string{"run.sh": stepsEgress + other},
+		want:  []string{"MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "a dry run stores nothing",
+		files: map[string]string{"run.sh": strings.Replace(stepsEgress, "apply -f", "apply --dry-run=client -f", 1) + stepsEgress},
+		want:  []string{"MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "each script on its own",
+		files: map[string]string{"a.sh": stepsEgress, "b.sh": stepsEgress},
+		want:  []string{"MG3001@a.sh:2", "MG3001@b.sh:2"},
+	}, {
+		name:  "a runbook's YAML blocks are not commands",
+		files: map[string]string{"run.md": "```yaml\n" + stepsEgressManifest + "```\n\n```yaml\n" + stepsEgressManifest + "```\n"},
+		want:  []string{"MG3001@run.md:12", "MG3001@run.md:2"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := findingsIn(ctx, t, e, tc.files)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}
