@@ -122,7 +122,7 @@ func TestWebhookMatchesValidate(t *testing.T) {
 		egressPassthrough(t, on)
 		state := clusterArgs(t)
 		for _, file := range single {
-			r := kubectl(t, "", "create", "--dry-run=server", "-f", file)
+			r := judged(t, "", "create", "--dry-run=server", "-f", file)
 			if r.Code != 0 && !strings.Contains(r.Stderr, "admission webhook") {
 				// The API server itself refused it (schema, unknown version):
 				// meshguard never saw it. TestInvalidPolicies covers that path.
