@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,10 @@ type ClusterInventory struct {
 	shown   atomic.Pointer[shownIndex]
 	changed chan struct{}
 	missing map[schema.GroupVersionKind]bool // kinds whose CRD is not served
+	// deletes are the objects the watch saw deleted lately (pendingTTL), by
+	// shownKey: when (Gone).
+	deletesMu sync.Mutex
+	deletes   map[string]time.Time
 }
 
 // Inventory implements InventorySource.
@@ -73,12 +78,12 @@ func (c *ClusterInventory) Ready() bool { return c.current.Load() != nil }
 func (c *ClusterInventory) Start(ctx context.Context) error {
 	c.changed = make(chan struct{}, 1)
 	c.missing = map[schema.GroupVersionKind]bool{}
-	mark := toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { c.stale() },
-		UpdateFunc: func(any, any) { c.stale() },
-		DeleteFunc: func(any) { c.stale() },
-	}
 	for _, gvk := range WatchedKinds {
+		mark := toolscache.ResourceEventHandlerFuncs{
+			AddFunc:    func(any) { c.stale() },
+			UpdateFunc: func(any, any) { c.stale() },
+			DeleteFunc: func(obj any) { c.sawDeleted(gvk.Kind, obj, time.Now()); c.stale() },
+		}
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(gvk)
 		inf, err := c.Cache.GetInformer(ctx, u)
@@ -125,6 +130,28 @@ func (c *ClusterInventory) Start(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// sawDeleted notes an object of kind the watch saw deleted at now.
+func (c *ClusterInventory) sawDeleted(kind string, obj any, now time.Time) {
+	if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	o, err := meta.Accessor(obj)
+	if err != nil {
+		return
+	}
+	c.deletesMu.Lock()
+	defer c.deletesMu.Unlock()
+	if c.deletes == nil {
+		c.deletes = map[string]time.Time{}
+	}
+	for k, at := range c.deletes {
+		if now.Sub(at) > pendingTTL {
+			delete(c.deletes, k)
+		}
+	}
+	c.deletes[shownKey(kind, o.GetNamespace(), o.GetName())] = now
 }
 
 func (c *ClusterInventory) stale() {

@@ -36,7 +36,7 @@ func NewMetrics(reg prometheus.Registerer, cat policies.Catalog) (*Metrics, erro
 		}, []string{"kind"}),
 		waits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meshguard_view_waits_total",
-			Help: "Requests that waited for the cluster view to show an object the replica admitted a moment before, by outcome: shown, or timeout (the API server did not store it, or the view lags more than half a second).",
+			Help: "Requests that waited for the cluster view to show an object the replica admitted a moment before, by outcome: shown, deleted (the watch saw it deleted before the view showed it), or timeout (the API server did not store it, or the view lags more than half a second).",
 		}, []string{"outcome"}),
 		rules: map[string]string{},
 	}

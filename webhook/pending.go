@@ -22,7 +22,8 @@ import (
 // MeshConfig change of the same apply (MG3001). So the validating handler
 // remembers what it admitted, and a request waits until the view shows it,
 // briefly: what the API server did not store after all (another webhook
-// denied it) is not waited for long.
+// denied it) is not waited for long, and what the watch saw deleted since
+// (created and deleted within one rebuild of the view) not at all.
 
 // viewFollower is a view that can say whether it shows an object (the
 // ClusterInventory); a fixed view needs no waiting.
@@ -31,6 +32,10 @@ type viewFollower interface {
 	Tracks(kind, namespace, name string) bool
 	// Shows reports whether the view holds the object with this spec.
 	Shows(kind, namespace, name string, spec any) bool
+	// Gone reports whether the watch saw the object deleted at or after
+	// since: stored, then deleted before the view showed it (a create and
+	// a delete within one rebuild), it will not be shown.
+	Gone(kind, namespace, name string, since time.Time) bool
 }
 
 const (
@@ -94,7 +99,7 @@ func (p *pendingWrites) unshown(f viewFollower, now time.Time, obj map[string]an
 	defer p.mu.Unlock()
 	for k, w := range p.items {
 		switch {
-		case f.Shows(w.kind, w.namespace, w.name, w.spec):
+		case f.Shows(w.kind, w.namespace, w.name, w.spec), f.Gone(w.kind, w.namespace, w.name, w.at):
 			delete(p.items, k)
 		case now.Sub(w.at) > pendingTTL:
 			delete(p.items, k)
@@ -198,6 +203,9 @@ func (v *Validator) awaitView(ctx context.Context, obj map[string]any) {
 		case next == nil && f.Shows(w.kind, w.namespace, w.name, w.spec):
 			v.Metrics.waited("shown")
 			return
+		case next == nil && f.Gone(w.kind, w.namespace, w.name, w.at):
+			v.Metrics.waited("deleted")
+			return
 		case next == nil:
 			// Given up (by this request or another one waiting too).
 			timedOut(w)
@@ -235,6 +243,14 @@ func (c *ClusterInventory) Tracks(kind, namespace, name string) bool {
 		return !c.missing[MeshConfigGVK] && namespace == c.Namespace && name == c.MeshConfigName
 	}
 	return false
+}
+
+// Gone implements viewFollower.
+func (c *ClusterInventory) Gone(kind, namespace, name string, since time.Time) bool {
+	c.deletesMu.Lock()
+	defer c.deletesMu.Unlock()
+	at, ok := c.deletes[shownKey(kind, namespace, name)]
+	return ok && !at.Before(since)
 }
 
 // Shows implements viewFollower.

@@ -9,17 +9,23 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/meshguard/meshguard/policies"
 )
 
-// followedView shows an object once asked shows times.
+// followedView shows an object once asked shows times; with gone set, the
+// watch has seen every object deleted.
 type followedView struct {
 	StaticInventory
 	asked, shows atomic.Int32
+	gone         atomic.Bool
 }
+
+func (f *followedView) Gone(string, string, string, time.Time) bool { return f.gone.Load() }
 
 func (f *followedView) Tracks(kind, _, _ string) bool { return kind == "Egress" }
 
@@ -89,6 +95,21 @@ func TestValidatorWaitsForTheViewToShowWhatItAdmitted(t *testing.T) {
 	if took := time.Since(start); took > 100*time.Millisecond {
 		t.Errorf("waited %v for what is older than pendingTTL", took)
 	}
+	// What the watch saw deleted since it was admitted (created and
+	// deleted before the view showed it) is not waited for.
+	v.pending = pendingWrites{}
+	v.pending.admitted(view, map[string]any{"kind": "Egress", "metadata": map[string]any{"name": "mysql", "namespace": "curl"},
+		"spec": map[string]any{"sources": []any{map[string]any{"kind": "ServiceAccount", "name": "curl", "namespace": "curl"}}, "ports": []any{map[string]any{"number": int64(3306), "protocol": "tcp-server-first"}}}}, time.Now())
+	view.gone.Store(true)
+	start = time.Now()
+	v.handle(context.Background(), portRequest("legacy", 3306, "tcp", true))
+	if took := time.Since(start); took > viewWait/2 {
+		t.Errorf("waited %v for an object the watch saw deleted", took)
+	}
+	if len(v.pending.items) != 0 {
+		t.Errorf("a deleted object is still waited for: %v", v.pending.items)
+	}
+	view.gone.Store(false)
 	// A dry run is not stored: nothing to wait for.
 	v.pending = pendingWrites{}
 	v.handle(context.Background(), portRequest("dry", 3306, "tcp-server-first", true))
@@ -120,5 +141,41 @@ func TestRelevant(t *testing.T) {
 		if got := relevant(tc.pending, tc.obj); got != tc.want {
 			t.Errorf("%s: relevant = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestClusterInventoryGone: the view remembers, for pendingTTL, the objects
+// its watch saw deleted, tombstones included.
+func TestClusterInventoryGone(t *testing.T) {
+	c := &ClusterInventory{}
+	now := time.Now()
+	obj := &unstructured.Unstructured{}
+	obj.SetName("httpbin")
+	obj.SetNamespace("curl")
+	c.sawDeleted("Egress", obj, now)
+	other := &unstructured.Unstructured{}
+	other.SetName("old")
+	other.SetNamespace("curl")
+	c.sawDeleted("Egress", toolscache.DeletedFinalStateUnknown{Key: "curl/old", Obj: other}, now)
+	for _, tc := range []struct {
+		kind, namespace, name string
+		since                 time.Time
+		want                  bool
+	}{
+		{"Egress", "curl", "httpbin", now.Add(-time.Millisecond), true},
+		{"Egress", "curl", "httpbin", now, true},
+		{"Egress", "curl", "httpbin", now.Add(time.Millisecond), false}, // admitted after the delete
+		{"Egress", "curl", "old", now, true},
+		{"Egress", "other", "httpbin", now, false},
+		{"UpstreamTrafficSetting", "curl", "httpbin", now, false},
+	} {
+		if got := c.Gone(tc.kind, tc.namespace, tc.name, tc.since); got != tc.want {
+			t.Errorf("Gone(%s %s/%s, %v) = %v, want %v", tc.kind, tc.namespace, tc.name, tc.since.Sub(now), got, tc.want)
+		}
+	}
+	// Old deletes are forgotten when the next one comes.
+	c.sawDeleted("Egress", other, now.Add(2*pendingTTL))
+	if c.Gone("Egress", "curl", "httpbin", now) {
+		t.Error("a delete older than pendingTTL is still remembered")
 	}
 }
