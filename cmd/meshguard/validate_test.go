@@ -294,6 +294,18 @@ func TestValidatePatch(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 	})
+	t.Run("a MeshConfig patched through v1alpha1", func(t *testing.T) {
+		mesh := filepath.Join(t.TempDir(), "mesh.yaml")
+		if err := os.WriteFile(mesh, []byte("apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n"+
+			"spec:\n  sidecar: {localProxyMode: PodIP}\n  traffic: {interceptionMode: iptables}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _, code := cli(t, "", "validate", "patch", "meshconfigs.v1alpha1.config.openservicemesh.io", "osm-mesh-config", "--base", mesh, "--type", "merge",
+			"-p", `{"spec":{"traffic":{"enableEgress":false}}}`)
+		if code != 0 || !strings.Contains(out, "MG1004") || !strings.Contains(out, "sidecar.localProxyMode") || strings.Contains(out, "MG1001") {
+			t.Fatalf("want MG1004 naming the dropped sidecar.localProxyMode and no unknown field; exit %d\n%s", code, out)
+		}
+	})
 	t.Run("unknown kind exits 2", func(t *testing.T) {
 		_, errOut, code := cli(t, "", "validate", "patch", "deployment", "x", "-p", "{}")
 		if code != 2 || !strings.Contains(errOut, "meshconfig") {

@@ -454,14 +454,14 @@ func manifestsAt(path string, recursive bool) []string {
 
 func (r *run) patch(emit func(*source.Document) error) error {
 	p := r.opts.Patch
-	base := p.Base
+	base := r.view.through(p.Base, p.Resource)
 	if base == nil {
 		base = r.view.Base(source.At{File: "<patch>"}, p.Resource, p.Namespace, p.Name)
 	}
 	if base == nil {
 		return fmt.Errorf("patching a %s needs its stored manifest: pass it with --base FILE", p.Resource.Kind)
 	}
-	d, err := source.ApplyPatch(base, p.Body, p.Type)
+	d, err := source.ApplyPatch(base, p.Resource.APIVersion, p.Body, p.Type)
 	if err != nil {
 		return err
 	}

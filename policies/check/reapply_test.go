@@ -89,3 +89,42 @@ func TestScriptsReapplyEgress(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptPatchThroughAnotherVersion: kubectl patch
+// meshconfigs.v1alpha1.config.openservicemesh.io reads and writes the
+// MeshConfig through v1alpha1: MG1004 names what the write drops of the
+// stored v1alpha2 object, and v1alpha2's fields are not unknown fields of
+// the patch (the API server reads the object without them). The same patch
+// through the preferred version is no use of v1alpha1.
+func TestScriptPatchThroughAnotherVersion(t *testing.T) {
+	ctx := context.Background()
+	e, err := policies.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mesh := "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n" +
+		"spec:\n  sidecar: {tlsMinProtocolVersion: TLSv1_2, logLevel: error}\n  traffic: {enableEgress: true, interceptionMode: iptables}\n"
+	patch := func(resource string) string {
+		return "kubectl patch " + resource + ` osm-mesh-config -n osm-system --type merge -p '{"spec":{"traffic":{"enableEgress":false}}}'` + "\n"
+	}
+	for _, tc := range []struct {
+		resource string
+		want     []string
+		dropped  bool
+	}{
+		{"meshconfigs.v1alpha1.config.openservicemesh.io", []string{"MG1004@run.sh:1"}, true},
+		{"meshconfig.v1alpha1.config.openservicemesh.io", []string{"MG1004@run.sh:1"}, true},
+		{"meshconfig", []string{}, false},
+		{"meshconfigs.v1alpha2.config.openservicemesh.io", []string{}, false},
+	} {
+		t.Run(tc.resource, func(t *testing.T) {
+			got, res := findingsIn(ctx, t, e, map[string]string{"mesh.yaml": mesh, "run.sh": patch(tc.resource)})
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %v\nwant %v", got, tc.want)
+			}
+			if tc.dropped && !strings.Contains(res.Findings[0].Message, "sidecar.tlsMinProtocolVersion") {
+				t.Errorf("MG1004 does not name the stored value the write drops: %s", res.Findings[0].Message)
+			}
+		})
+	}
+}

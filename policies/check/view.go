@@ -322,8 +322,23 @@ func sameObject(a, b map[string]any) bool {
 // script made of it above line (a step), else the one that governs the
 // script (as meshConfigFor finds it), else the only manifest of that name
 // among the inputs, else the install defaults renamed; any other kind from
-// its manifest among the inputs.
+// its manifest among the inputs. Read through another version than the
+// preferred one (kubectl patch meshconfigs.v1alpha1.config.openservicemesh.io),
+// it is as the API server reads it through that version.
 func (v *view) Base(at source.At, r source.Resource, namespace, name string) map[string]any {
+	return v.through(v.base(at, r, namespace, name), r)
+}
+
+// through is obj as the API server reads it through r's version, when r
+// names another version than the preferred one; else obj.
+func (v *view) through(obj map[string]any, r source.Resource) map[string]any {
+	if obj == nil || !r.OtherVersion() || obj["apiVersion"] == r.APIVersion {
+		return obj
+	}
+	return v.engine.StoredAs(obj, r.APIVersion)
+}
+
+func (v *view) base(at source.At, r source.Resource, namespace, name string) map[string]any {
 	file := at.File
 	match := matchName(namespace, name)
 	if r.Kind == "MeshConfig" {

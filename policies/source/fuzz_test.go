@@ -77,7 +77,7 @@ func FuzzApplyPatch(f *testing.F) {
 	f.Add([]byte("spec:\n  a: [1, 2]\n"), "strategic")
 	f.Fuzz(func(t *testing.T, patch []byte, typ string) {
 		base := map[string]any{"kind": "MeshConfig", "spec": map[string]any{"traffic": map[string]any{"enableEgress": true}}}
-		d, err := ApplyPatch(base, patch, typ)
+		d, err := ApplyPatch(base, "", patch, typ)
 		if err == nil && d.Object == nil {
 			t.Fatal("no object and no error")
 		}

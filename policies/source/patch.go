@@ -28,6 +28,9 @@ var Resources = []Resource{
 
 // LookupResource resolves a kubectl resource name: singular, plural, short or
 // kind.group, with an optional version (egresses.v1alpha1.policy.openservicemesh.io).
+// A name that gives a version other than the preferred one
+// (meshconfigs.v1alpha1.config.openservicemesh.io) resolves to the kind in
+// that version: kubectl sends the request through it.
 func LookupResource(name string) (Resource, bool) {
 	name = strings.ToLower(name)
 	for _, r := range Resources {
@@ -40,6 +43,7 @@ func LookupResource(name string) (Resource, bool) {
 			// Another version of the group, named explicitly
 			// (meshconfigs.v1alpha1.config.openservicemesh.io).
 			if rest, ok := strings.CutPrefix(name, n+"."); ok && strings.HasSuffix(rest, "."+group) && versionPattern.MatchString(strings.TrimSuffix(rest, "."+group)) {
+				r.APIVersion = group + "/" + strings.TrimSuffix(rest, "."+group)
 				return r, true
 			}
 		}
@@ -48,6 +52,18 @@ func LookupResource(name string) (Resource, bool) {
 }
 
 var versionPattern = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]+)?$`)
+
+// OtherVersion reports whether r is its kind in a version other than the
+// preferred one, named so in the command (LookupResource): the API server
+// then reads the object through that version, without the fields it lacks.
+func (r Resource) OtherVersion() bool {
+	for _, p := range Resources {
+		if p.Kind == r.Kind {
+			return r.APIVersion != "" && r.APIVersion != p.APIVersion
+		}
+	}
+	return false
+}
 
 // ResourceNames lists the names LookupResource accepts, for error messages.
 func ResourceNames() string {
@@ -61,27 +77,31 @@ func ResourceNames() string {
 // PatchTypes are kubectl patch's --type values.
 var PatchTypes = []string{"strategic", "merge", "json"}
 
-// preferred is obj as kubectl patch reads it: through the resource's
-// preferred version. A MeshConfig written as v1alpha1 is served as v1alpha2
-// (the CRD converts with strategy None: the same fields), so a patch of it
-// is no use of the deprecated version.
-func preferred(obj map[string]any) map[string]any {
-	if obj["kind"] != "MeshConfig" || obj["apiVersion"] != "config.openservicemesh.io/v1alpha1" {
+// through is obj as kubectl patch reads it: through the version the
+// command names, else the resource's preferred one. A MeshConfig written as
+// v1alpha1 is served as v1alpha2 (the CRD converts with strategy None: the
+// same fields), so a plain kubectl patch meshconfig of it is no use of the
+// deprecated version; kubectl patch meshconfigs.v1alpha1.config.openservicemesh.io
+// is, and reads and writes it without v1alpha2's fields (the engine prunes
+// them by the version's schema).
+func through(obj map[string]any, apiVersion string) map[string]any {
+	if apiVersion == "" || obj["apiVersion"] == apiVersion {
 		return obj
 	}
 	out := make(map[string]any, len(obj))
 	for k, v := range obj {
 		out[k] = v
 	}
-	out["apiVersion"] = "config.openservicemesh.io/v1alpha2"
+	out["apiVersion"] = apiVersion
 	return out
 }
 
 // ApplyPatch applies a kubectl patch (JSON or YAML, as kubectl accepts it) to
-// base and returns the UPDATE document. A patch that is not JSON or YAML is an
+// base, read through apiVersion (the resource's, LookupResource), and
+// returns the UPDATE document. A patch that is not JSON or YAML is an
 // error; a patch that does not apply (a json patch naming a missing path) is
 // reported in the document's PatchInfo, for a rule to judge.
-func ApplyPatch(base map[string]any, patch []byte, patchType string) (*Document, error) {
+func ApplyPatch(base map[string]any, apiVersion string, patch []byte, patchType string) (*Document, error) {
 	switch patchType {
 	case "strategic", "merge", "json":
 	default:
@@ -91,7 +111,7 @@ func ApplyPatch(base map[string]any, patch []byte, patchType string) (*Document,
 	if err != nil {
 		return nil, fmt.Errorf("patch is neither JSON nor YAML: %v", err)
 	}
-	base = preferred(base)
+	base = through(base, apiVersion)
 	baseJSON, err := json.Marshal(base)
 	if err != nil {
 		return nil, fmt.Errorf("encode base: %w", err)

@@ -680,7 +680,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 	if base == nil {
 		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
 	}
-	d, err := ApplyPatch(base, patch, patchType)
+	d, err := ApplyPatch(base, r.APIVersion, patch, patchType)
 	if partial != "" {
 		// Only a patch whose structure is all written out says anything: an
 		// expansion as a whole patch, a field name or an operation's path

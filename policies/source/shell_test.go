@@ -250,7 +250,7 @@ func TestApplyPatch(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ApplyPatch(base, []byte(tc.patch), tc.typ)
+			d, err := ApplyPatch(base, "", []byte(tc.patch), tc.typ)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("want error %q, got %v", tc.wantErr, err)
@@ -271,14 +271,26 @@ func TestApplyPatch(t *testing.T) {
 	if base["spec"].(map[string]any)["b"] != nil {
 		t.Error("ApplyPatch changed its base")
 	}
-	// kubectl patch reads a MeshConfig through its preferred version.
+	// kubectl patch meshconfig reads a MeshConfig through its preferred
+	// version; meshconfigs.v1alpha1.config.openservicemesh.io through v1alpha1.
 	old := map[string]any{"apiVersion": "config.openservicemesh.io/v1alpha1", "kind": "MeshConfig", "spec": map[string]any{}}
-	d, err := ApplyPatch(old, []byte(`{"spec":{"traffic":{"enableEgress":false}}}`), "merge")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Object["apiVersion"] != "config.openservicemesh.io/v1alpha2" || d.OldObject["apiVersion"] != "config.openservicemesh.io/v1alpha2" {
-		t.Errorf("a v1alpha1 MeshConfig is patched as %v (old %v), want v1alpha2", d.Object["apiVersion"], d.OldObject["apiVersion"])
+	for _, tc := range []struct{ resource, want string }{
+		{"meshconfig", "config.openservicemesh.io/v1alpha2"},
+		{"meshconfigs.config.openservicemesh.io", "config.openservicemesh.io/v1alpha2"},
+		{"meshconfigs.v1alpha2.config.openservicemesh.io", "config.openservicemesh.io/v1alpha2"},
+		{"meshconfigs.v1alpha1.config.openservicemesh.io", "config.openservicemesh.io/v1alpha1"},
+	} {
+		r, ok := LookupResource(tc.resource)
+		if !ok {
+			t.Fatalf("%s not found", tc.resource)
+		}
+		d, err := ApplyPatch(old, r.APIVersion, []byte(`{"spec":{"traffic":{"enableEgress":false}}}`), "merge")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Object["apiVersion"] != tc.want || d.OldObject["apiVersion"] != tc.want {
+			t.Errorf("kubectl patch %s of a v1alpha1 MeshConfig: patched as %v (old %v), want %s", tc.resource, d.Object["apiVersion"], d.OldObject["apiVersion"], tc.want)
+		}
 	}
 	if old["apiVersion"] != "config.openservicemesh.io/v1alpha1" {
 		t.Error("ApplyPatch changed its base's version")
