@@ -62,9 +62,14 @@ func (r *reapplies) reapplied(d *source.Document) (stored map[string]any, a *att
 	if base != nil && r.deletedBetween(d.File, id, base.at, d.At()) {
 		base = nil
 	}
+	if base != nil && d.Verb == "create" {
+		// kubectl create of a policy that exists fails (AlreadyExists):
+		// judged as the create it asks for, it stores nothing.
+		return nil, nil
+	}
 	a = &attempt{at: d.At(), object: d.Object, base: base, judged: make(chan struct{})}
 	r.last[key] = a
-	if base != nil && d.Verb != "create" { // kubectl create of a policy that exists fails
+	if base != nil {
 		stored = base.object
 	}
 	return stored, a

@@ -24,6 +24,7 @@ func TestScriptsReapplyEgress(t *testing.T) {
 	// right below is at 11, its port at 17.
 	grpc := strings.Replace(stepsEgress, "protocol: https", "protocol: grpc", 1)
 	other := strings.Replace(stepsEgress, "namespace: curl}", "namespace: other}", 1)
+	tcp := strings.Replace(stepsEgress, "ports: [{number: 443, protocol: https}]", "ports: [{number: 443, protocol: https}, {number: 5432, protocol: tcp}]", 1)
 	for _, tc := range []struct {
 		name  string
 		files map[string]string
@@ -44,6 +45,10 @@ func TestScriptsReapplyEgress(t *testing.T) {
 		name:  "created twice: the second create fails, and is judged as a create",
 		files: map[string]string{"run.sh": strings.Replace(stepsEgress, "apply", "create", 1) + strings.Replace(stepsEgress, "apply", "create", 1)},
 		want:  []string{"MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "a create of a policy that exists fails: the next apply updates the first",
+		files: map[string]string{"run.sh": stepsEgress + strings.Replace(tcp, "apply", "create", 1) + tcp},
+		want:  []string{"MG2004@run.sh:17", "MG2004@run.sh:26", "MG3001@run.sh:11", "MG3001@run.sh:2"},
 	}, {
 		name:  "deleted between",
 		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress httpbin -n curl\n" + stepsEgress},
