@@ -633,7 +633,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 			for j := range jobs {
 				entries, err := r.judge(ctx, j)
 				if j.attempt != nil {
-					j.attempt.settle(err != nil || denies(entries))
+					j.attempt.settle(err != nil || r.deniedAtAdmission(entries))
 				}
 				outs <- outcome{seq: j.seq, entries: entries, err: err}
 			}
@@ -722,10 +722,17 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 	return res, nil
 }
 
-// denies reports whether a document's findings deny it.
-func denies(entries []report.Entry) bool {
+// deniedAtAdmission reports whether a document's findings would deny it at
+// admission, where some rules only warn (admission_severity: MG3005, as an
+// apply sends an Egress before its UpstreamTrafficSetting): the policy is
+// then stored all the same.
+func (r *run) deniedAtAdmission(entries []report.Entry) bool {
 	for _, e := range entries {
-		if e.Severity == policies.Deny {
+		severity := e.Severity
+		if rule, ok := r.engine.Catalog().Lookup(e.Rule); ok && rule.AdmissionSeverity != "" {
+			severity = rule.AdmissionSeverity
+		}
+		if severity == policies.Deny {
 			return true
 		}
 	}

@@ -12,8 +12,8 @@ import (
 // stored policy already had and does not repeat the warnings it already
 // drew. reapplies makes validate judge such a command alike, against the
 // policy as the file's commands above it left it: the last one applied
-// that was not denied (a denied apply stores nothing), unless a delete
-// between removed it.
+// that was not denied at admission (a denied apply stores nothing), unless
+// a delete between removed it. A replace --force creates the policy anew.
 
 // attempt is a command of a script that applied an Egress policy.
 type attempt struct {
@@ -69,7 +69,7 @@ func (r *reapplies) reapplied(d *source.Document) (stored map[string]any, a *att
 	}
 	a = &attempt{at: d.At(), object: d.Object, base: base, judged: make(chan struct{})}
 	r.last[key] = a
-	if base != nil {
+	if base != nil && !d.Force { // replace --force deletes it, then creates it
 		stored = base.object
 	}
 	return stored, a
@@ -82,12 +82,16 @@ func (a *attempt) settle(denied bool) {
 }
 
 // deletedBetween reports whether a kubectl delete of file, after from and
-// before to, removes the policy id.
+// before to, removes the policy id, or may (a delete meshguard cannot read
+// in full).
 func (r *reapplies) deletedBetween(file, id string, from, to source.At) bool {
 	for i := range r.view.deletions[file] {
 		del := &r.view.deletions[file][i]
 		if !from.Before(del.At) || !del.At.Before(to) {
 			continue
+		}
+		if del.Unknown {
+			return true // it may have: the next apply may create it anew
 		}
 		if r.byFile == nil {
 			r.byFile = r.view.manifestEgresses()

@@ -24,6 +24,8 @@ func TestScriptsReapplyEgress(t *testing.T) {
 	// right below is at 11, its port at 17.
 	grpc := strings.Replace(stepsEgress, "protocol: https", "protocol: grpc", 1)
 	other := strings.Replace(stepsEgress, "namespace: curl}", "namespace: other}", 1)
+	missingSetting := strings.Replace(stepsEgress, "ports: [{number: 443, protocol: https}]",
+		"ports: [{number: 443, protocol: https}]\n  matches: [{apiGroup: policy.openservicemesh.io/v1alpha1, kind: UpstreamTrafficSetting, name: nope}]", 1)
 	tcp := strings.Replace(stepsEgress, "ports: [{number: 443, protocol: https}]", "ports: [{number: 443, protocol: https}, {number: 5432, protocol: tcp}]", 1)
 	for _, tc := range []struct {
 		name  string
@@ -50,9 +52,33 @@ func TestScriptsReapplyEgress(t *testing.T) {
 		files: map[string]string{"run.sh": stepsEgress + strings.Replace(tcp, "apply", "create", 1) + tcp},
 		want:  []string{"MG2004@run.sh:17", "MG2004@run.sh:26", "MG3001@run.sh:11", "MG3001@run.sh:2"},
 	}, {
+		name:  "replace --force deletes, then creates",
+		files: map[string]string{"run.sh": stepsEgress + strings.Replace(stepsEgress, "apply -f", "replace --force -f", 1)},
+		want:  []string{"MG3001@run.sh:11", "MG3001@run.sh:2"},
+	}, {
+		name:  "denied offline, warned at admission (MG3005): stored, then updated",
+		files: map[string]string{"run.sh": stepsUpstream("other") + missingSetting + missingSetting},
+		want:  []string{"MG3001@run.sh:10", "MG3005@run.sh:17", "MG3005@run.sh:27"},
+	}, {
 		name:  "deleted between",
 		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress httpbin -n curl\n" + stepsEgress},
 		want:  []string{"MG3001@run.sh:12", "MG3001@run.sh:2"},
+	}, {
+		name:  "deleted by a label selector between: maybe",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress -l app=httpbin -n curl\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:12", "MG3001@run.sh:2"},
+	}, {
+		name:  "deleted by a name from a variable between: maybe",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress \"$NAME\" -n curl\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:12", "MG3001@run.sh:2"},
+	}, {
+		name:  "deleted with the manifests of a variable between: maybe",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl delete -f \"$DIR\"\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:12", "MG3001@run.sh:2"},
+	}, {
+		name:  "a selector delete of other kinds between",
+		files: map[string]string{"run.sh": stepsEgress + "kubectl delete pods -l app=curl -n curl\n" + stepsEgress},
+		want:  []string{"MG3001@run.sh:2"},
 	}, {
 		name:  "deleted in another namespace",
 		files: map[string]string{"run.sh": stepsEgress + "kubectl delete egress httpbin -n other\n" + stepsEgress},

@@ -23,22 +23,39 @@ type Deletion struct {
 	// policies they hold are deleted.
 	Files     []string
 	Recursive bool
+	// Unknown is a delete of Egress policies (or namespaces) meshguard
+	// cannot read in full: a label selector, a name or file from a shell
+	// expansion, -f - or a URL. What it removes is not known: the timeline
+	// keeps every policy (one kept counts as one the mesh has, which errs
+	// on the side of the warnings users already get), and a later apply of
+	// a policy is not taken for an update of what it may have removed.
+	Unknown bool
 }
 
 // Name is a namespaced object's name.
 type Name struct{ Namespace, Name string }
 
 // deletion reports a kubectl delete that removes Egress policies. One
-// meshguard cannot read in full (a label selector, a name or kind from a
-// shell expansion, a URL, one in a function's body) is left out: what it deletes is not known, and a
-// policy kept counts as a policy the mesh has, which errs on the side of
-// the warnings users already get.
+// meshguard cannot read in full (a label selector, a name or file from a
+// shell expansion, -f - or a URL) is reported as Unknown; one in a
+// function's body is left out (it runs where the function is called, if
+// at all).
 func (s *Script) deletion(k *kubectl) {
-	if s.Delete == nil || s.cmd.dryRun || s.inFunction || hasFlag(k, "selector") || hasFlag(k, "field-selector") {
-		// (A function's delete runs where it is called, if at all.)
+	if s.Delete == nil || s.cmd.dryRun || s.inFunction {
 		return
 	}
 	d := Deletion{At: s.cmd.at}
+	unknown := func() {
+		if len(k.args) == 0 || k.dynamic["filename"] || mayDeleteEgress(k.args[0]) {
+			s.Delete(Deletion{At: s.cmd.at, Unknown: true})
+		}
+	}
+	if hasFlag(k, "selector") || hasFlag(k, "field-selector") {
+		if len(k.files) == 0 {
+			unknown()
+		}
+		return
+	}
 	ns := k.namespace
 	if k.dynamic["namespace"] {
 		ns = ""
@@ -47,10 +64,12 @@ func (s *Script) deletion(k *kubectl) {
 	everywhere := hasFlag(k, "all-namespaces") || hasFlag(k, "A")
 	if len(k.files) > 0 {
 		if k.dynamic["filename"] {
+			s.Delete(Deletion{At: s.cmd.at, Unknown: true})
 			return
 		}
 		for _, f := range k.files {
 			if f == "" || f == "-" || strings.Contains(f, "://") {
+				d.Unknown = true
 				continue
 			}
 			if !filepath.IsAbs(f) {
@@ -67,8 +86,8 @@ func (s *Script) deletion(k *kubectl) {
 	}
 	name := func(kind, n string) {
 		switch {
-		case n == "":
-			// a name from a shell expansion
+		case n == "" && (isNamespaceResource(kind) || isEgressResource(kind)):
+			d.Unknown = true // a name from a shell expansion
 		case isNamespaceResource(kind):
 			d.Namespaces = append(d.Namespaces, n)
 		case isEgressResource(kind):
@@ -87,6 +106,8 @@ func (s *Script) deletion(k *kubectl) {
 	kinds := strings.Split(k.args[0], ",")
 	for _, kind := range kinds {
 		switch {
+		case kind == "":
+			d.Unknown = true // a kind from a shell expansion
 		case all && isEgressResource(kind) && (everywhere || ns == ""):
 			d.AllNamespaces = true
 		case all && isEgressResource(kind):
@@ -100,9 +121,30 @@ func (s *Script) deletion(k *kubectl) {
 }
 
 func (s *Script) reportDeletion(d Deletion) {
+	if d.Unknown {
+		// Read in part: the parts read still delete what they name.
+		s.Delete(Deletion{At: d.At, Unknown: true})
+	}
+	d.Unknown = false
 	if len(d.Egresses) > 0 || len(d.Namespaces) > 0 || d.AllNamespaces || len(d.Files) > 0 {
 		s.Delete(d)
 	}
+}
+
+// mayDeleteEgress reports whether kubectl delete of kinds (a comma list, as
+// written) may remove Egress policies: an Egress or Namespace kind, or a
+// kind from a shell expansion.
+func mayDeleteEgress(kinds string) bool {
+	if kinds == "" || strings.Contains(kinds, Placeholder) || strings.ContainsAny(kinds, "$`") {
+		return true
+	}
+	for _, kind := range strings.Split(kinds, ",") {
+		kind, _, _ = strings.Cut(kind, "/")
+		if isEgressResource(kind) || isNamespaceResource(kind) {
+			return true
+		}
+	}
+	return false
 }
 
 func isEgressResource(name string) bool {

@@ -8,7 +8,8 @@ import (
 )
 
 // TestDeletions: the kubectl deletes a script reports, in the forms kubectl
-// takes them, and those it leaves out because what they delete is not known.
+// takes them, those it cannot read in full (Unknown), and those it leaves
+// out.
 func TestDeletions(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
@@ -25,17 +26,21 @@ func TestDeletions(t *testing.T) {
 		{"kubectl delete egress --all", "[{AllNamespaces:true}]"},
 		{"kubectl delete ns curl egress-gateway", "[{Namespaces:[curl egress-gateway]}]"},
 		{"kubectl delete namespace/curl", "[{Namespaces:[curl]}]"},
-		{"kubectl delete -f egress.yaml -f https://example.com/e.yaml", "[{Files:[" + filepath.Join(dir, "egress.yaml") + "]}]"},
+		{"kubectl delete -f egress.yaml -f https://example.com/e.yaml", "[{Unknown:true} {Files:[" + filepath.Join(dir, "egress.yaml") + "]}]"},
 		{"kubectl delete -R -f policies/", "[{Files:[" + filepath.Join(dir, "policies") + "] Recursive:true}]"},
-		// Not known, or not a deletion of Egress policies.
-		{"kubectl delete egress -l app=curl -n curl", "[]"},
+		// Not known: what they delete may be any policy.
+		{"kubectl delete egress -l app=curl -n curl", "[{Unknown:true}]"},
+		{"kubectl delete ns -l env=test", "[{Unknown:true}]"},
+		{`kubectl delete egress "$NAME" -n curl`, "[{Unknown:true}]"},
+		{`kubectl delete "$KIND" httpbin-80 -n curl`, "[{Unknown:true}]"},
+		{`kubectl delete -f "$FILE"`, "[{Unknown:true}]"},
+		{"kubectl delete -f https://example.com/e.yaml", "[{Unknown:true}]"},
+		{"kubectl delete -f - <<EOF\nkind: Egress\nEOF", "[{Unknown:true}]"},
+		// Not a deletion of Egress policies.
+		{"kubectl delete pods -l app=curl -n curl", "[]"},
 		{"kubectl delete egress httpbin-80 -n curl --dry-run=client", "[]"},
-		{`kubectl delete egress "$NAME" -n curl`, "[]"},
-		{`kubectl delete "$KIND" httpbin-80 -n curl`, "[]"},
 		{"kubectl delete deployment curl -n curl", "[]"},
 		{"kubectl delete upstreamtrafficsetting httpbin -n curl", "[]"},
-		{`kubectl delete -f "$FILE"`, "[]"},
-		{"kubectl delete -f https://example.com/e.yaml", "[]"},
 		{"kubectl get egress httpbin-80 -n curl", "[]"},
 		{"cleanup() { kubectl delete egress httpbin-80 -n curl; }", "[]"},
 	} {
@@ -83,5 +88,6 @@ func brief(d Deletion) string {
 	add("AllNamespaces", d.AllNamespaces)
 	add("Files", d.Files)
 	add("Recursive", d.Recursive)
+	add("Unknown", d.Unknown)
 	return s + "}"
 }
