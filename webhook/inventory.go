@@ -57,7 +57,7 @@ type ClusterInventory struct {
 	changed chan struct{}
 	missing map[schema.GroupVersionKind]bool // kinds whose CRD is not served
 	// deletes are the objects the watch saw deleted lately (pendingTTL), by
-	// shownKey: when (Gone).
+	// UID: when (Gone).
 	deletesMu sync.Mutex
 	deletes   map[string]time.Time
 }
@@ -82,7 +82,7 @@ func (c *ClusterInventory) Start(ctx context.Context) error {
 		mark := toolscache.ResourceEventHandlerFuncs{
 			AddFunc:    func(any) { c.stale() },
 			UpdateFunc: func(any, any) { c.stale() },
-			DeleteFunc: func(obj any) { c.sawDeleted(gvk.Kind, obj, time.Now()); c.stale() },
+			DeleteFunc: func(obj any) { c.sawDeleted(obj, time.Now()); c.stale() },
 		}
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(gvk)
@@ -132,13 +132,13 @@ func (c *ClusterInventory) Start(ctx context.Context) error {
 	}
 }
 
-// sawDeleted notes an object of kind the watch saw deleted at now.
-func (c *ClusterInventory) sawDeleted(kind string, obj any, now time.Time) {
+// sawDeleted notes an object the watch saw deleted at now.
+func (c *ClusterInventory) sawDeleted(obj any, now time.Time) {
 	if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 		obj = tomb.Obj
 	}
 	o, err := meta.Accessor(obj)
-	if err != nil {
+	if err != nil || o.GetUID() == "" {
 		return
 	}
 	c.deletesMu.Lock()
@@ -151,7 +151,7 @@ func (c *ClusterInventory) sawDeleted(kind string, obj any, now time.Time) {
 			delete(c.deletes, k)
 		}
 	}
-	c.deletes[shownKey(kind, o.GetNamespace(), o.GetName())] = now
+	c.deletes[string(o.GetUID())] = now
 }
 
 func (c *ClusterInventory) stale() {

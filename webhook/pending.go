@@ -32,10 +32,12 @@ type viewFollower interface {
 	Tracks(kind, namespace, name string) bool
 	// Shows reports whether the view holds the object with this spec.
 	Shows(kind, namespace, name string, spec any) bool
-	// Gone reports whether the watch saw the object deleted at or after
-	// since: stored, then deleted before the view showed it (a create and
-	// a delete within one rebuild), it will not be shown.
-	Gone(kind, namespace, name string, since time.Time) bool
+	// Gone reports whether the watch saw the object with this UID deleted:
+	// stored, then deleted before the view showed it (a create and a
+	// delete within one rebuild), it will not be shown. By UID, so that
+	// the late delete of an object's previous copy (replace --force,
+	// delete then apply) does not end the wait for the new one.
+	Gone(uid string) bool
 }
 
 const (
@@ -65,8 +67,11 @@ func (v *Validator) asWatched(obj map[string]any) map[string]any {
 
 type pendingWrite struct {
 	kind, namespace, name string
-	spec                  any
-	at                    time.Time
+	// uid is the object's, which the API server sets before validating
+	// admission, also on a create; "" when the request has none.
+	uid  string
+	spec any
+	at   time.Time
 }
 
 // pendingWrites are the objects admitted that the view may not show yet.
@@ -80,6 +85,7 @@ func (p *pendingWrites) admitted(f viewFollower, obj map[string]any, now time.Ti
 	kind, _ := obj["kind"].(string)
 	namespace, _, _ := unstructured.NestedString(obj, "metadata", "namespace")
 	name, _, _ := unstructured.NestedString(obj, "metadata", "name")
+	uid, _, _ := unstructured.NestedString(obj, "metadata", "uid")
 	if name == "" || !f.Tracks(kind, namespace, name) {
 		return
 	}
@@ -88,7 +94,7 @@ func (p *pendingWrites) admitted(f viewFollower, obj map[string]any, now time.Ti
 	if p.items == nil {
 		p.items = map[string]pendingWrite{}
 	}
-	p.items[kind+"/"+namespace+"/"+name] = pendingWrite{kind: kind, namespace: namespace, name: name, spec: obj["spec"], at: now}
+	p.items[kind+"/"+namespace+"/"+name] = pendingWrite{kind: kind, namespace: namespace, name: name, uid: uid, spec: obj["spec"], at: now}
 }
 
 // unshown drops what the view shows, or waited for long enough, and
@@ -99,7 +105,7 @@ func (p *pendingWrites) unshown(f viewFollower, now time.Time, obj map[string]an
 	defer p.mu.Unlock()
 	for k, w := range p.items {
 		switch {
-		case f.Shows(w.kind, w.namespace, w.name, w.spec), f.Gone(w.kind, w.namespace, w.name, w.at):
+		case f.Shows(w.kind, w.namespace, w.name, w.spec), w.uid != "" && f.Gone(w.uid):
 			delete(p.items, k)
 		case now.Sub(w.at) > pendingTTL:
 			delete(p.items, k)
@@ -203,7 +209,7 @@ func (v *Validator) awaitView(ctx context.Context, obj map[string]any) {
 		case next == nil && f.Shows(w.kind, w.namespace, w.name, w.spec):
 			v.Metrics.waited("shown")
 			return
-		case next == nil && f.Gone(w.kind, w.namespace, w.name, w.at):
+		case next == nil && w.uid != "" && f.Gone(w.uid):
 			v.Metrics.waited("deleted")
 			return
 		case next == nil:
@@ -246,11 +252,11 @@ func (c *ClusterInventory) Tracks(kind, namespace, name string) bool {
 }
 
 // Gone implements viewFollower.
-func (c *ClusterInventory) Gone(kind, namespace, name string, since time.Time) bool {
+func (c *ClusterInventory) Gone(uid string) bool {
 	c.deletesMu.Lock()
 	defer c.deletesMu.Unlock()
-	at, ok := c.deletes[shownKey(kind, namespace, name)]
-	return ok && !at.Before(since)
+	_, ok := c.deletes[uid]
+	return ok
 }
 
 // Shows implements viewFollower.

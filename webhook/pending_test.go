@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -25,7 +27,7 @@ type followedView struct {
 	gone         atomic.Bool
 }
 
-func (f *followedView) Gone(string, string, string, time.Time) bool { return f.gone.Load() }
+func (f *followedView) Gone(string) bool { return f.gone.Load() }
 
 func (f *followedView) Tracks(kind, _, _ string) bool { return kind == "Egress" }
 
@@ -98,7 +100,7 @@ func TestValidatorWaitsForTheViewToShowWhatItAdmitted(t *testing.T) {
 	// What the watch saw deleted since it was admitted (created and
 	// deleted before the view showed it) is not waited for.
 	v.pending = pendingWrites{}
-	v.pending.admitted(view, map[string]any{"kind": "Egress", "metadata": map[string]any{"name": "mysql", "namespace": "curl"},
+	v.pending.admitted(view, map[string]any{"kind": "Egress", "metadata": map[string]any{"name": "mysql", "namespace": "curl", "uid": "u1"},
 		"spec": map[string]any{"sources": []any{map[string]any{"kind": "ServiceAccount", "name": "curl", "namespace": "curl"}}, "ports": []any{map[string]any{"number": int64(3306), "protocol": "tcp-server-first"}}}}, time.Now())
 	view.gone.Store(true)
 	start = time.Now()
@@ -145,37 +147,42 @@ func TestRelevant(t *testing.T) {
 }
 
 // TestClusterInventoryGone: the view remembers, for pendingTTL, the objects
-// its watch saw deleted, tombstones included.
+// its watch saw deleted, by UID (tombstones included), so that the late
+// delete of an object's previous copy does not count for the new one.
 func TestClusterInventoryGone(t *testing.T) {
-	c := &ClusterInventory{}
+	c := &ClusterInventory{missing: map[schema.GroupVersionKind]bool{}}
 	now := time.Now()
-	obj := &unstructured.Unstructured{}
-	obj.SetName("httpbin")
-	obj.SetNamespace("curl")
-	c.sawDeleted("Egress", obj, now)
-	other := &unstructured.Unstructured{}
-	other.SetName("old")
-	other.SetNamespace("curl")
-	c.sawDeleted("Egress", toolscache.DeletedFinalStateUnknown{Key: "curl/old", Obj: other}, now)
-	for _, tc := range []struct {
-		kind, namespace, name string
-		since                 time.Time
-		want                  bool
-	}{
-		{"Egress", "curl", "httpbin", now.Add(-time.Millisecond), true},
-		{"Egress", "curl", "httpbin", now, true},
-		{"Egress", "curl", "httpbin", now.Add(time.Millisecond), false}, // admitted after the delete
-		{"Egress", "curl", "old", now, true},
-		{"Egress", "other", "httpbin", now, false},
-		{"UpstreamTrafficSetting", "curl", "httpbin", now, false},
-	} {
-		if got := c.Gone(tc.kind, tc.namespace, tc.name, tc.since); got != tc.want {
-			t.Errorf("Gone(%s %s/%s, %v) = %v, want %v", tc.kind, tc.namespace, tc.name, tc.since.Sub(now), got, tc.want)
+	deleted := func(name, uid string) *unstructured.Unstructured {
+		o := &unstructured.Unstructured{}
+		o.SetName(name)
+		o.SetNamespace("curl")
+		o.SetUID(types.UID(uid))
+		return o
+	}
+	c.sawDeleted(deleted("httpbin", "uid-1"), now)
+	c.sawDeleted(toolscache.DeletedFinalStateUnknown{Key: "curl/old", Obj: deleted("old", "uid-2")}, now)
+	for uid, want := range map[string]bool{"uid-1": true, "uid-2": true, "uid-3": false} {
+		if got := c.Gone(uid); got != want {
+			t.Errorf("Gone(%s) = %v, want %v", uid, got, want)
 		}
 	}
+	// A policy deleted and created again at once (replace --force): the
+	// old copy's delete, seen after the new copy was admitted, does not end
+	// the wait for the new one.
+	var p pendingWrites
+	p.admitted(c, map[string]any{"kind": "Egress", "metadata": map[string]any{"name": "mysql", "namespace": "curl", "uid": "new"},
+		"spec": map[string]any{"ports": []any{map[string]any{"number": int64(3306), "protocol": "tcp-server-first"}}}}, now)
+	c.sawDeleted(deleted("mysql", "old"), now.Add(3*time.Millisecond))
+	if w, _ := p.unshown(c, now.Add(4*time.Millisecond), map[string]any{"kind": "MeshConfig"}); w == nil {
+		t.Error("the new copy is no longer waited for after the old copy's delete")
+	}
+	c.sawDeleted(deleted("mysql", "new"), now.Add(5*time.Millisecond))
+	if w, _ := p.unshown(c, now.Add(6*time.Millisecond), map[string]any{"kind": "MeshConfig"}); w != nil {
+		t.Error("the new copy, deleted since, is still waited for")
+	}
 	// Old deletes are forgotten when the next one comes.
-	c.sawDeleted("Egress", other, now.Add(2*pendingTTL))
-	if c.Gone("Egress", "curl", "httpbin", now) {
+	c.sawDeleted(deleted("later", "uid-4"), now.Add(2*pendingTTL))
+	if c.Gone("uid-1") {
 		t.Error("a delete older than pendingTTL is still remembered")
 	}
 }
