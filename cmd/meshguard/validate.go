@@ -105,6 +105,9 @@ MeshConfig; other kinds need their stored manifest as --base. As with kubectl,
 				name = args[1]
 			}
 			r, ok := source.LookupResource(kind)
+			if other, version, unserved := source.UnservedVersion(kind); !ok && unserved {
+				return usageErr("%q: the API server does not serve %s in version %s (it serves %s)", kind, other.Kind, version, strings.Join(other.Versions(), ", "))
+			}
 			if !ok {
 				return usageErr("unknown kind %q: meshguard checks patches of %s", kind, source.ResourceNames())
 			}

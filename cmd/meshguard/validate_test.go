@@ -302,8 +302,14 @@ func TestValidatePatch(t *testing.T) {
 		}
 		out, _, code := cli(t, "", "validate", "patch", "meshconfigs.v1alpha1.config.openservicemesh.io", "osm-mesh-config", "--base", mesh, "--type", "merge",
 			"-p", `{"spec":{"traffic":{"enableEgress":false}}}`)
-		if code != 0 || !strings.Contains(out, "MG1004") || !strings.Contains(out, "sidecar.localProxyMode") || strings.Contains(out, "MG1001") {
-			t.Fatalf("want MG1004 naming the dropped sidecar.localProxyMode and no unknown field; exit %d\n%s", code, out)
+		if code != 0 || !strings.Contains(out, "MG1004") || !strings.Contains(out, `spec.sidecar.localProxyMode ("PodIP")`) || strings.Contains(out, "MG1001") {
+			t.Fatalf("want MG1004 naming the dropped value of spec.sidecar.localProxyMode and no unknown field; exit %d\n%s", code, out)
+		}
+	})
+	t.Run("a version the API server does not serve exits 2", func(t *testing.T) {
+		_, errOut, code := cli(t, "", "validate", "patch", "meshconfigs.v9.config.openservicemesh.io", "osm-mesh-config", "--type", "merge", "-p", "{}")
+		if code != 2 || !strings.Contains(errOut, "does not serve MeshConfig in version v9 (it serves v1alpha1, v1alpha2)") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
 	})
 	t.Run("unknown kind exits 2", func(t *testing.T) {

@@ -134,7 +134,7 @@ func TestScriptPatchThroughAnotherVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	mesh := "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n" +
-		"spec:\n  sidecar: {tlsMinProtocolVersion: TLSv1_2, logLevel: error}\n  traffic: {enableEgress: true, interceptionMode: iptables}\n"
+		"spec:\n  sidecar: {localProxyMode: PodIP, logLevel: error}\n  traffic: {enableEgress: true, interceptionMode: iptables}\n"
 	patch := func(resource string) string {
 		return "kubectl patch " + resource + ` osm-mesh-config -n osm-system --type merge -p '{"spec":{"traffic":{"enableEgress":false}}}'` + "\n"
 	}
@@ -153,7 +153,7 @@ func TestScriptPatchThroughAnotherVersion(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("got %v\nwant %v", got, tc.want)
 			}
-			if tc.dropped && !strings.Contains(res.Findings[0].Message, "sidecar.tlsMinProtocolVersion") {
+			if tc.dropped && !strings.Contains(res.Findings[0].Message, `this update drops spec.sidecar.localProxyMode ("PodIP")`) {
 				t.Errorf("MG1004 does not name the stored value the write drops: %s", res.Findings[0].Message)
 			}
 		})

@@ -85,6 +85,12 @@ type located struct {
 
 func newView(e *policies.Engine, opts Options) *view {
 	v := &view{engine: e, meshName: opts.MeshName, fixed: opts.MeshConfig, defaults: e.DefaultMeshConfig()}
+	if p := opts.Patch; v.fixed == nil && p != nil && p.Base != nil && p.Resource.Kind == "MeshConfig" {
+		// validate patch meshconfig --base FILE: the MeshConfig patched is
+		// the cluster's, as stored (what a write through another version
+		// drops is read from it, MG1004).
+		v.fixed = e.Stored(p.Base)
+	}
 	v.cwd, _ = os.Getwd()
 	for ns, labels := range opts.NamespaceLabels {
 		l := map[string]any{}

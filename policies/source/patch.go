@@ -3,7 +3,7 @@ package source
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -16,21 +16,27 @@ type Resource struct {
 	APIVersion string
 	Kind       string
 	names      []string
+	// versions are the versions the API server serves the kind in (the
+	// CRDs of manifests/crds; TestResourceVersionsAreServed): a name may
+	// give one of them.
+	versions []string
 }
 
 // Resources are the kinds `meshguard validate patch` and kubectl commands in
 // scripts are checked for.
 var Resources = []Resource{
-	{APIVersion: "config.openservicemesh.io/v1alpha2", Kind: "MeshConfig", names: []string{"meshconfig", "meshconfigs"}},
-	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "Egress", names: []string{"egress", "egresses"}},
-	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "UpstreamTrafficSetting", names: []string{"upstreamtrafficsetting", "upstreamtrafficsettings"}},
+	{APIVersion: "config.openservicemesh.io/v1alpha2", Kind: "MeshConfig", names: []string{"meshconfig", "meshconfigs"}, versions: []string{"v1alpha1", "v1alpha2"}},
+	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "Egress", names: []string{"egress", "egresses"}, versions: []string{"v1alpha1"}},
+	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "UpstreamTrafficSetting", names: []string{"upstreamtrafficsetting", "upstreamtrafficsettings"}, versions: []string{"v1alpha1"}},
 }
 
 // LookupResource resolves a kubectl resource name: singular, plural, short or
 // kind.group, with an optional version (egresses.v1alpha1.policy.openservicemesh.io).
 // A name that gives a version other than the preferred one
 // (meshconfigs.v1alpha1.config.openservicemesh.io) resolves to the kind in
-// that version: kubectl sends the request through it.
+// that version: kubectl sends the request through it. A version the API
+// server does not serve resolves to nothing, as kubectl finds no such
+// resource type.
 func LookupResource(name string) (Resource, bool) {
 	name = strings.ToLower(name)
 	for _, r := range Resources {
@@ -42,7 +48,7 @@ func LookupResource(name string) (Resource, bool) {
 			}
 			// Another version of the group, named explicitly
 			// (meshconfigs.v1alpha1.config.openservicemesh.io).
-			if rest, ok := strings.CutPrefix(name, n+"."); ok && strings.HasSuffix(rest, "."+group) && versionPattern.MatchString(strings.TrimSuffix(rest, "."+group)) {
+			if rest, ok := strings.CutPrefix(name, n+"."); ok && strings.HasSuffix(rest, "."+group) && slices.Contains(r.versions, strings.TrimSuffix(rest, "."+group)) {
 				r.APIVersion = group + "/" + strings.TrimSuffix(rest, "."+group)
 				return r, true
 			}
@@ -51,7 +57,26 @@ func LookupResource(name string) (Resource, bool) {
 	return Resource{}, false
 }
 
-var versionPattern = regexp.MustCompile(`^v[0-9]+((alpha|beta)[0-9]+)?$`)
+// UnservedVersion reports, for a name LookupResource refuses, whether it
+// names a kind meshguard knows in a version the API server does not serve
+// (meshconfigs.v9.config.openservicemesh.io): that kind and the version.
+func UnservedVersion(name string) (r Resource, version string, ok bool) {
+	name = strings.ToLower(name)
+	for _, r := range Resources {
+		group := strings.SplitN(r.APIVersion, "/", 2)[0]
+		for _, n := range append(r.names, strings.ToLower(r.Kind)) {
+			if rest, found := strings.CutPrefix(name, n+"."); found && strings.HasSuffix(rest, "."+group) {
+				if v := strings.TrimSuffix(rest, "."+group); !slices.Contains(r.versions, v) {
+					return r, v, true
+				}
+			}
+		}
+	}
+	return Resource{}, "", false
+}
+
+// Versions are the versions the kind is served in.
+func (r Resource) Versions() []string { return r.versions }
 
 // OtherVersion reports whether r is its kind in a version other than the
 // preferred one, named so in the command (LookupResource): the API server

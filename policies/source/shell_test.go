@@ -225,8 +225,10 @@ func TestLookupResource(t *testing.T) {
 			t.Errorf("%s not found", name)
 		}
 	}
-	if _, ok := LookupResource("deployment"); ok {
-		t.Error("deployment should not resolve")
+	for _, name := range []string{"deployment", "meshconfigs.v9.config.openservicemesh.io", "egresses.v1alpha2.policy.openservicemesh.io", "meshconfigs.vx.config.openservicemesh.io"} {
+		if _, ok := LookupResource(name); ok {
+			t.Errorf("%s should not resolve", name)
+		}
 	}
 }
 
