@@ -195,8 +195,8 @@ func (p *plainParser) sequence(indent int) (*yaml.Node, bool) {
 			p.lines[p.i].indent = at
 			item, ok = p.node()
 		} else {
-			if l.s[at] == '-' {
-				return nil, false // "- - x", "- -1"
+			if l.s[at] == '-' && !strings.HasPrefix(l.s[at:], "--") {
+				return nil, false // "- - x", "- -1"; "- --port=80" is a flag
 			}
 			item, ok = p.inline(l, at, indent)
 		}
@@ -423,7 +423,8 @@ func skipSpaces(s string, i int) int {
 }
 
 // plainTag is the tag yaml.v3 resolves a plain scalar to, for the scalars
-// whose type is obvious: words (kinds, names, hosts, "true", "null"), whole
+// whose type is obvious: words (kinds, names, hosts, paths, flags, images
+// by digest, "true", "null"), whole
 // numbers, IPv4 addresses and CIDRs, quantities and durations ("100Mi", "24h").
 // block allows what a block value may hold besides: spaces between words,
 // and colons inside ("image: flomesh/pipy:1.5.5"). ok is false for the rest
@@ -439,7 +440,9 @@ func plainTag(v string, block bool) (tag string, ok bool) {
 		return "!!null", true
 	}
 	c := v[0]
-	word := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' // starts with a letter
+	// A word starts with a letter, a slash (a path: /healthz) or two
+	// dashes and a letter (a command's flag: --port=80).
+	word := isLetter(c) || c == '/' || len(v) > 2 && v[0] == '-' && v[1] == '-' && isLetter(v[2])
 	letters, dots, slash := false, 0, false
 	for i := 0; i < len(v); i++ {
 		switch b := v[i]; {
@@ -450,7 +453,7 @@ func plainTag(v string, block bool) (tag string, ok bool) {
 			dots++
 		case b == '/':
 			slash = true
-		case b == '-' || b == '_':
+		case b == '-' || b == '_' || b == '=' || b == '@':
 			if !word {
 				return "", false // "1-2", "1_000", "-1", "_x": dates, numbers
 			}
