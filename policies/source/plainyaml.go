@@ -20,7 +20,7 @@ import (
 // plain and quoted one-line scalars, comments and document separators. That
 // part is parsed here in a few microseconds. Anything outside it (anchors,
 // tags, block scalars, escapes, multi-line scalars, tabs, non-ASCII bytes,
-// duplicate keys, an empty value, a scalar whose type is not obvious, every
+// duplicate keys, a scalar whose type is not obvious, every
 // error) goes to yaml.v3, so errors and their lines are yaml.v3's.
 // TestPlainYAMLAgrees and FuzzPlainYAML hold the two to the same trees.
 //
@@ -136,7 +136,7 @@ func (p *plainParser) mapping(indent int) (*yaml.Node, bool) {
 		if l.indent > indent || l.dash() {
 			return nil, false
 		}
-		key, valueAt, ok := plainKey(l, indent)
+		key, valueAt, colon, ok := plainKey(l, indent)
 		if !ok || keys[key.Value] {
 			// Not a key, or a duplicate, which yaml.v3 builds but meshguard
 			// then refuses (toValue): left to yaml.v3 either way.
@@ -154,7 +154,9 @@ func (p *plainParser) mapping(indent int) (*yaml.Node, bool) {
 			case p.i < len(p.lines) && p.lines[p.i].indent == indent && p.lines[p.i].dash():
 				value, ok = p.node() // a sequence at the key's indent
 			default:
-				return nil, false // an empty value (null)
+				// An empty value: null, placed where yaml.v3 places it,
+				// just after the colon.
+				value, ok = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: l.num, Column: colon + 2}, true
 			}
 		} else {
 			value, ok = p.inline(l, valueAt, indent)
@@ -187,7 +189,7 @@ func (p *plainParser) sequence(indent int) (*yaml.Node, bool) {
 		}
 		var item *yaml.Node
 		var ok bool
-		if _, _, isKey := plainKey(l, at); isKey {
+		if _, _, _, isKey := plainKey(l, at); isKey {
 			// "- key: value": a mapping whose keys stand at the item's column.
 			// The line is read from there on, as if indented that far, so
 			// that its mapping is parsed as any other (and the next lines
@@ -257,15 +259,15 @@ func plainRest(s string) bool {
 	return t == "" || (t[0] == '#' && len(t) < len(s))
 }
 
-// plainKey reads "key:" at column at of line l: the key's node and the
-// column of the value on the same line (-1 when there is none).
-func plainKey(l plainLine, at int) (key *yaml.Node, valueAt int, ok bool) {
+// plainKey reads "key:" at column at of line l: the key's node, the column
+// of the value on the same line (-1 when there is none) and the colon's.
+func plainKey(l plainLine, at int) (key *yaml.Node, valueAt, colon int, ok bool) {
 	s := l.s
 	var end int
 	if at < len(s) && (s[at] == '"' || s[at] == '\'') {
 		key, end, ok = plainQuoted(l, at)
 		if !ok {
-			return nil, 0, false
+			return nil, 0, 0, false
 		}
 	} else {
 		end = at
@@ -274,24 +276,25 @@ func plainKey(l plainLine, at int) (key *yaml.Node, valueAt int, ok bool) {
 		}
 		tag, ok := plainTag(s[at:end], false)
 		if !ok {
-			return nil, 0, false
+			return nil, 0, 0, false
 		}
 		key = plainScalar(tag, 0, s[at:end], l, at)
 	}
 	if end >= len(s) || s[end] != ':' || end-at > maxPlainKey {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
+	colon = end
 	end++
 	if end < len(s) && s[end] != ' ' {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	for end < len(s) && s[end] == ' ' {
 		end++
 	}
 	if end == len(s) || s[end] == '#' {
-		return key, -1, true
+		return key, -1, colon, true
 	}
-	return key, end, true
+	return key, end, colon, true
 }
 
 // maxPlainKey is below yaml.v3's limit on the length of a block mapping's
