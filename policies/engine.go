@@ -308,6 +308,11 @@ func (e *Engine) droppedByVersion(in Input) []any {
 	if stored == nil || stored["kind"] != in.Object["kind"] || stored["apiVersion"] == in.Object["apiVersion"] || objectID(stored) != objectID(in.Object) {
 		return nil
 	}
+	if e.unchanged(in.Object, in.OldObject) {
+		// The API server writes nothing for an update that changes nothing
+		// (kubectl: "patched (no change)"): nothing stored is lost.
+		return nil
+	}
 	// What the object written (pruned through its version) is read back
 	// as: a dropped field whose stored value the stored version's defaults
 	// give back is not lost.
@@ -324,6 +329,23 @@ func (e *Engine) droppedByVersion(in Input) []any {
 		dropped = append(dropped, map[string]any{"path": u.Path, "value": v})
 	}
 	return dropped
+}
+
+// unchanged reports whether an update leaves its object as it was, as
+// stored: the same spec, labels and annotations.
+func (e *Engine) unchanged(object, old map[string]any) bool {
+	if old == nil {
+		return false
+	}
+	a, b := e.Stored(object), e.Stored(old)
+	for _, path := range []string{"spec", "metadata.labels", "metadata.annotations"} {
+		x, _ := source.ValueAt(a, path)
+		y, _ := source.ValueAt(b, path)
+		if !reflect.DeepEqual(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 // empty is a value whose loss loses nothing: what osm-edge reads when it

@@ -138,6 +138,15 @@ func TestScriptPatchThroughAnotherVersion(t *testing.T) {
 	patch := func(resource string) string {
 		return "kubectl patch " + resource + ` osm-mesh-config -n osm-system --type merge -p '{"spec":{"traffic":{"enableEgress":false}}}'` + "\n"
 	}
+	// A patch that changes nothing: the API server writes nothing, so
+	// nothing stored is dropped (MG1004 still warns of the version).
+	t.Run("no change", func(t *testing.T) {
+		same := "kubectl patch meshconfigs.v1alpha1.config.openservicemesh.io osm-mesh-config -n osm-system --type merge -p '{\"spec\":{\"traffic\":{\"enableEgress\":true}}}'\n"
+		got, res := findingsIn(ctx, t, e, map[string]string{"mesh.yaml": mesh, "run.sh": same})
+		if !reflect.DeepEqual(got, []string{"MG1004@run.sh:1"}) || strings.Contains(res.Findings[0].Message, "this update drops") {
+			t.Errorf("got %v: %+v", got, res.Findings)
+		}
+	})
 	for _, tc := range []struct {
 		resource string
 		want     []string
