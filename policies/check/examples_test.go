@@ -17,10 +17,7 @@ import (
 // and has nothing at deny level. YAML, shell and Markdown examples alike.
 func TestExamples(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	for _, r := range e.Catalog() {
 		t.Run(r.Code+"-"+r.Name, func(t *testing.T) {
 			dir := filepath.Join("..", "..", "examples", r.Group, r.Name)
@@ -63,10 +60,7 @@ func TestExamples(t *testing.T) {
 // examples/ shows every rule firing, and the valid examples report nothing.
 func TestExamplesFolder(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join("..", "..", "examples")}})
 	if err != nil {
 		t.Fatal(err)
@@ -93,10 +87,7 @@ func TestExamplesFolder(t *testing.T) {
 // denied at its line with "did you mean enableEgress".
 func TestEgressRunbook(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join("..", "..", "examples", "egress-runbook.md")}})
 	if err != nil {
 		t.Fatal(err)
@@ -124,10 +115,7 @@ func TestEgressRunbook(t *testing.T) {
 // in them exist for the Egress that names them, so no MG3005.
 func TestViewReadsEncodedManifests(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	write := func(name string, b []byte) {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {

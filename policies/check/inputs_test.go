@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/check"
 )
 
@@ -32,10 +31,7 @@ spec:
 // the chart's plain files are checked as usual.
 func TestHelmChartTemplatesAreSkipped(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	grpc := strings.Replace(strings.Replace(chartEgress, "{{ .Release.Namespace }}", "curl", 1), "https", "grpc", 1)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
@@ -118,10 +114,7 @@ func TestHelmChartTemplatesAreSkipped(t *testing.T) {
 // through a link to it.
 func TestHelmTemplatesFoundWhateverTheName(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
 		"chart/Chart.yaml":            "apiVersion: v2\nname: web\nversion: 0.1.0\n",
@@ -158,10 +151,7 @@ func TestHelmTemplatesFoundWhateverTheName(t *testing.T) {
 // read it, and reported, even when the folder walk also finds it.
 func TestScriptApplyingATemplateIsNotSkipped(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
 		"chart/Chart.yaml":            "apiVersion: v2\nname: web\nversion: 0.1.0\n",
@@ -187,10 +177,7 @@ func TestScriptApplyingATemplateIsNotSkipped(t *testing.T) {
 // checked whole.
 func TestKustomizePatchesAreCheckedForFieldNames(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	grpc := strings.Replace(strings.Replace(chartEgress, "{{ .Release.Namespace }}", "curl", 1), "https", "grpc", 1)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
@@ -261,10 +248,7 @@ patchesJson6902:
 // checked, not as broken. With a quoted delimiter the body is as written.
 func TestHereDocumentExpansions(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	egress := func(delim, name, ip, protocol string) string {
 		return "kubectl apply -f - <<" + delim + `
 apiVersion: policy.openservicemesh.io/v1alpha1
@@ -337,10 +321,7 @@ EOF
 // error, in the words of its format.
 func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
 		"tsconfig.json":      "{\n  // the compiler's options\n  \"compilerOptions\": {\"strict\": true},\n}\n",
@@ -386,10 +367,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 // annotation), not at the workload's own metadata.
 func TestWorkloadFindingsAtTheirTemplateLines(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	got, _ := findingsIn(ctx, t, e, map[string]string{"deploy.yaml": `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/meshguard/meshguard/policies"
 )
 
 // TestScriptsReapplyEgress: a script's second kubectl apply of an Egress
@@ -15,10 +13,7 @@ import (
 // denied again; a denied apply stored nothing, a delete removed it.
 func TestScriptsReapplyEgress(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	// stepsEgress is lines 1 to 9: the policy at 2, its port at 8 (MG3001
 	// warns: passthrough is on in the install defaults); a second copy
 	// right below is at 11, its port at 17.
@@ -129,10 +124,7 @@ func TestScriptsReapplyEgress(t *testing.T) {
 // through the preferred version is no use of v1alpha1.
 func TestScriptPatchThroughAnotherVersion(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	mesh := "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n" +
 		"spec:\n  sidecar: {localProxyMode: PodIP, logLevel: error}\n  traffic: {enableEgress: true, interceptionMode: iptables}\n"
 	patch := func(resource string) string {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/check"
 	"github.com/meshguard/meshguard/policies/report"
 )
@@ -17,10 +16,7 @@ import (
 func runTree(t *testing.T, files map[string]string) (report.Result, []string) {
 	t.Helper()
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	writeTree(t, dir, files)
 	t.Chdir(dir)

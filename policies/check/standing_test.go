@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/meshguard/meshguard/policies"
 	"github.com/meshguard/meshguard/policies/check"
 	"github.com/meshguard/meshguard/policies/source"
 )
@@ -18,10 +17,7 @@ import (
 // wrong draws a warning about the new value: it is this update's own.
 func TestPatchReplacingABadValueIsReported(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	script := "kubectl apply -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\n" +
 		"metadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: false, interceptionMode: iptables}\n" +
@@ -49,10 +45,7 @@ func TestPatchReplacingABadValueIsReported(t *testing.T) {
 // nowhere if the patch drops them; and the patch's own new port is not judged.
 func TestValidatePatchKeepsTheBasesWarnings(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	r, _ := source.LookupResource("egress")
 	base := map[string]any{
 		"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress",

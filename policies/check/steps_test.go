@@ -51,10 +51,7 @@ func stepsPatch(p string) string {
 // above it, and in other files, the mesh is as it was.
 func TestScriptsFollowTheirMeshConfig(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	off := stepsPatch(`{"spec":{"traffic":{"enableEgress":false}}}`)
 	for _, tc := range []struct {
 		name  string
@@ -442,10 +439,7 @@ spec:
 // (one per environment) none is meant, and the install defaults are the base.
 func TestPatchBaseAmongManifests(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	// certKeyBitSize 1024 is out of range: a patch that starts from such a
 	// manifest carries it, and is told so at the patch's line.
 	const manifest = `apiVersion: config.openservicemesh.io/v1alpha2
@@ -492,10 +486,7 @@ spec:
 // placeholder value breaks no enum), and says so (MG0003).
 func TestPatchesReadInPart(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	script := `kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\":{\"sidecar\":{\"logLevel\":\"$LEVEL\"}}}"
 kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\":{\"traffic\":{\"enableEngress\":$OFF}}}"
@@ -526,10 +517,7 @@ kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p "{\"spec\
 // MeshConfig whether the script's name sorts before or after it.
 func TestStepsDoNotDependOnFileOrder(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	const mesh = `apiVersion: config.openservicemesh.io/v1alpha2
 kind: MeshConfig
 metadata: {name: osm-mesh-config, namespace: osm-system}
@@ -555,10 +543,7 @@ spec:
 // absolute name, and inside a folder named too, is one input.
 func TestInputsNamedTwiceAreReadOnce(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"e.yaml": stepsEgressManifest})
 	t.Chdir(dir)
@@ -575,10 +560,7 @@ func TestInputsNamedTwiceAreReadOnce(t *testing.T) {
 // belongs to the folder named relatively, whose MeshConfig governs it.
 func TestFolderOfAFileNamedAbsolutely(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"dev/egress.yaml": stepsEgressManifest, "dev/mc.yaml": stepsMeshOff,
 		"prod/mc.yaml": strings.Replace(stepsMeshOff, "enableEgress: false", "enableEgress: true", 1)})
@@ -596,10 +578,7 @@ func TestFolderOfAFileNamedAbsolutely(t *testing.T) {
 // give the same findings.
 func TestStepsDoNotDependOnInputOrder(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	dir := t.TempDir()
 	script := "osm install --set osm.enableEgress=false\nkubectl apply -f ../c/egress.yaml\n" + stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`)
 	writeTree(t, dir, map[string]string{"a/run.sh": script, "b/run.sh": script, "a/mc.yaml": stepsMeshOff, "b/mc.yaml": stepsMeshOff, "c/egress.yaml": stepsEgressManifest})
@@ -636,10 +615,7 @@ func TestStepsDoNotDependOnInputOrder(t *testing.T) {
 // both scripts' meshes, whichever name sorts first.
 func TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	db := strings.Replace(strings.Replace(stepsEgressManifest, "name: httpbin", "name: db", 1), "{number: 443, protocol: https}", "{number: 3306, protocol: tcp-server-first}", 1)
 	other := strings.Replace(strings.Replace(stepsEgressManifest, "name: httpbin", "name: other", 1), "{number: 443, protocol: https}", "{number: 3306, protocol: tcp}", 1)
 	both := "osm install\nkubectl apply -f ../prod/other.yaml\nkubectl apply -f ../dev/db.yaml\n"
@@ -671,6 +647,16 @@ func TestAppliedFileJudgedAlikeWhateverTheScriptsAreCalled(t *testing.T) {
 // findingsIn checks files, written to a folder, and returns the findings
 // as rule@file:line, sorted, with the result; an input error fails the
 // test.
+// newEngine builds the engine a test runs the checks with.
+func newEngine(t *testing.T) *policies.Engine {
+	t.Helper()
+	e, err := policies.New(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func findingsIn(ctx context.Context, t *testing.T, e *policies.Engine, files map[string]string) ([]string, report.Result) {
 	t.Helper()
 	dir := t.TempDir()
@@ -709,10 +695,7 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 // denied, not taken for one the MeshConfig already had.
 func TestApplyKeepsTheScriptsOwnDenials(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	mc := strings.Replace(stepsMeshOff, "interceptionMode: iptables", "interceptionMode: iptables, enableEngress: true", 1)
 	run := "kubectl apply -f - <<EOF\n" + strings.Replace(stepsMeshOff, "enableEgress: false, interceptionMode: iptables", "enableEngress: true", 1) + "EOF\n"
 	var fixed map[string]any

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/meshguard/meshguard/policies"
 )
 
 // TestScriptsFollowTheirEgressPolicies: a script or runbook changes which
@@ -15,10 +13,7 @@ import (
 // until the script deletes them.
 func TestScriptsFollowTheirEgressPolicies(t *testing.T) {
 	ctx := context.Background()
-	e, err := policies.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t)
 	off := stepsPatch(`{"spec":{"traffic":{"enableEgress":false}}}`)
 	on := stepsPatch(`{"spec":{"traffic":{"enableEgress":true}}}`)
 	policyOff := stepsPatch(`{"spec":{"featureFlags":{"enableEgressPolicy":false}}}`)
