@@ -45,6 +45,15 @@ func (c Catalog) Lookup(code string) (Rule, bool) {
 	return Rule{}, false
 }
 
+// AtAdmission is the severity a finding of rule code with severity s has in
+// an admission review: the rule's admission_severity, when it sets one.
+func (c Catalog) AtAdmission(code string, s Severity) Severity {
+	if r, ok := c.Lookup(code); ok && r.AdmissionSeverity != "" {
+		return r.AdmissionSeverity
+	}
+	return s
+}
+
 // groupDigits maps each rule group (its folder) to the digit its codes carry.
 var groupDigits = map[string]byte{
 	"general":       '0',

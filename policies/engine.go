@@ -235,9 +235,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	}
 	if in.Admission {
 		for i, f := range findings {
-			if r, ok := e.catalog.Lookup(f.Rule); ok && r.AdmissionSeverity != "" {
-				findings[i].Severity = r.AdmissionSeverity
-			}
+			findings[i].Severity = e.catalog.AtAdmission(f.Rule, f.Severity)
 		}
 	}
 	if in.OldObject == nil {

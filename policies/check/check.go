@@ -728,11 +728,7 @@ func (r *run) evaluate(ctx context.Context, inputs []input) (report.Result, erro
 // then stored all the same.
 func (r *run) deniedAtAdmission(entries []report.Entry) bool {
 	for _, e := range entries {
-		severity := e.Severity
-		if rule, ok := r.engine.Catalog().Lookup(e.Rule); ok && rule.AdmissionSeverity != "" {
-			severity = rule.AdmissionSeverity
-		}
-		if severity == policies.Deny {
+		if r.engine.Catalog().AtAdmission(e.Rule, e.Severity) == policies.Deny {
 			return true
 		}
 	}
