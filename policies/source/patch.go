@@ -102,14 +102,15 @@ func ResourceNames() string {
 // PatchTypes are kubectl patch's --type values.
 var PatchTypes = []string{"strategic", "merge", "json"}
 
-// through is obj as kubectl patch reads it: through the version the
+// readAs is obj as kubectl patch reads it: through the version the
 // command names, else the resource's preferred one. A MeshConfig written as
 // v1alpha1 is served as v1alpha2 (the CRD converts with strategy None: the
 // same fields), so a plain kubectl patch meshconfig of it is no use of the
 // deprecated version; kubectl patch meshconfigs.v1alpha1.config.openservicemesh.io
-// is, and reads and writes it without v1alpha2's fields (the engine prunes
-// them by the version's schema).
-func through(obj map[string]any, apiVersion string) map[string]any {
+// is, and reads and writes it without v1alpha2's fields (the caller's
+// Bases prunes them by that version's schema, check's view.through; here
+// only the version is set).
+func readAs(obj map[string]any, apiVersion string) map[string]any {
 	if apiVersion == "" || obj["apiVersion"] == apiVersion {
 		return obj
 	}
@@ -136,7 +137,7 @@ func ApplyPatch(base map[string]any, apiVersion string, patch []byte, patchType 
 	if err != nil {
 		return nil, fmt.Errorf("patch is neither JSON nor YAML: %v", err)
 	}
-	base = through(base, apiVersion)
+	base = readAs(base, apiVersion)
 	baseJSON, err := json.Marshal(base)
 	if err != nil {
 		return nil, fmt.Errorf("encode base: %w", err)
