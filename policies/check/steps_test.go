@@ -730,3 +730,48 @@ func TestApplyKeepsTheScriptsOwnDenials(t *testing.T) {
 		})
 	}
 }
+
+// TestStepsThroughStandardInput: a MeshConfig a script sends on standard
+// input from a file (kubectl apply -f - < FILE, cat FILE | kubectl apply
+// -f -) is read as kubectl apply -f FILE is, so the Egress below is judged
+// with passthrough off; one it changes through commands meshguard does not
+// run (kubectl get | jq | kubectl apply, kubectl edit, envsubst < FILE) is
+// not known, so MG3001 stays silent rather than say passthrough is on.
+func TestStepsThroughStandardInput(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	for _, tc := range []struct {
+		name, command string
+		want          []string
+	}{
+		{"redirect", "kubectl apply -f - < mesh-off.yaml\n", nil},
+		{"cat", "cat mesh-off.yaml | kubectl apply -f -\n", nil},
+		{"jq", "kubectl get meshconfig osm-mesh-config -n osm-system -o json | jq '.spec.traffic.enableEgress = false' | kubectl apply -f -\n", []string{"MG0003@1"}},
+		{"edit", "kubectl edit meshconfig osm-mesh-config -n osm-system\n", []string{"MG0003@1"}},
+		{"envsubst", "envsubst < mesh-off.yaml | kubectl apply -f -\n", []string{"MG0003@1"}},
+		{"dry run", "kubectl edit meshconfig osm-mesh-config -n osm-system --dry-run=client -o yaml\n", []string{"MG0003@1", "MG3001@3"}},
+		{"nothing", "kubectl get meshconfig -A\n", []string{"MG3001@3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// mesh-off.yaml is not among the paths: only the commands
+			// that read it make it known.
+			writeTree(t, dir, map[string]string{"run.sh": tc.command + stepsEgress})
+			if err := os.WriteFile(filepath.Join(dir, "mesh-off.yaml"), []byte(stepsMeshOff), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join(dir, "run.sh")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
+			}
+			sort.Strings(got)
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("findings %v, want %v\n%+v", got, tc.want, res.Findings)
+			}
+		})
+	}
+}

@@ -44,6 +44,7 @@ func FuzzScript(f *testing.F) {
 	f.Add([]byte("kubectl patch meshconfig x -p '{}' --type=json\ncat <<E | kubectl apply -f -\nkind: Egress\nE\n"))
 	f.Add([]byte("helm install osm osm-edge/osm -n x --set osm.enableEgress=false --generate-name -f\n"))
 	f.Add([]byte("osm install --osm-namespace x --set=a={b\\,c},d=01,osm.enableEgress=false --set-string e=true -f v.yaml\n"))
+	f.Add([]byte("kubectl get meshconfig,egress x -n a -o json | jq . | kubectl apply -f - < \"$F\"\ncat a.yaml b | kubectl create -f -\nkubectl edit egress/x -n y\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := &Script{File: "s.sh", Bases: stubBases{}, Emit: func(*Document) error { return nil }, Ref: func(Ref) {}}
 		err := s.Scan(b)

@@ -547,6 +547,8 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	case k.verb == "delete":
 		s.deletion(k)
 		return nil
+	case k.verb == "edit":
+		return s.edit(k, line)
 	case DynamicVerb(k.verb) && len(k.files) > 0:
 		// Likely apply or delete of what follows: what it sends on
 		// standard input is judged as written, but meshguard cannot tell
@@ -619,16 +621,25 @@ func unwrap(args []*syntax.Word) []*syntax.Word {
 	return args
 }
 
-func (s *Script) patch(k *kubectl, line int) error {
-	var kind, name string
+// target reads the object a kubectl command names: KIND NAME or KIND/NAME
+// (name "" when the command names only a kind).
+func target(args []string) (kind, name string, ok bool) {
 	switch {
-	case len(k.args) >= 1 && strings.Contains(k.args[0], "/"):
-		kind, name, _ = strings.Cut(k.args[0], "/")
-	case len(k.args) >= 2:
-		kind, name = k.args[0], k.args[1]
-	case len(k.args) == 1:
-		kind = k.args[0]
+	case len(args) >= 1 && strings.Contains(args[0], "/"):
+		kind, name, _ = strings.Cut(args[0], "/")
+	case len(args) >= 2:
+		kind, name = args[0], args[1]
+	case len(args) == 1:
+		kind = args[0]
 	default:
+		return "", "", false
+	}
+	return kind, name, true
+}
+
+func (s *Script) patch(k *kubectl, line int) error {
+	kind, name, ok := target(k.args)
+	if !ok {
 		return nil
 	}
 	r, ok := LookupResource(kind)
@@ -790,7 +801,7 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
 	h := s.stdin(redirs, upstream)
 	if h.body == nil {
-		return nil
+		return s.fromInput(k, redirs, upstream)
 	}
 	err := s.decodeStdin(k, h.body, h.line, h.unknown)
 	var pe *ParseError
@@ -807,6 +818,227 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 		return nil
 	}
 	return err
+}
+
+// edit reports a kubectl edit of an object meshguard judges. The change is
+// made in an editor, so what the object is afterwards is not known: it is
+// reported not checked (MG0003), and the rules that read it (a MeshConfig's
+// passthrough, for the Egress policies below) stay silent from there on, as
+// after a patch meshguard cannot read.
+func (s *Script) edit(k *kubectl, line int) error {
+	kind, name, ok := target(k.args)
+	if !ok || k.flags["subresource"] != "" || k.dynamic["namespace"] {
+		return nil
+	}
+	r, ok := LookupResource(kind)
+	if !ok {
+		return nil
+	}
+	return s.emit(&Document{File: s.File, Line: line, Operation: "UPDATE", Object: stubObject(r, k.namespace, name),
+		Patch: &PatchInfo{Source: "kubectl edit", Unresolved: "the change is made in an editor, so meshguard cannot know what it leaves"}})
+}
+
+// fromInput handles a kubectl apply, create or replace -f - whose standard
+// input is neither a here-document nor a literal (Script.stdin). A file
+// redirected in (kubectl apply -f - < FILE) or sent whole by cat (cat FILE |
+// kubectl apply -f -) is read as kubectl -f FILE reads it. Anything else is
+// the output of commands meshguard does not run (kubectl get ... | jq ... |
+// kubectl apply -f -, envsubst < FILE | kubectl apply -f -): when they read
+// an object meshguard judges (the kubectl get's, or a manifest file's), that
+// object is reported not checked (MG0003), so the rules that read it stay
+// silent below instead of judging the mesh as it was before the command.
+func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
+	if files, ok := s.inputFiles(redirs, upstream); ok {
+		if s.Ref == nil {
+			return nil
+		}
+		base := s.cmd.at.Seq
+		for i, f := range files {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(s.Dir, f)
+			}
+			at := s.cmd.at
+			// The files of one cat stay within the place of its -f -.
+			at.Seq = base + i*(refSeq>>6)
+			s.Ref(Ref{Path: f, At: at, Verb: k.verb, DryRun: s.cmd.dryRun, FieldValidation: s.cmd.fieldValidation})
+		}
+		return nil
+	}
+	var calls []*syntax.Stmt
+	for _, r := range redirs {
+		if r.Op == syntax.RdrIn {
+			// Standard input is this redirection, whatever a pipe sends.
+			upstream = &syntax.Stmt{Cmd: &syntax.CallExpr{}, Redirs: []*syntax.Redirect{r}}
+		}
+	}
+	pipeline(upstream, &calls)
+	why := fmt.Sprintf("it sends what %s writes, which meshguard cannot read", s.quoteSource(upstream))
+	index := 0
+	report := func(apiVersion, kind, namespace, name string) error {
+		meta := map[string]any{"name": name}
+		if namespace == "" {
+			namespace = k.namespace
+		}
+		if namespace != "" {
+			meta["namespace"] = namespace
+		}
+		d := &Document{File: s.File, Line: s.cmd.at.Line, Index: index, Operation: "UPDATE",
+			Object: map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": meta},
+			Patch:  &PatchInfo{Source: "kubectl " + k.verb, Unresolved: why}}
+		index++
+		return s.emit(d)
+	}
+	for _, st := range calls {
+		call, _ := st.Cmd.(*syntax.CallExpr)
+		args := unwrap(call.Args)
+		if name, ok := literal(firstOr(args)); ok && kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
+			if g, ok := parseKubectl(args[1:]); ok && g.verb == "get" {
+				kinds, name, _ := target(g.args)
+				for _, kind := range strings.Split(kinds, ",") {
+					if r, ok := LookupResource(kind); ok && !g.dynamic["namespace"] {
+						if err := report(r.APIVersion, r.Kind, g.namespace, name); err != nil {
+							return err
+						}
+					}
+				}
+				continue
+			}
+		}
+		// A manifest a filter reads (envsubst < FILE, sed ... FILE).
+		words := args
+		if len(words) > 0 {
+			words = words[1:]
+		}
+		for _, r := range st.Redirs {
+			if r.Op == syntax.RdrIn {
+				words = append(words, r.Word)
+			}
+		}
+		for _, w := range words {
+			f, ok := literal(w)
+			if !ok || !isManifestName(f) {
+				continue
+			}
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(s.Dir, f)
+			}
+			b, err := ReadFile(f)
+			if err != nil {
+				continue
+			}
+			for _, o := range objectsIn(f, b) {
+				if r, ok := LookupResource(o.kind); ok && groupOf(r.APIVersion) == groupOf(o.apiVersion) {
+					if err := report(o.apiVersion, r.Kind, o.namespace, o.name); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+type objectID struct{ apiVersion, kind, namespace, name string }
+
+// objectsIn lists the objects of a manifest file, as far as they can be
+// read: every document's when it parses, else the first object's
+// apiVersion, kind and name, line by line (sketch).
+func objectsIn(file string, b []byte) []objectID {
+	var out []objectID
+	err := DecodeYAMLBytes(file, b, 0, func(d *Document) error {
+		apiVersion, _ := d.Object["apiVersion"].(string)
+		out = append(out, objectID{apiVersion, d.Kind(), d.Namespace(), d.Name()})
+		return nil
+	})
+	if err != nil {
+		apiVersion, kind, name := sketch(b)
+		return []objectID{{apiVersion: apiVersion, kind: kind, name: name}}
+	}
+	return out
+}
+
+// inputFiles reports the files a command's standard input is, as written:
+// one redirected in, or those cat sends alone down the pipe.
+func (s *Script) inputFiles(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]string, bool) {
+	for _, r := range redirs {
+		if r.Op == syntax.RdrIn {
+			f, ok := literal(r.Word)
+			return []string{f}, ok && f != ""
+		}
+	}
+	if upstream == nil || len(upstream.Redirs) > 0 {
+		return nil, false
+	}
+	call, ok := upstream.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) < 2 {
+		return nil, false
+	}
+	if name, _ := literal(call.Args[0]); name != "cat" {
+		return nil, false
+	}
+	var files []string
+	for _, w := range call.Args[1:] {
+		f, ok := literal(w)
+		if !ok || f == "" || strings.HasPrefix(f, "-") {
+			return nil, false
+		}
+		files = append(files, f)
+	}
+	return files, true
+}
+
+// pipeline lists the commands of a pipeline, in order.
+func pipeline(st *syntax.Stmt, out *[]*syntax.Stmt) {
+	if st == nil {
+		return
+	}
+	switch c := st.Cmd.(type) {
+	case *syntax.BinaryCmd:
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			pipeline(c.X, out)
+			pipeline(c.Y, out)
+		}
+	case *syntax.CallExpr:
+		*out = append(*out, st)
+	}
+}
+
+// quoteSource is a statement as the script writes it, on one line and
+// shortened: for a message.
+func (s *Script) quoteSource(st *syntax.Stmt) string {
+	text := "another command"
+	if st != nil && st.Pos().IsValid() && int(st.End().Offset()) <= len(s.src) {
+		text = strings.Join(strings.Fields(strings.ReplaceAll(string(s.src[st.Pos().Offset():st.End().Offset()]), "\\\n", " ")), " ")
+	} else if st != nil && len(st.Redirs) == 1 {
+		text = "< " + wordText(st.Redirs[0].Word)
+	}
+	if r := []rune(text); len(r) > 80 {
+		text = string(r[:77]) + "..."
+	}
+	return text
+}
+
+func firstOr(words []*syntax.Word) *syntax.Word {
+	if len(words) == 0 {
+		return &syntax.Word{}
+	}
+	return words[0]
+}
+
+// isManifestName reports whether a file name is one kubectl -f reads.
+func isManifestName(f string) bool {
+	switch strings.ToLower(filepath.Ext(f)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func groupOf(apiVersion string) string {
+	if i := strings.IndexByte(apiVersion, '/'); i >= 0 {
+		return apiVersion[:i]
+	}
+	return ""
 }
 
 // unread reports a here-document meshguard cannot read for what its shell

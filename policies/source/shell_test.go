@@ -1,6 +1,9 @@
 package source
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -109,6 +112,84 @@ func TestScriptPatchWithoutPatch(t *testing.T) {
 	}
 	if len(docs) != 1 || describe(docs[0]) != "1 MeshConfig osm-system merge unresolved" || !strings.Contains(docs[0].Patch.Unresolved, "no -p") {
 		t.Errorf("got %d documents: %+v", len(docs), docs)
+	}
+}
+
+// TestScriptEditIsNotChecked: kubectl edit of a kind meshguard judges is
+// reported as not checked, with or without a name; of other kinds, or of a
+// subresource, it is nothing.
+func TestScriptEditIsNotChecked(t *testing.T) {
+	src := "kubectl edit meshconfig osm-mesh-config -n osm-system\n" +
+		"kubectl -n curl edit egress/httpbin\n" +
+		"kubectl edit meshconfigs -n osm-system\n" +
+		"kubectl edit deployment web\n" +
+		"kubectl edit egress httpbin -n curl --subresource=status\n"
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, describe(d)+" "+d.Name()+" "+d.Patch.Source)
+	}
+	want := []string{
+		"1 MeshConfig osm-system  unresolved osm-mesh-config kubectl edit",
+		"2 Egress curl  unresolved httpbin kubectl edit",
+		"3 MeshConfig osm-system  unresolved  kubectl edit",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestScriptStdinFromFilesAndCommands: standard input that is a file (a
+// redirection, or cat alone in the pipe) is read as kubectl -f reads it;
+// the output of other commands is not read, and an object they read that
+// meshguard judges (kubectl get's, a manifest a filter reads) is reported
+// not checked.
+func TestScriptStdinFromFilesAndCommands(t *testing.T) {
+	dir := t.TempDir()
+	mc := "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata:\n  name: osm-mesh-config\n  namespace: osm-system\nspec: {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "mc.yaml"), []byte(mc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := "kubectl apply -f - < mc.yaml\n" +
+		"cat mc.yaml other.yaml | kubectl create -f -\n" +
+		"kubectl get meshconfig osm-mesh-config -n osm-system -o json |\n" +
+		"  jq '.spec.traffic.enableEgress = false' | kubectl apply -f -\n" +
+		"envsubst < mc.yaml | kubectl -n x apply -f -\n" +
+		"sed s/a/b/ app.yaml | kubectl apply -f -\n" +
+		"kubectl get egress,meshconfig -A -o yaml | kubectl replace -f - < \"$F\"\n" +
+		"helm template x | kubectl apply -f -\n" +
+		"kubectl get meshconfig osm-mesh-config -n osm-system -o yaml | kubectl apply --dry-run=server -f -\n"
+	var docs []*Document
+	var refs []string
+	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{},
+		Emit: func(d *Document) error { docs = append(docs, d); return nil },
+		Ref: func(r Ref) {
+			refs = append(refs, fmt.Sprintf("%s:%d:%s:%v", filepath.Base(r.Path), r.At.Line, r.Verb, r.At.Seq > 0))
+		},
+	}
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"mc.yaml:1:apply:true", "mc.yaml:2:create:true", "other.yaml:2:create:true"}; !reflect.DeepEqual(refs, want) {
+		t.Errorf("refs:\n got %q\nwant %q", refs, want)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, fmt.Sprintf("%s %s/%s %s dry=%v: %s", describe(d), d.Namespace(), d.Name(), d.Patch.Source, d.DryRun, d.Patch.Unresolved))
+	}
+	want := []string{
+		"4 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=false: it sends what kubectl get meshconfig osm-mesh-config -n osm-system -o json | jq '.spec.traf... writes, which meshguard cannot read",
+		"5 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=false: it sends what envsubst < mc.yaml writes, which meshguard cannot read",
+		"9 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=true: it sends what kubectl get meshconfig osm-mesh-config -n osm-system -o yaml writes, which meshguard cannot read",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
 	}
 }
 

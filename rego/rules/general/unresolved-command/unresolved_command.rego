@@ -10,7 +10,11 @@
 #   says that its values are not. So is a kustomize overlay's patch file,
 #   which kustomize merges into a base resource. A here-document that is
 #   YAML only once the shell has run its expansions ($(cat x | sed ...))
-#   is not checked.
+#   is not checked, nor is kubectl edit, nor an apply of what other
+#   commands write (kubectl get ... | jq ... | kubectl apply -f -,
+#   envsubst < FILE | kubectl apply -f -). After such a command meshguard
+#   no longer knows the object: the rules that read it (a MeshConfig's
+#   passthrough, for the Egress policies below) stay silent.
 # custom:
 #   code: MG0003
 #   severity: info
@@ -21,13 +25,13 @@ package meshguard.rules.general["unresolved-command"]
 import data.meshguard.finding
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s of %s %s not checked: %s", [_command, input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.unresolved]),
+	"message": sprintf("%s of %s%s not checked: %s", [_command, input.object.kind, _name, input.patch.unresolved]),
 }) if {
 	input.patch.unresolved
 }
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s of %s %s checked in part: %s", [_command, input.object.kind, object.get(input.object, ["metadata", "name"], ""), input.patch.partial]),
+	"message": sprintf("%s of %s%s checked in part: %s", [_command, input.object.kind, _name, input.patch.partial]),
 }) if {
 	input.patch.partial
 }
@@ -37,3 +41,11 @@ _command := input.patch.source if {
 	is_string(input.patch.source)
 	input.patch.source != ""
 } else := "kubectl patch"
+
+# " NAME", or nothing for a command that names only a kind (kubectl edit
+# meshconfig -n osm-system edits every MeshConfig there)
+_name := sprintf(" %s", [name]) if {
+	name := input.object.metadata.name
+	is_string(name)
+	name != ""
+} else := ""

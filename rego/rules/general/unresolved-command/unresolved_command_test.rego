@@ -31,3 +31,9 @@ test_unreadable_here_document_names_its_command if {
 	some f in rule.findings with input as {"object": {"kind": "Egress", "metadata": {"name": "e"}}, "patch": {"source": "kubectl apply", "unresolved": "its here-document is YAML only once the shell has run $(cat x)"}}
 	f.message == "kubectl apply of Egress e not checked: its here-document is YAML only once the shell has run $(cat x)"
 }
+
+test_command_naming_only_a_kind if {
+	fs := rule.findings with input as {"object": {"kind": "MeshConfig", "metadata": {"name": ""}}, "patch": {"source": "kubectl edit", "unresolved": "in an editor"}}
+	some f in fs
+	f.message == "kubectl edit of MeshConfig not checked: in an editor"
+}
