@@ -775,3 +775,27 @@ func TestStepsThroughStandardInput(t *testing.T) {
 		})
 	}
 }
+
+// TestInlineCommandsAreExamples: a kubectl patch quoted in a runbook's
+// prose is checked at its line (the typo denied), but is not a step: the
+// Egress block below is still judged with passthrough on.
+func TestInlineCommandsAreExamples(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	runbook := "Turn passthrough off with `kubectl patch meshconfig osm-mesh-config -n osm-system -p '{\"spec\":{\"traffic\":{\"enableEngress\":false,\"enableEgress\":false}}}' --type=merge`.\n\n" +
+		"```bash\n" + stepsEgress + "```\n"
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"run.md": runbook})
+	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
+	}
+	sort.Strings(got)
+	if want := []string{"MG1001@1", "MG3001@5"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("findings %v, want %v\n%+v", got, want, res.Findings)
+	}
+}

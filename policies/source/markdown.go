@@ -9,7 +9,8 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-// Block is a fenced code block of a Markdown file.
+// Block is a fenced code block of a Markdown file, or a kubectl command
+// quoted inline (`kubectl patch ...` in a sentence or a table).
 type Block struct {
 	// Lang is the first word of the info string, lower-cased ("" if none).
 	Lang string
@@ -17,15 +18,24 @@ type Block struct {
 	Line int
 	// Body is the block's content.
 	Body []byte
+	// Inline marks a code span that holds a kubectl command.
+	Inline bool
 }
 
-// CodeBlocks returns the fenced code blocks of a Markdown document, parsed
-// with a CommonMark parser (goldmark), so that fences inside lists, longer
-// fences and tildes behave as GitHub renders them.
+// CodeBlocks returns the fenced code blocks of a Markdown document, and the
+// code spans that hold a kubectl command, in the order they come. It is
+// parsed with a CommonMark parser (goldmark), so that fences inside lists,
+// longer fences and tildes behave as GitHub renders them.
 func CodeBlocks(src []byte) []Block {
 	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
 	var blocks []Block
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if cs, ok := n.(*ast.CodeSpan); ok && entering {
+			if b, ok := inlineCommand(cs, src); ok {
+				blocks = append(blocks, b)
+			}
+			return ast.WalkSkipChildren, nil
+		}
 		fb, ok := n.(*ast.FencedCodeBlock)
 		if !entering || !ok {
 			return ast.WalkContinue, nil
@@ -52,6 +62,33 @@ func CodeBlocks(src []byte) []Block {
 		return ast.WalkContinue, nil
 	})
 	return blocks
+}
+
+// inlineCommand reads a code span that holds a kubectl command (after a
+// "$ " prompt, if any), as one line at the span's line.
+func inlineCommand(cs *ast.CodeSpan, src []byte) (Block, bool) {
+	var parts []string
+	start := -1
+	for c := cs.FirstChild(); c != nil; c = c.NextSibling() {
+		t, ok := c.(*ast.Text)
+		if !ok {
+			continue
+		}
+		if start < 0 {
+			start = t.Segment.Start
+		}
+		parts = append(parts, string(t.Segment.Value(src)))
+	}
+	// A code span's line endings are spaces (CommonMark).
+	cmd := strings.TrimSpace(strings.ReplaceAll(strings.Join(parts, ""), "\n", " "))
+	cmd = strings.TrimPrefix(cmd, "$ ")
+	if start < 0 || !mentionsKubectl(cmd) {
+		return Block{}, false
+	}
+	if word, _, _ := strings.Cut(cmd, " "); !kubectlNames[word] && word != "kubectl.exe" {
+		return Block{}, false
+	}
+	return Block{Line: bytes.Count(src[:start], []byte("\n")) + 1, Body: []byte(cmd), Inline: true}, true
 }
 
 // shellLangs are info strings whose blocks hold commands.

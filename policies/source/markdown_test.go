@@ -1,6 +1,8 @@
 package source
 
 import (
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -199,5 +201,35 @@ func TestMarkdownBrokenSnippets(t *testing.T) {
 	sc := &Scanner{Bases: stubBases{}, Emit: func(*Document) error { return nil }, Judged: judged}
 	if err := sc.Shell("s.sh", []byte(heredoc(smi))); err == nil {
 		t.Error("a script's here-document that does not parse is an error")
+	}
+}
+
+// TestMarkdownInlineCommands: a kubectl patch quoted in a sentence or a
+// table is checked at its line, as a dry run (an example, not a step of the
+// runbook); other inline commands, a patch without one and prose are not.
+func TestMarkdownInlineCommands(t *testing.T) {
+	md := "# Settings\n\n" +
+		"| Key | Command |\n|-----|---------|\n" +
+		"| a | `kubectl patch meshconfig osm-mesh-config -n <osm-namespace> -p '{\"spec\":{\"traffic\":{\"enableEgress\":\"true\"}}}' --type=merge` |\n" +
+		"| b | `$ kubectl patch meshconfig osm-mesh-config -n osm-system\n--type=merge -p '{\"spec\":{}}'` |\n\n" +
+		"Use `kubectl patch` or `kubectl patch meshconfig osm-mesh-config -n osm-system` with a patch, " +
+		"`kubectl edit meshconfig osm-mesh-config`, `kubectl apply -f egress.yaml`, `kubectl get meshconfig`, " +
+		"`osm install --set osm.enableEgress=false`, `kubectl patch meshconfig x -p '{` and `kubectl`.\n\n" +
+		"```bash\nkubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{\"spec\":{}}'\n```\n"
+	var got []string
+	var refs []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, d.Kind()+"@"+itoa(d.Line)+" "+d.Namespace()+" dry="+strconv.FormatBool(d.DryRun))
+		return nil
+	}, Ref: func(r Ref) { refs = append(refs, r.Path) }}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"MeshConfig@5  dry=true", "MeshConfig@6 osm-system dry=true", "MeshConfig@12 osm-system dry=false"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
+	}
+	if len(refs) > 0 {
+		t.Errorf("an inline kubectl apply is not a step of the runbook: refs %v", refs)
 	}
 }

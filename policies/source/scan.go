@@ -40,6 +40,19 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 	sc.vars = map[string]string{}
 	for _, b := range CodeBlocks(src) {
 		switch {
+		case b.Inline:
+			// A command quoted in a sentence or a table: an example to
+			// check, not a step of the runbook (Script.aside). One that is
+			// not a shell command (prose) is passed over.
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, broken: sc.names, vars: sc.vars, aside: true}
+			err := s.Scan(Placeholders(b.Body))
+			var pe *ParseError
+			if errors.As(err, &pe) && pe.Shell {
+				continue
+			}
+			if err != nil {
+				return err
+			}
 		case b.IsYAML():
 			err := DecodeYAMLBytes(file, b.Body, b.Line-1, func(d *Document) error {
 				if d.Object["kind"] == nil {

@@ -97,6 +97,11 @@ type Script struct {
 	// broken, when set, decides whether a here-document that is not valid
 	// YAML is an error (Scanner.names); unset, it always is.
 	broken func(body []byte) bool
+	// aside marks a kubectl command quoted in a runbook's prose or table
+	// (`kubectl patch meshconfig ...`): only a kubectl patch with a patch
+	// is read, and it is judged as a dry run, since such a quote is an
+	// example, not a step (a table of them lists alternatives).
+	aside bool
 	// vars are the literal values the script assigns to variables
 	// (KUBECTL=kubectl), shared by the blocks of a runbook, to read a
 	// command run through one ($KUBECTL patch ...).
@@ -517,6 +522,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	line := int(call.Pos().Line()) + s.LineOffset
 	s.cmd.at = At{File: s.File, Line: line, Column: int(call.Pos().Col())}
 	s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation, s.cmd.force = "", false, "", false
+	if s.aside && (!ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")]) {
+		return nil
+	}
 	if ok && filepath.Base(name) == "osm" {
 		return s.osmInstall(args[1:], line)
 	}
@@ -530,8 +538,11 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if !ok {
 		return nil
 	}
+	if s.aside && (k.verb != "patch" || !hasPatch(k)) {
+		return nil
+	}
 	s.cmd.verb = k.verb
-	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" {
+	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" || s.aside {
 		s.cmd.dryRun = true
 	}
 	s.cmd.force = k.verb == "replace" && hasFlag(k, "force")
@@ -619,6 +630,14 @@ func unwrap(args []*syntax.Word) []*syntax.Word {
 		}
 	}
 	return args
+}
+
+// hasPatch reports whether a kubectl patch gives its patch (-p or
+// --patch-file, written out or from an expansion).
+func hasPatch(k *kubectl) bool {
+	_, p := k.flags["patch"]
+	_, f := k.flags["patch-file"]
+	return p || f || k.dynamic["patch"] || k.dynamic["patch-file"]
 }
 
 // target reads the object a kubectl command names: KIND NAME or KIND/NAME
