@@ -415,6 +415,30 @@ func (e *Engine) HasUnknownFields(obj map[string]any) bool {
 	return len(e.schemas.check(obj, "object").UnknownFields) > 0
 }
 
+// Rejected reports whether the API server refuses to store obj over old
+// (nil for a create) for its schema: a value of the wrong type, out of its
+// enum or range, a required field missing. An update may keep an invalid
+// value it does not change (validation ratcheting), so only an error at a
+// value that differs from old's counts then.
+func (e *Engine) Rejected(obj, old map[string]any) bool {
+	facts := e.schemas.check(obj, "object")
+	if len(facts.Errors) == 0 {
+		return false
+	}
+	if old == nil {
+		return true
+	}
+	was := e.Stored(old)
+	for _, err := range facts.Errors {
+		v, set := source.ValueAt(facts.pruned, err.Path)
+		w, wasSet := source.ValueAt(was, err.Path)
+		if set != wasSet || !reflect.DeepEqual(v, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // input builds the query's input document for in.
 func (e *Engine) input(in Input) (ast.Value, error) {
 	facts := e.schemas.check(in.Object, "object")

@@ -687,3 +687,32 @@ findings contains {"code": "MG2099"} if false
 		t.Errorf("admission severity %q", r.AdmissionSeverity)
 	}
 }
+
+// TestRejected: the API server refuses an object its schema rejects, but
+// lets an update keep an invalid value it does not change (ratcheting).
+func TestRejected(t *testing.T) {
+	e := newEngine(t)
+	mc := func(traffic string) map[string]any {
+		return obj(t, "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: "+traffic+"\n")
+	}
+	valid := mc(`{enableEgress: false, interceptionMode: iptables}`)
+	invalid := mc(`{enableEgress: "false", interceptionMode: iptables}`)
+	invalidToo := mc(`{enableEgress: "false", interceptionMode: iptables, enablePermissiveTrafficPolicyMode: true}`)
+	otherInvalid := mc(`{enableEgress: "no", interceptionMode: iptables}`)
+	for _, tc := range []struct {
+		name     string
+		obj, old map[string]any
+		want     bool
+	}{
+		{"valid create", valid, nil, false},
+		{"invalid create", invalid, nil, true},
+		{"update to an invalid value", invalid, valid, true},
+		{"update keeping an invalid value", invalidToo, invalid, false},
+		{"update to another invalid value", otherInvalid, invalid, true},
+		{"update to valid", valid, invalid, false},
+	} {
+		if got := e.Rejected(tc.obj, tc.old); got != tc.want {
+			t.Errorf("%s: Rejected = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

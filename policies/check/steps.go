@@ -61,12 +61,23 @@ func (v *view) addStep(d *source.Document) {
 		source.DynamicVerb(d.Verb): // kubectl "$action" -f - may delete it
 		// Values meshguard cannot know: a MeshConfig it does not know.
 		v.addStepAt(d.File, step{at: at})
+	case d.Patch != nil && v.engine.Rejected(d.Object, d.OldObject):
+		// The API server refuses what its schema rejects (a string where
+		// a boolean goes): the MeshConfig stays as it was.
 	case d.Patch != nil:
 		// kubectl patch leaves the last applied configuration as it was.
 		_, last := v.before(at, d.Object)
 		v.addStepAt(d.File, step{at: at, object: v.engine.Stored(d.Object), lastApplied: last})
 	default:
-		v.addStepAt(d.File, v.sent(at, d.Verb, d.Object))
+		s := v.sent(at, d.Verb, d.Object)
+		if d.Verb != "" && !d.Install {
+			// A command's, refused as a patch is; a MeshConfig a runbook
+			// shows is what was stored.
+			if live, _ := v.before(at, d.Object); v.engine.Rejected(s.object, live) {
+				return
+			}
+		}
+		v.addStepAt(d.File, s)
 	}
 }
 

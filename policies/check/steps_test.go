@@ -799,3 +799,40 @@ func TestInlineCommandsAreExamples(t *testing.T) {
 		t.Errorf("findings %v, want %v\n%+v", got, want, res.Findings)
 	}
 }
+
+// TestRefusedCommandsChangeNothing: a patch or an apply whose MeshConfig
+// the API server's schema rejects (a string where a boolean goes) is
+// refused, so the MeshConfig stays as it was: the Egress below is judged
+// with passthrough still on, and the next patch does not carry the
+// rejected value ("already so before this update").
+func TestRefusedCommandsChangeNothing(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	for _, tc := range []struct {
+		name, command string
+		want          []string
+	}{
+		// MG1002 on the refused command, MG3001 on the Egress below the
+		// next patch, nothing on that patch.
+		{"patch", stepsPatch(`{"spec":{"traffic":{"enableEgress":"false"}}}`), []string{"MG1002@1", "MG3001@4"}},
+		{"apply", "kubectl apply -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: \"false\", interceptionMode: iptables}\nEOF\n",
+			[]string{"MG1002@6", "MG3001@10"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, map[string]string{"run.sh": tc.command + stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress})
+			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
+			}
+			sort.Strings(got)
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("findings %v, want %v\n%+v", got, tc.want, res.Findings)
+			}
+		})
+	}
+}
