@@ -30,11 +30,24 @@ findings contains finding.new(rego.metadata.chain(), {
 	is_string(p.protocol)
 	lower(p.protocol) == "tcp-server-first"
 	count(_accounts) > 0
-	some j, q in input.object.spec.ports
-	_same_number(p, q)
-	is_string(q.protocol)
-	other := lower(q.protocol)
+	is_number(p.number)
+	some [j, other] in _uses[p.number]
 	_conflict("tcp-server-first", other)
+}
+
+# _uses maps each port number of the object to where it is used and as
+# what ([index, protocol]). OPA builds the inner set for every number in
+# one pass (comprehension indexing), so a policy with hundreds of ports
+# costs linear time, not a second loop over the ports for each one.
+_uses := {n: uses |
+	some p in input.object.spec.ports
+	n := p.number
+	is_number(n)
+	uses := {[j, lower(q.protocol)] |
+		some j, q in input.object.spec.ports
+		q.number == n
+		is_string(q.protocol)
+	}
 }
 
 # across policies: another Egress opens the same port for a shared ServiceAccount
@@ -72,11 +85,6 @@ _conflicting(n, server_first) := {{"id": o.id, "protocol": o.protocol} |
 
 # _accounts are the ServiceAccounts the object under review applies to.
 _accounts := kube.accounts(input.object)
-
-_same_number(p, q) if {
-	is_number(p.number)
-	p.number == q.number
-}
 
 _conflict(a, b) if {
 	a != b
