@@ -249,7 +249,9 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if !deny && !(in.QuietStanding && minor) {
 		return findings, nil
 	}
-	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, Admission: in.Admission})
+	// What the stored object had, whether meshguard.io/ignore hid it or
+	// not: an update that removes the annotation brings no new violation.
+	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: withoutIgnore(in.OldObject), Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, Admission: in.Admission})
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +277,36 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 		kept = append(kept, f)
 	}
 	return kept, nil
+}
+
+// ignoreAnnotation lists the rule codes an object turns off for itself.
+const ignoreAnnotation = "meshguard.io/ignore"
+
+// withoutIgnore is obj without its ignore annotation (a copy of what it
+// changes; obj itself is not changed).
+func withoutIgnore(obj map[string]any) map[string]any {
+	meta, _ := obj["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	if _, ok := ann[ignoreAnnotation]; !ok {
+		return obj
+	}
+	a := make(map[string]any, len(ann))
+	for k, v := range ann {
+		if k != ignoreAnnotation {
+			a[k] = v
+		}
+	}
+	m := make(map[string]any, len(meta))
+	for k, v := range meta {
+		m[k] = v
+	}
+	m["annotations"] = a
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		out[k] = v
+	}
+	out["metadata"] = m
+	return out
 }
 
 // newValueAt reports whether an update writes a new value where a finding

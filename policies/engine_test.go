@@ -255,6 +255,21 @@ func TestEvaluateExistingViolations(t *testing.T) {
 	if err != nil || len(fs) == 0 || fs[0].Rule != "MG1006" || fs[0].Severity != Deny {
 		t.Errorf("create: %+v %v", fs, err)
 	}
+	// A violation the stored object had under meshguard.io/ignore was
+	// there all the same: an update that removes the annotation (kubectl
+	// annotate ... meshguard.io/ignore-) is warned of it, not denied.
+	ignored := mc("24x", 2048)
+	ignored["metadata"].(map[string]any)["annotations"] = map[string]any{"meshguard.io/ignore": "MG1006"}
+	fs, err = e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: mc("24x", 2048), OldObject: ignored})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(fs); len(fs) != 1 || fs[0].Rule != "MG1006" || fs[0].Severity != Warn || !strings.HasPrefix(fs[0].Message, "already so") {
+		t.Errorf("ignore annotation removed: %v %+v", got, fs)
+	}
+	if _, ok := ignored["metadata"].(map[string]any)["annotations"].(map[string]any)["meshguard.io/ignore"]; !ok {
+		t.Error("Evaluate changed the old object")
+	}
 }
 
 // regoIndex evaluates rego/index, the definition of the index, on an input.
