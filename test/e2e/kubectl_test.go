@@ -129,6 +129,16 @@ func TestTypoPatch(t *testing.T) {
 	if v := enableEgress(t); v != "true" {
 		t.Errorf("enableEgress = %q after the typo, want true", v)
 	}
+	// kubectl annotate (and label) of a value already set changes nothing
+	// either, but sends metadata only: no MG1017. kubectl names itself in
+	// the request's field manager, which is what tells the two apart.
+	for i := 0; i < 2; i++ {
+		r = ok(t, "", "annotate", "meshconfig", "osm-mesh-config", "-n", "osm-system", "--overwrite", "e2e.meshguard.io/note=same")
+		if got := codes(r.Stderr); len(got) > 0 {
+			t.Errorf("kubectl annotate #%d: meshguard codes %v: %q", i+1, got, r.Stderr)
+		}
+	}
+	ok(t, "", "annotate", "meshconfig", "osm-mesh-config", "-n", "osm-system", "e2e.meshguard.io/note-")
 }
 
 const meshConfigHead = `apiVersion: config.openservicemesh.io/v1alpha2

@@ -9,8 +9,10 @@
 #   before it is sent, names the field. Updates that change only labels,
 #   annotations, finalizers or owner references are left alone (a new
 #   last-applied configuration counts only when it has no unknown field, as
-#   kubectl apply set-last-applied writes it), and so is a patch, or a script's kubectl apply, that meshguard validate
-#   checks and that has no unknown field (it only sets values already set).
+#   kubectl apply set-last-applied writes it), and so are a kubectl label or
+#   annotate that changes nothing (their field managers send metadata only)
+#   and a patch, or a script's kubectl apply, that meshguard validate checks
+#   and that has no unknown field (it only sets values already set).
 # custom:
 #   code: MG1017
 #   severity: warn
@@ -33,12 +35,19 @@ findings contains finding.new(rego.metadata.chain(), {
 	object.get(input.object, "spec", {}) == object.get(input.oldObject, "spec", {})
 	not _generation_changed
 	not _metadata_changed
+	not _metadata_command
 }
 
 _name := n if {
 	n := input.object.metadata.name
 	is_string(n)
 } else := "osm-mesh-config"
+
+_namespace := n if {
+	n := input.object.metadata.namespace
+	is_string(n)
+	n != ""
+} else := "osm-system"
 
 _generation_changed if input.object.metadata.generation != input.oldObject.metadata.generation
 
@@ -61,6 +70,11 @@ _metadata_changed if {
 	_last_applied(input.object) != _last_applied(input.oldObject)
 	not _unknown_in_last_applied
 }
+
+# kubectl label and annotate (their field managers) send metadata only:
+# one that changes nothing (a value already set, with --overwrite) cannot
+# have lost a misspelled field.
+_metadata_command if input.options.fieldManager in {"kubectl-label", "kubectl-annotate"}
 
 _labels(obj) := object.get(obj, ["metadata", "labels"], {})
 
@@ -91,7 +105,7 @@ _seen_as_sent if input.applied
 # In the API server the misspelled name is already gone: point at the tool that
 # sees it. meshguard validate sees the patch itself and has reported the
 # unknown fields next to this finding.
-_message := sprintf("this update changes nothing in spec; if it was meant to, a field was probably misspelled: the API server drops fields it does not know (such as enableEngress) before admission; find it with: meshguard validate patch meshconfig %s -p '<your patch>' --type merge", [_name]) if {
+_message := sprintf("this update changes nothing in spec; if it was meant to, a field was probably misspelled: the API server drops the fields it does not know before admission, so their names never reach meshguard; find them with: meshguard validate patch meshconfig %s -n %s -p '<your patch>' --type <its type>", [_name, _namespace]) if {
 	not _seen_as_sent
 } else := "this patch changes nothing in spec once the API server drops the unknown fields reported with it: kubectl prints \"patched (no change)\" and exits 0" if {
 	input.patch

@@ -22,7 +22,17 @@ test_no_op_update_warns_with_the_command if {
 	f.severity == "warn"
 	f.path == "spec"
 	contains(f.message, "this update changes nothing in spec")
-	contains(f.message, "meshguard validate patch meshconfig osm-mesh-config -p '<your patch>' --type merge")
+	contains(f.message, "meshguard validate patch meshconfig osm-mesh-config -n osm-system -p '<your patch>' --type <its type>")
+	not contains(f.message, "enableEngress") # meshguard never sees the name
+}
+
+test_label_and_annotate_that_change_nothing_pass if {
+	# kubectl annotate --overwrite with the value already set
+	same := _mc({"generation": 3}, {"enableEgress": true})
+	every manager in ["kubectl-label", "kubectl-annotate"] {
+		count(rule.findings) == 0 with input as object.union(_update(same), {"options": {"fieldManager": manager}})
+	}
+	count(rule.findings) == 1 with input as object.union(_update(same), {"options": {"fieldManager": "kubectl-patch"}})
 }
 
 test_no_op_update_without_generation_warns if {
