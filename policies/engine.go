@@ -516,7 +516,7 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 	}
 	if p := in.Patch; p != nil {
 		patch := map[string]any{"type": p.Type}
-		for k, v := range map[string]string{"error": p.Error, "path": p.Path, "suggestion": p.Suggestion, "unresolved": p.Unresolved, "partial": p.Partial, "source": p.Source} {
+		for k, v := range map[string]string{"error": p.Error, "path": p.Path, "suggestion": p.Suggestion, "unresolved": p.Unresolved, "refused": p.Refused, "partial": p.Partial, "source": p.Source} {
 			if v != "" {
 				patch[k] = v
 			}

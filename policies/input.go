@@ -120,6 +120,9 @@ type Patch struct {
 	// Unresolved says why the patch could not be read at all (a shell
 	// expansion in a script); only the general rules judge such an input.
 	Unresolved string `json:"unresolved,omitempty"`
+	// Refused says why kubectl itself refuses the command, sending nothing
+	// (a patch without -p); only the general rules judge such an input.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Severity is how a finding is enforced.

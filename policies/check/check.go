@@ -752,7 +752,7 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 		in.Options = map[string]any{"fieldValidation": d.FieldValidation}
 	}
 	if p := d.Patch; p != nil {
-		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Partial: p.Partial, Source: p.Source}
+		in.Patch = &policies.Patch{Type: p.Type, Error: p.Error, Path: p.Path, Unresolved: p.Unresolved, Refused: p.Refused, Partial: p.Partial, Source: p.Source}
 	}
 	// An update in a script is not told again the warnings its object
 	// already drew: where that object came in, or the patch's base, is the

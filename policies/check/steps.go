@@ -51,7 +51,7 @@ func (v *view) addStep(d *source.Document) {
 	}
 	at := d.At()
 	switch {
-	case d.Patch != nil && d.Patch.Error != "":
+	case d.Patch != nil && (d.Patch.Error != "" || d.Patch.Refused != ""):
 	case d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object) && d.Force:
 		// replace --force deleted it before the create was refused.
 		v.addStepAt(d.File, step{at: at})

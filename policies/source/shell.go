@@ -295,6 +295,12 @@ type kubectl struct {
 	dynamic   map[string]bool   // flags whose value uses a shell expansion
 	shapes    map[string]string // such values with Placeholder for each parameter expansion
 	namespace string
+	// readAll is true when every word of the command is literal: what
+	// meshguard read is the whole command.
+	readAll bool
+	// strayBlank is true when an argument is a lone escaped blank, what a
+	// backslash followed by a space at the end of a line makes.
+	strayBlank bool
 }
 
 // valued are the kubectl flags that take a value, by long name; shorthands map to them.
@@ -314,10 +320,11 @@ var shorthands = map[string]string{
 }
 
 func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
-	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}, shapes: map[string]string{}}
+	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}, shapes: map[string]string{}, readAll: true}
 	for i := 0; i < len(words); i++ {
 		arg, ok := literal(words[i])
 		if !ok {
+			k.readAll = false
 			if k.verb == "" {
 				// kubectl "$action" -f - <<EOF: a verb meshguard cannot
 				// read, kept as written (dynamicVerb).
@@ -343,7 +350,8 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 		}
 		if arg == "--" {
 			for _, w := range words[i+1:] {
-				a, _ := literal(w)
+				a, ok := literal(w)
+				k.readAll = k.readAll && ok
 				k.args = append(k.args, a)
 			}
 			break
@@ -369,6 +377,8 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 				k.verb = arg
 			} else {
 				k.args = append(k.args, arg)
+				// expand.Literal keeps the backslash of "\ ".
+				k.strayBlank = k.strayBlank || arg == "\\ " || arg == "\\\t"
 			}
 			continue
 		}
@@ -376,6 +386,7 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			i++
 			v, ok := literal(words[i])
 			if !ok {
+				k.readAll = false
 				k.dynamic[name] = true
 				if shape, ok := shapeOf(words[i]); ok {
 					k.shapes[name] = shape
@@ -665,7 +676,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 	if !ok {
 		return nil
 	}
-	patchType := k.flags["type"]
+	patchType := strings.ToLower(k.flags["type"])
 	if patchType == "" {
 		patchType = "strategic"
 	}
@@ -676,6 +687,12 @@ func (s *Script) patch(k *kubectl, line int) error {
 	}
 	stub := func(why string) error {
 		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Type: patchType, Unresolved: why}})
+	}
+	refused := func(why string) error {
+		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Refused: why}})
+	}
+	if !k.dynamic["type"] && patchType != "json" && patchType != "merge" && patchType != "strategic" {
+		return refused(fmt.Sprintf("--type must be json, merge or strategic, not %q", k.flags["type"]))
 	}
 	var patch []byte
 	partial := ""
@@ -699,10 +716,16 @@ func (s *Script) patch(k *kubectl, line int) error {
 		patch = b
 	default:
 		v, set := k.flags["patch"]
-		if !set {
-			// kubectl itself refuses a patch without one; more likely the
-			// command is written in a way meshguard misread.
+		switch {
+		case !set && !k.readAll:
+			// A word meshguard could not read may be the patch.
 			return stub("meshguard found no -p/--patch or --patch-file in the command")
+		case !set:
+			why := "it needs -p/--patch or --patch-file with the patch, and the command has neither"
+			if k.strayBlank {
+				why += "; a line of it ends in a backslash and a space, which ends the command there: the next line is not part of it"
+			}
+			return refused(why)
 		}
 		patch = []byte(v)
 	}

@@ -71,6 +71,7 @@ type PatchInfo struct {
 	Error      string // why it could not be applied
 	Path       string // the field path the failing operation names
 	Unresolved string // why the patch could not be read (a shell expansion)
+	Refused    string // why kubectl refuses the command itself, sending nothing
 	Partial    string // why only the patch's field names are known (Placeholder)
 	Source     string // what sent the object ("kubectl apply", "kustomize patch"); "" for kubectl patch
 }

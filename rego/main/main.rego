@@ -9,7 +9,7 @@ package meshguard.main
 import data.meshguard.kube
 
 findings contains f if {
-	not input.patch.unresolved
+	not _stand_in
 	some group in groups
 	some name
 	some f in data.meshguard.rules[group][name].findings
@@ -43,13 +43,18 @@ groups contains "egress" if kube.is_policy
 
 groups contains "pods" if kube.is_pod
 
-# A patch meshguard could not read leaves only a stand-in object: judging its
-# content would report what is not there, so only the general rules speak.
+# A patch meshguard could not read, or a command kubectl refuses, leaves
+# only a stand-in object: judging its content would report what is not
+# there, so only the general rules speak.
 findings contains f if {
-	input.patch.unresolved
+	_stand_in
 	some name
 	some f in data.meshguard.rules.general[name].findings
 }
+
+_stand_in if input.patch.unresolved
+
+_stand_in if input.patch.refused
 
 # ignored is the set of codes listed in the object's meshguard.io/ignore annotation.
 ignored contains trim_space(code) if {
