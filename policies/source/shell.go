@@ -200,8 +200,15 @@ func literal(w *syntax.Word) (string, bool) {
 	if dynamic {
 		return "", false
 	}
-	v, err := expand.Literal(nil, w)
-	return v, err == nil
+	// Fields removes quotes and backslashes as the shell does before the
+	// command sees the word ({\"a\":1} is {"a":1}, \  a blank), which
+	// Literal leaves in. A word brace expansion makes several of
+	// ({a,b}) is not one literal.
+	v, err := expand.Fields(nil, w)
+	if err != nil || len(v) != 1 {
+		return "", false
+	}
+	return v[0], true
 }
 
 // Placeholder stands for the value of a shell parameter in a patch
@@ -377,8 +384,8 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 				k.verb = arg
 			} else {
 				k.args = append(k.args, arg)
-				// expand.Literal keeps the backslash of "\ ".
-				k.strayBlank = k.strayBlank || arg == "\\ " || arg == "\\\t"
+				// what a backslash and a blank at the end of a line leave
+				k.strayBlank = k.strayBlank || arg == " " || arg == "\t"
 			}
 			continue
 		}

@@ -103,6 +103,19 @@ kubectl patch deployment web -p '{}'
 	}
 }
 
+// TestScriptUnquotedEscapes: a word is what the shell passes on, its
+// quotes and backslashes removed: an unquoted {\"spec\":...} is the JSON
+// {"spec":...}, as kubectl receives it.
+func TestScriptUnquotedEscapes(t *testing.T) {
+	docs, _, err := scan(t, `kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p {\"spec\":{\"traffic\":{\"enableEgress\":false}}}`+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || describe(docs[0]) != "1 MeshConfig osm-system merge false" {
+		t.Errorf("got %d documents: %v", len(docs), docs)
+	}
+}
+
 // TestScriptPatchWithoutPatch: a kubectl patch of a MeshConfig with no patch
 // is one kubectl refuses when meshguard read every word of it (with a hint
 // when a backslash and a space ended it early), and one meshguard may have
