@@ -249,20 +249,30 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if !deny && !(in.QuietStanding && minor) {
 		return findings, nil
 	}
-	// What the stored object had, whether meshguard.io/ignore hid it or
-	// not: an update that removes the annotation brings no new violation.
-	prior, err := e.Evaluate(ctx, Input{Operation: "CREATE", Object: withoutIgnore(in.OldObject), Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, Admission: in.Admission})
+	priorIn := Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, Admission: in.Admission}
+	prior, err := e.Evaluate(ctx, priorIn)
 	if err != nil {
 		return nil, err
 	}
-	existing := map[string]bool{}
 	standing := map[string]bool{}
 	for _, f := range prior {
-		switch {
-		case f.Severity == Deny:
-			existing[f.Rule+"|"+f.Path] = true
-		case !identity[f.Path]:
+		if f.Severity != Deny && !identity[f.Path] {
 			standing[f.Rule+"|"+f.Path+"|"+f.Message] = true
+		}
+	}
+	// A violation is what the stored object had, whether meshguard.io/ignore
+	// hid it or not: an update that removes the annotation brings no new
+	// one. (A warning it hid was not shown, so it is not a standing one.)
+	if bare, had := withoutIgnore(in.OldObject); deny && had {
+		priorIn.Object = bare
+		if prior, err = e.Evaluate(ctx, priorIn); err != nil {
+			return nil, err
+		}
+	}
+	existing := map[string]bool{}
+	for _, f := range prior {
+		if f.Severity == Deny {
+			existing[f.Rule+"|"+f.Path] = true
 		}
 	}
 	kept := findings[:0]
@@ -283,12 +293,12 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 const ignoreAnnotation = "meshguard.io/ignore"
 
 // withoutIgnore is obj without its ignore annotation (a copy of what it
-// changes; obj itself is not changed).
-func withoutIgnore(obj map[string]any) map[string]any {
+// changes; obj itself is not changed), and whether it had one.
+func withoutIgnore(obj map[string]any) (map[string]any, bool) {
 	meta, _ := obj["metadata"].(map[string]any)
 	ann, _ := meta["annotations"].(map[string]any)
 	if _, ok := ann[ignoreAnnotation]; !ok {
-		return obj
+		return obj, false
 	}
 	a := make(map[string]any, len(ann))
 	for k, v := range ann {
@@ -306,7 +316,7 @@ func withoutIgnore(obj map[string]any) map[string]any {
 		out[k] = v
 	}
 	out["metadata"] = m
-	return out
+	return out, true
 }
 
 // newValueAt reports whether an update writes a new value where a finding

@@ -731,3 +731,38 @@ func TestRejected(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietStandingAndTheIgnoreAnnotation: a warning the old object's
+// meshguard.io/ignore hid was never shown, so an update that removes the
+// annotation reports it; one that keeps the annotation does not repeat
+// the warnings the old object drew (MG0004 on the annotation itself).
+func TestQuietStandingAndTheIgnoreAnnotation(t *testing.T) {
+	e := newEngine(t)
+	mc := func(logLevel string, ignore string) map[string]any {
+		m := e.DefaultMeshConfig()
+		traffic := m["spec"].(map[string]any)["traffic"].(map[string]any)
+		delete(traffic, "interceptionMode") // MG1012, a warning
+		m["spec"].(map[string]any)["sidecar"].(map[string]any)["logLevel"] = logLevel
+		if ignore != "" {
+			m["metadata"].(map[string]any)["annotations"] = map[string]any{"meshguard.io/ignore": ignore}
+		}
+		return m
+	}
+	old := mc("error", "MG1012, NOPE")
+	for _, tc := range []struct {
+		name string
+		obj  map[string]any
+		want string
+	}{
+		{"annotation removed", mc("error", ""), "MG1012@spec.traffic.interceptionMode"},
+		{"annotation kept", mc("debug", "MG1012, NOPE"), ""},
+	} {
+		fs, err := e.Evaluate(context.Background(), Input{Operation: "UPDATE", Object: tc.obj, OldObject: old, QuietStanding: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := codes(fs); got != tc.want {
+			t.Errorf("%s: findings %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
