@@ -20,10 +20,12 @@ _known := {"http", "https", "tcp", "tcp-server-first"}
 
 _effect := "osm-edge does not detect protocols on a tcp-server-first port, so one of the two uses of the port breaks"
 
-# within the object: every source gets every port
+# within the object: every source gets every port. One finding per
+# server-first port, naming the first other use of its number and
+# counting the rest, however many ports share the number.
 findings contains finding.new(rego.metadata.chain(), {
 	"path": sprintf("spec.ports[%d].protocol", [i]),
-	"message": sprintf("%s uses port %v as tcp-server-first and, at spec.ports[%d], as %s: %s", [kube.object_ref, p.number, j, other, _effect]),
+	"message": sprintf("%s uses port %v as tcp-server-first and, at spec.ports[%d], as %s%s: %s", [kube.object_ref, p.number, c.first[0], c.first[1], _more(c.more), _effect]),
 }) if {
 	kube.is_egress
 	some i, p in input.object.spec.ports
@@ -31,8 +33,20 @@ findings contains finding.new(rego.metadata.chain(), {
 	lower(p.protocol) == "tcp-server-first"
 	count(_accounts) > 0
 	is_number(p.number)
-	some [j, other] in _uses[p.number]
-	_conflict("tcp-server-first", other)
+	c := _conflicts[p.number]
+}
+
+_more(0) := ""
+
+_more(n) := sprintf(" (and at %d more ports)", [n]) if n > 0
+
+# _conflicts maps each port number to its first use with a known protocol
+# other than tcp-server-first ([index, protocol]) and how many more there
+# are, for the numbers that have one.
+_conflicts := {n: {"first": uses[0], "more": count(uses) - 1} |
+	some n, all in _uses
+	uses := sort([u | some u in all; u[1] != "tcp-server-first"; u[1] in _known])
+	count(uses) > 0
 }
 
 # _uses maps each port number of the object to where it is used and as
@@ -40,14 +54,18 @@ findings contains finding.new(rego.metadata.chain(), {
 # one pass (comprehension indexing), so a policy with hundreds of ports
 # costs linear time, not a second loop over the ports for each one.
 _uses := {n: uses |
-	some p in input.object.spec.ports
-	n := p.number
-	is_number(n)
+	some n in _numbers
 	uses := {[j, lower(q.protocol)] |
 		some j, q in input.object.spec.ports
 		q.number == n
 		is_string(q.protocol)
 	}
+}
+
+_numbers := {n |
+	some p in input.object.spec.ports
+	n := p.number
+	is_number(n)
 }
 
 # across policies: another Egress opens the same port for a shared ServiceAccount
@@ -85,10 +103,3 @@ _conflicting(n, server_first) := {{"id": o.id, "protocol": o.protocol} |
 
 # _accounts are the ServiceAccounts the object under review applies to.
 _accounts := kube.accounts(input.object)
-
-_conflict(a, b) if {
-	a != b
-	"tcp-server-first" in {a, b}
-	a in _known
-	b in _known
-}

@@ -24,6 +24,23 @@ test_conflict_within_the_policy_is_denied if {
 	startswith(f.message, "Egress app/db uses port 3306 as tcp-server-first and, at spec.ports[1], as tcp:")
 }
 
+test_one_finding_per_server_first_port if {
+	# Two server-first uses of 3306 and three others: each server-first port
+	# names the first other use and counts the rest.
+	fs := rule.findings with input as {"object": _egress("db", [_sa("app", "api")], [
+		{"number": 3306, "protocol": "http"},
+		{"number": 3306, "protocol": "tcp-server-first"},
+		{"number": 3306, "protocol": "tcp"},
+		{"number": 3306, "protocol": "tcp-server-first"},
+		{"number": 3306, "protocol": "https"},
+		{"number": 3306, "protocol": "grpc"},
+	])}
+	{f.path | some f in fs} == {"spec.ports[1].protocol", "spec.ports[3].protocol"}
+	every f in fs {
+		contains(f.message, "uses port 3306 as tcp-server-first and, at spec.ports[0], as http (and at 2 more ports):")
+	}
+}
+
 test_conflict_with_another_policy_names_it if {
 	other := _egress("mysql", [_sa("app", "worker"), _sa("app", "api")], [{"number": 3306, "protocol": "tcp-server-first"}])
 	fs := rule.findings with input as {
