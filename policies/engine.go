@@ -472,8 +472,15 @@ func (e *Engine) Rejected(obj, old map[string]any) bool {
 	}
 	was := e.Stored(old)
 	for _, err := range facts.Errors {
-		v, set := source.ValueAt(facts.pruned, err.Path)
-		w, wasSet := source.ValueAt(was, err.Path)
+		// A list is compared whole: the API server ratchets the items of
+		// a list only when it can match them by key (list-type map), and
+		// osm-edge's lists are atomic.
+		path := err.Path
+		if i := strings.IndexByte(path, '['); i >= 0 {
+			path = path[:i]
+		}
+		v, set := source.ValueAt(facts.pruned, path)
+		w, wasSet := source.ValueAt(was, path)
 		if set != wasSet || !reflect.DeepEqual(v, w) {
 			return true
 		}

@@ -725,6 +725,10 @@ func TestRejected(t *testing.T) {
 		{"update keeping an invalid value", invalidToo, invalid, false},
 		{"update to another invalid value", otherInvalid, invalid, true},
 		{"update to valid", valid, invalid, false},
+		// atomic lists are compared whole: a changed list is not ratcheted
+		// item by item
+		{"list kept", mc(`{interceptionMode: iptables, outboundPortExclusionList: [0], enableEgress: true}`), mc(`{interceptionMode: iptables, outboundPortExclusionList: [0]}`), false},
+		{"list changed", mc(`{interceptionMode: iptables, outboundPortExclusionList: [0, 8080]}`), mc(`{interceptionMode: iptables, outboundPortExclusionList: [0]}`), true},
 	} {
 		if got := e.Rejected(tc.obj, tc.old); got != tc.want {
 			t.Errorf("%s: Rejected = %v, want %v", tc.name, got, tc.want)

@@ -72,8 +72,17 @@ func (v *view) addStep(d *source.Document) {
 		s := v.sent(at, d.Verb, d.Object)
 		if d.Verb != "" && !d.Install {
 			// A command's, refused as a patch is; a MeshConfig a runbook
-			// shows is what was stored.
-			if live, _ := v.before(at, d.Object); v.engine.Rejected(s.object, live) {
+			// shows is what was stored. create and replace --force create
+			// the object, which no old value ratchets.
+			var live map[string]any
+			if d.Verb != "create" && !d.Force {
+				live, _ = v.before(at, d.Object)
+			}
+			if v.engine.Rejected(s.object, live) {
+				if d.Force {
+					// replace --force deleted it before the create was refused.
+					v.addStepAt(d.File, step{at: at})
+				}
 				return
 			}
 		}

@@ -815,12 +815,18 @@ func TestRefusedCommandsChangeNothing(t *testing.T) {
 		// MG1002 on the refused command, MG3001 on the Egress below the
 		// next patch, nothing on that patch.
 		{"patch", stepsPatch(`{"spec":{"traffic":{"enableEgress":"false"}}}`), []string{"MG1002@1", "MG3001@4"}},
-		{"apply", "kubectl apply -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: \"false\", interceptionMode: iptables}\nEOF\n",
-			[]string{"MG1002@6", "MG3001@10"}},
+		{"apply", refusedMesh("apply"), []string{"MG1002@6", "MG3001@10"}},
+		// replace --force deletes the MeshConfig before the create is
+		// refused: it is gone, and the Egress is not judged against it.
+		{"replace --force", refusedMesh("replace --force"), []string{"MG1002@6"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, map[string]string{"run.sh": tc.command + stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress})
+			script := tc.command + stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress
+			if tc.name == "replace --force" {
+				script = tc.command + "\n" + stepsEgress
+			}
+			writeTree(t, dir, map[string]string{"run.sh": script})
 			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 			if err != nil {
 				t.Fatal(err)
@@ -835,4 +841,10 @@ func TestRefusedCommandsChangeNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refusedMesh is a kubectl command (apply, replace --force) of a
+// MeshConfig the API server's schema refuses, its bad value at line 6.
+func refusedMesh(verb string) string {
+	return "kubectl " + verb + " -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: \"false\", interceptionMode: iptables}\nEOF\n"
 }
