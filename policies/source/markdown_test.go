@@ -214,7 +214,7 @@ func TestMarkdownInlineCommands(t *testing.T) {
 		"| b | `$ kubectl patch meshconfig osm-mesh-config -n osm-system\n--type=merge -p '{\"spec\":{}}'` |\n\n" +
 		"Use `kubectl patch` or `kubectl patch meshconfig osm-mesh-config -n osm-system` with a patch, " +
 		"`kubectl edit meshconfig osm-mesh-config`, `kubectl apply -f egress.yaml`, `kubectl get meshconfig`, " +
-		"`osm install --set osm.enableEgress=false`, `kubectl patch meshconfig x -p '{` and `kubectl`.\n\n" +
+		"`osm install --set osm.enableEgress=false`, `kubectl patch meshconfig x -p '{`, `kubectl patch meshconfig x --type=merge -p` and `kubectl`.\n\n" +
 		"```bash\nkubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{\"spec\":{}}'\n```\n"
 	var got []string
 	var refs []string

@@ -653,9 +653,7 @@ func unwrap(args []*syntax.Word) []*syntax.Word {
 // hasPatch reports whether a kubectl patch gives its patch (-p or
 // --patch-file, written out or from an expansion).
 func hasPatch(k *kubectl) bool {
-	_, p := k.flags["patch"]
-	_, f := k.flags["patch-file"]
-	return p || f || k.dynamic["patch"] || k.dynamic["patch-file"]
+	return k.flags["patch"] != "" || k.flags["patch-file"] != "" || k.dynamic["patch"] || k.dynamic["patch-file"]
 }
 
 // target reads the object a kubectl command names: KIND NAME or KIND/NAME
@@ -733,6 +731,8 @@ func (s *Script) patch(k *kubectl, line int) error {
 				why += "; a line of it ends in a backslash and a space, which ends the command there: the next line is not part of it"
 			}
 			return refused(why)
+		case v == "":
+			return refused("its -p/--patch is empty, and kubectl needs the patch there or in --patch-file")
 		}
 		patch = []byte(v)
 	}

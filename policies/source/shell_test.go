@@ -127,6 +127,9 @@ func TestScriptPatchWithoutPatch(t *testing.T) {
 		{"kubectl patch meshconfig osm-mesh-config -n osm-system \\ \n  --type=merge -p '{}'\n", "ends in a backslash and a space", ""},
 		{"kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge $ARGS\n", "", "no -p"},
 		{"kubectl patch meshconfig osm-mesh-config --type=Strategic-merge -p '{}'\n", `not "Strategic-merge"`, ""},
+		{"kubectl patch meshconfig osm-mesh-config --type=merge -p ''\n", "is empty", ""},
+		{"kubectl patch meshconfig osm-mesh-config --type=merge --patch=\n", "is empty", ""},
+		{"kubectl patch meshconfig osm-mesh-config --type=merge -p\n", "is empty", ""},
 	} {
 		docs, _, err := scan(t, tc.src)
 		if err != nil {
