@@ -749,7 +749,7 @@ func TestStepsThroughStandardInput(t *testing.T) {
 		{"jq", "kubectl get meshconfig osm-mesh-config -n osm-system -o json | jq '.spec.traffic.enableEgress = false' | kubectl apply -f -\n", []string{"MG0003@1"}},
 		{"edit", "kubectl edit meshconfig osm-mesh-config -n osm-system\n", []string{"MG0003@1"}},
 		{"envsubst", "envsubst < mesh-off.yaml | kubectl apply -f -\n", []string{"MG0003@1"}},
-		{"dry run", "kubectl edit meshconfig osm-mesh-config -n osm-system --dry-run=client -o yaml\n", []string{"MG0003@1", "MG3001@3"}},
+		{"dry run", "kubectl get meshconfig osm-mesh-config -n osm-system -o json | jq '.spec.traffic.enableEgress = false' | kubectl apply --dry-run=server -f -\n", []string{"MG0003@1", "MG3001@3"}},
 		{"nothing", "kubectl get meshconfig -A\n", []string{"MG3001@3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -875,8 +875,42 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 // passthrough, for the Egress policies below) stay silent from there on, as
 // after a patch meshguard cannot read.
 func (s *Script) edit(k *kubectl, line int) error {
+	if k.flags["subresource"] != "" || k.dynamic["namespace"] {
+		return nil
+	}
+	why := "the change is made in an editor, so meshguard cannot know what it leaves"
+	if len(k.args) == 0 {
+		// kubectl edit -f FILE edits the objects the file names.
+		index := 0
+		for _, f := range k.files {
+			if f == "" || f == "-" || strings.Contains(f, "://") {
+				continue
+			}
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(s.Dir, f)
+			}
+			b, err := ReadFile(f)
+			if err != nil {
+				continue
+			}
+			for _, o := range objectsIn(f, b) {
+				if r, ok := LookupResource(o.kind); ok && groupOf(r.APIVersion) == groupOf(o.apiVersion) {
+					ns := o.namespace
+					if ns == "" {
+						ns = k.namespace
+					}
+					if err := s.emit(&Document{File: s.File, Line: line, Index: index, Operation: "UPDATE", Object: stubObject(r, ns, o.name),
+						Patch: &PatchInfo{Source: "kubectl edit", Unresolved: why}}); err != nil {
+						return err
+					}
+					index++
+				}
+			}
+		}
+		return nil
+	}
 	kind, name, ok := target(k.args)
-	if !ok || k.flags["subresource"] != "" || k.dynamic["namespace"] {
+	if !ok {
 		return nil
 	}
 	r, ok := LookupResource(kind)
@@ -884,7 +918,7 @@ func (s *Script) edit(k *kubectl, line int) error {
 		return nil
 	}
 	return s.emit(&Document{File: s.File, Line: line, Operation: "UPDATE", Object: stubObject(r, k.namespace, name),
-		Patch: &PatchInfo{Source: "kubectl edit", Unresolved: "the change is made in an editor, so meshguard cannot know what it leaves"}})
+		Patch: &PatchInfo{Source: "kubectl edit", Unresolved: why}})
 }
 
 // fromInput handles a kubectl apply, create or replace -f - whose standard
@@ -914,11 +948,9 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 		return nil
 	}
 	var calls []*syntax.Stmt
-	for _, r := range redirs {
-		if r.Op == syntax.RdrIn {
-			// Standard input is this redirection, whatever a pipe sends.
-			upstream = &syntax.Stmt{Cmd: &syntax.CallExpr{}, Redirs: []*syntax.Redirect{r}}
-		}
+	if r := stdinRedirect(redirs); r != nil {
+		// Standard input is this redirection, whatever a pipe sends.
+		upstream = &syntax.Stmt{Cmd: &syntax.CallExpr{}, Redirs: []*syntax.Redirect{r}}
 	}
 	pipeline(upstream, &calls)
 	why := fmt.Sprintf("it sends what %s writes, which meshguard cannot read", s.quoteSource(upstream))
@@ -1009,14 +1041,20 @@ func objectsIn(file string, b []byte) []objectID {
 // inputFiles reports the files a command's standard input is, as written:
 // one redirected in, or those cat sends alone down the pipe.
 func (s *Script) inputFiles(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([]string, bool) {
-	for _, r := range redirs {
-		if r.Op == syntax.RdrIn {
-			f, ok := literal(r.Word)
-			return []string{f}, ok && f != ""
+	if r := stdinRedirect(redirs); r != nil {
+		if r.Op != syntax.RdrIn {
+			return nil, false
 		}
+		f, ok := literal(r.Word)
+		return []string{f}, ok && f != ""
 	}
-	if upstream == nil || len(upstream.Redirs) > 0 {
+	if upstream == nil {
 		return nil, false
+	}
+	for _, r := range upstream.Redirs {
+		if touchesStdio(r) {
+			return nil, false
+		}
 	}
 	call, ok := upstream.Cmd.(*syntax.CallExpr)
 	if !ok || len(call.Args) < 2 {
@@ -1031,9 +1069,108 @@ func (s *Script) inputFiles(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([
 		if !ok || f == "" || strings.HasPrefix(f, "-") {
 			return nil, false
 		}
+		if strings.ContainsAny(f, "*?[") {
+			// The shell lists the files a pattern matches, sorted; one
+			// that matches none is passed as written, and cat fails.
+			dir := s.Dir
+			if filepath.IsAbs(f) {
+				dir = ""
+			}
+			matches, err := filepath.Glob(filepath.Join(dir, f))
+			if err != nil || len(matches) == 0 {
+				return nil, false
+			}
+			files = append(files, matches...)
+			continue
+		}
 		files = append(files, f)
 	}
+	// kubectl reads what cat writes as one stream: files run together
+	// without a document separator make one document of both.
+	for i := 1; i < len(files); i++ {
+		if !s.joinsCleanly(files[i-1], files[i]) {
+			return nil, false
+		}
+	}
 	return files, true
+}
+
+// stdinRedirect is the redirection a command's standard input comes from,
+// if any: the last of them, as the shell applies them in order.
+func stdinRedirect(redirs []*syntax.Redirect) *syntax.Redirect {
+	var last *syntax.Redirect
+	for _, r := range redirs {
+		switch r.Op {
+		case syntax.RdrIn, syntax.Hdoc, syntax.DashHdoc, syntax.WordHdoc:
+			if r.N == nil || r.N.Value == "0" {
+				last = r
+			}
+		}
+	}
+	return last
+}
+
+// touchesStdio reports whether a redirection changes a command's standard
+// input or output (2>/dev/null does neither).
+func touchesStdio(r *syntax.Redirect) bool {
+	switch r.Op {
+	case syntax.RdrIn, syntax.Hdoc, syntax.DashHdoc, syntax.WordHdoc, syntax.RdrInOut:
+		return r.N == nil || r.N.Value == "0"
+	case syntax.RdrAll, syntax.AppAll:
+		return true
+	}
+	return r.N == nil || r.N.Value == "1"
+}
+
+// joinsCleanly reports whether file b, written right after file a, starts
+// a document of its own in the stream: a ends in a newline and one of them
+// puts a --- between them. JSON objects one after another are read one by
+// one too. A file that cannot be read is left to the reader of -f.
+func (s *Script) joinsCleanly(a, b string) bool {
+	read := func(f string) ([]byte, bool) {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(s.Dir, f)
+		}
+		data, err := ReadFile(f)
+		return data, err == nil
+	}
+	x, okA := read(a)
+	y, okB := read(b)
+	if !okA || !okB {
+		return true
+	}
+	tx, ty := bytes.TrimSpace(x), bytes.TrimSpace(y)
+	if len(tx) == 0 || len(ty) == 0 {
+		return true
+	}
+	if tx[0] == '{' && ty[0] == '{' {
+		return true
+	}
+	if x[len(x)-1] != '\n' {
+		return false
+	}
+	return firstLine(ty) == "---" || strings.HasPrefix(firstLine(ty), "--- ") || lastLine(tx) == "---"
+}
+
+// firstLine and lastLine are the first and last lines of YAML that are
+// neither blank nor a comment.
+func firstLine(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+			return strings.TrimRight(l, " \t\r")
+		}
+	}
+	return ""
+}
+
+func lastLine(b []byte) string {
+	lines := strings.Split(string(b), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if t := strings.TrimSpace(lines[i]); t != "" && !strings.HasPrefix(t, "#") {
+			return strings.TrimRight(lines[i], " \t\r")
+		}
+	}
+	return ""
 }
 
 // pipeline lists the commands of a pipeline, in order.
@@ -1151,7 +1288,7 @@ func (s *Script) decodeStdin(k *kubectl, body []byte, bodyLine int, unknown map[
 // stdin finds what a command reads on standard input: its own here-document,
 // or a here-document or literal echoed into it by the previous command of a pipe.
 func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) heredoc {
-	for _, r := range redirs {
+	if r := stdinRedirect(redirs); r != nil {
 		if (r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc) && r.Hdoc != nil {
 			return s.hdoc(r)
 		}
@@ -1162,6 +1299,7 @@ func (s *Script) stdin(redirs []*syntax.Redirect, upstream *syntax.Stmt) heredoc
 				return h
 			}
 		}
+		return heredoc{} // < FILE: fromInput
 	}
 	if upstream == nil {
 		return heredoc{}

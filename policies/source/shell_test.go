@@ -191,6 +191,15 @@ func TestScriptStdinFromFilesAndCommands(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Concatenated after mc.yaml, eg.yaml without a --- makes one document
+	// of both; eg2.yaml starts one of its own.
+	eg := "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e, namespace: curl}\n"
+	if err := os.WriteFile(filepath.Join(dir, "eg.yaml"), []byte(eg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "eg2.yaml"), []byte("# policy\n---\n"+eg), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	src := "kubectl apply -f - < mc.yaml\n" +
 		"cat mc.yaml other.yaml | kubectl create -f -\n" +
 		"kubectl get meshconfig osm-mesh-config -n osm-system -o json |\n" +
@@ -199,7 +208,12 @@ func TestScriptStdinFromFilesAndCommands(t *testing.T) {
 		"sed s/a/b/ app.yaml | kubectl apply -f -\n" +
 		"kubectl get egress,meshconfig -A -o yaml | kubectl replace -f - < \"$F\"\n" +
 		"helm template x | kubectl apply -f -\n" +
-		"kubectl get meshconfig osm-mesh-config -n osm-system -o yaml | kubectl apply --dry-run=server -f -\n"
+		"kubectl get meshconfig osm-mesh-config -n osm-system -o yaml | kubectl apply --dry-run=server -f -\n" +
+		"cat mc.yaml eg.yaml | kubectl apply -f -\n" +
+		"cat mc.yaml eg2.yaml 2>/dev/null | kubectl apply -f -\n" +
+		"cat m?.yaml | kubectl apply -f -\n" +
+		"kubectl apply -f - <<EOF < eg.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nEOF\n" +
+		"kubectl edit -f mc.yaml\n"
 	var docs []*Document
 	var refs []string
 	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{},
@@ -211,7 +225,8 @@ func TestScriptStdinFromFilesAndCommands(t *testing.T) {
 	if err := s.Scan([]byte(src)); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"mc.yaml:1:apply:true", "mc.yaml:2:create:true", "other.yaml:2:create:true"}; !reflect.DeepEqual(refs, want) {
+	if want := []string{"mc.yaml:1:apply:true", "mc.yaml:2:create:true", "other.yaml:2:create:true",
+		"mc.yaml:11:apply:true", "eg2.yaml:11:apply:true", "mc.yaml:12:apply:true", "eg.yaml:13:apply:true"}; !reflect.DeepEqual(refs, want) {
 		t.Errorf("refs:\n got %q\nwant %q", refs, want)
 	}
 	var got []string
@@ -222,6 +237,9 @@ func TestScriptStdinFromFilesAndCommands(t *testing.T) {
 		"4 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=false: it sends what kubectl get meshconfig osm-mesh-config -n osm-system -o json | jq '.spec.traf... writes, which meshguard cannot read",
 		"5 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=false: it sends what envsubst < mc.yaml writes, which meshguard cannot read",
 		"9 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=true: it sends what kubectl get meshconfig osm-mesh-config -n osm-system -o yaml writes, which meshguard cannot read",
+		"10 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl apply dry=false: it sends what cat mc.yaml eg.yaml writes, which meshguard cannot read",
+		"10 Egress curl  unresolved curl/e kubectl apply dry=false: it sends what cat mc.yaml eg.yaml writes, which meshguard cannot read",
+		"18 MeshConfig osm-system  unresolved osm-system/osm-mesh-config kubectl edit dry=false: the change is made in an editor, so meshguard cannot know what it leaves",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("documents:\n got %q\nwant %q", got, want)
