@@ -376,7 +376,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		// devcontainer.json with comments is no Kubernetes object.
 		if record {
 			r.skipped = append(r.skipped, report.Skipped{File: in.name, Message: fmt.Sprintf(
-				"not YAML or JSON meshguard can read (line %d: %s), and it has no apiVersion or kind: not a Kubernetes manifest; name the file itself to have it checked", pe.Line, pe.Msg)})
+				"not YAML or JSON meshguard can read (line %d: %s), and no apiVersion or kind at its top level: not a Kubernetes manifest; name the file itself to have it checked", pe.Line, pe.Msg)})
 		}
 	case errors.As(err, &pe) && in.kind == "yaml" && template:
 		fail(pe.Line, pe.Msg+" (the file holds {{ }}: if it is a template, check what it renders, e.g. helm template CHART | meshguard validate -)")
@@ -388,14 +388,23 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 	return n
 }
 
-// holdsManifestKeys reports whether content has an apiVersion or kind key,
-// as block or flow YAML or as JSON writes it: whatever else is wrong with
-// it, it may be a Kubernetes manifest.
+// holdsManifestKeys reports whether content has an apiVersion or kind key
+// where a manifest has them, as block or flow YAML or as JSON writes them:
+// whatever else is wrong with it, it may be a Kubernetes manifest. In block
+// YAML that is at the top level of a document (or of an item of a
+// top-level list): an Ansible playbook, a list whose tasks nest a
+// manifest's keys deeper, is no manifest.
 func holdsManifestKeys(content []byte) bool {
-	return manifestKey.Match(content)
+	if t := bytes.TrimSpace(content); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return manifestKey.Match(content)
+	}
+	return topLevelManifestKey.Match(content)
 }
 
-var manifestKey = regexp.MustCompile(`(^|[\s{,\-])["']?(apiVersion|kind)["']?\s*:`)
+var (
+	manifestKey         = regexp.MustCompile(`(^|[\s{,\-])["']?(apiVersion|kind)["']?\s*:`)
+	topLevelManifestKey = regexp.MustCompile(`(?m)^(- )?["']?(apiVersion|kind)["']?\s*:|^\{.*\b(apiVersion|kind)\b`)
+)
 
 // ref notes a file that a kubectl command in a script applies with -f, so
 // that Run adds it to the inputs (in the first pass; a URL or a missing file

@@ -316,9 +316,11 @@ EOF
 
 // TestFolderFilesThatAreNoManifests: a folder holds more than manifests. A
 // file found there that does not parse and has no apiVersion or kind (a
-// tsconfig.json or devcontainer.json with comments) is skipped, saying
-// why; one that may be a manifest, and any file named itself, is an input
-// error, in the words of its format.
+// tsconfig.json or devcontainer.json with comments), or has them only
+// nested (an Ansible playbook's k8s task), is skipped, saying why; one that
+// may be a manifest (the keys at a document's top level, also in a list
+// of them), and any file named itself, is an input error, in the words of
+// its format.
 func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t)
@@ -329,6 +331,8 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 		"broken-egress.json": "{\n  // a comment\n  \"apiVersion\": \"policy.openservicemesh.io/v1alpha1\",\n  \"kind\": \"Egress\"\n}\n",
 		"broken.yaml":        "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nspec: [\n",
 		"flow.yaml":          "{apiVersion: policy.openservicemesh.io/v1alpha1, kind: Egress, spec: [}\n",
+		"playbook.yml":       "- hosts: all\n  tasks:\n  - kubernetes.core.k8s:\n      definition:\n        apiVersion: v1\n        kind: ConfigMap\n",
+		"list.yaml":          "- apiVersion: v1\n  kind: ConfigMap\n",
 	})
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 	if err != nil {
@@ -337,7 +341,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	var skipped, errs []string
 	for _, s := range res.Skipped {
 		skipped = append(skipped, filepath.Base(s.File))
-		if !strings.Contains(s.Message, "no apiVersion or kind: not a Kubernetes manifest") {
+		if !strings.Contains(s.Message, "no apiVersion or kind at its top level: not a Kubernetes manifest") {
 			t.Errorf("%s: %s", s.File, s.Message)
 		}
 	}
@@ -346,10 +350,10 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	}
 	sort.Strings(skipped)
 	sort.Strings(errs)
-	if strings.Join(skipped, " ") != "notes.yaml tsconfig.json" {
+	if strings.Join(skipped, " ") != "notes.yaml playbook.yml tsconfig.json" {
 		t.Errorf("skipped %v", skipped)
 	}
-	if strings.Join(errs, " | ") != "broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML" {
+	if strings.Join(errs, " | ") != "broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML | list.yaml:1: document 1 is a list, not an object" {
 		t.Errorf("errors %v", errs)
 	}
 	// Named itself, it is checked, and cannot be.
