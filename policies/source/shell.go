@@ -883,28 +883,15 @@ func (s *Script) edit(k *kubectl, line int) error {
 		// kubectl edit -f FILE edits the objects the file names.
 		index := 0
 		for _, f := range k.files {
-			if f == "" || f == "-" || strings.Contains(f, "://") {
+			if f == "-" || strings.Contains(f, "://") {
 				continue
 			}
-			if !filepath.IsAbs(f) {
-				f = filepath.Join(s.Dir, f)
-			}
-			b, err := ReadFile(f)
-			if err != nil {
-				continue
-			}
-			for _, o := range objectsIn(f, b) {
-				if r, ok := LookupResource(o.kind); ok && groupOf(r.APIVersion) == groupOf(o.apiVersion) {
-					ns := o.namespace
-					if ns == "" {
-						ns = k.namespace
-					}
-					if err := s.emit(&Document{File: s.File, Line: line, Index: index, Operation: "UPDATE", Object: stubObject(r, ns, o.name),
-						Patch: &PatchInfo{Source: "kubectl edit", Unresolved: why}}); err != nil {
-						return err
-					}
-					index++
+			for _, o := range s.judgedIn(f) {
+				if err := s.emit(&Document{File: s.File, Line: line, Index: index, Operation: "UPDATE", Object: stubObject(o.r, orDefault(o.namespace, k.namespace), o.name),
+					Patch: &PatchInfo{Source: "kubectl edit", Unresolved: why}}); err != nil {
+					return err
 				}
+				index++
 			}
 		}
 		return nil
@@ -1000,18 +987,9 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 			if !ok || !isManifestName(f) {
 				continue
 			}
-			if !filepath.IsAbs(f) {
-				f = filepath.Join(s.Dir, f)
-			}
-			b, err := ReadFile(f)
-			if err != nil {
-				continue
-			}
-			for _, o := range objectsIn(f, b) {
-				if r, ok := LookupResource(o.kind); ok && groupOf(r.APIVersion) == groupOf(o.apiVersion) {
-					if err := report(o.apiVersion, r.Kind, o.namespace, o.name); err != nil {
-						return err
-					}
+			for _, o := range s.judgedIn(f) {
+				if err := report(o.apiVersion, o.r.Kind, o.namespace, o.name); err != nil {
+					return err
 				}
 			}
 		}
@@ -1020,6 +998,35 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 }
 
 type objectID struct{ apiVersion, kind, namespace, name string }
+
+// judgedObject is an object of a kind meshguard judges, found in a file.
+type judgedObject struct {
+	objectID
+	r Resource
+}
+
+// judgedIn lists the objects of the kinds meshguard judges in the manifest
+// file f (resolved against the script's folder); none when it cannot be
+// read.
+func (s *Script) judgedIn(f string) []judgedObject {
+	if f == "" {
+		return nil
+	}
+	if !filepath.IsAbs(f) {
+		f = filepath.Join(s.Dir, f)
+	}
+	b, err := ReadFile(f)
+	if err != nil {
+		return nil
+	}
+	var out []judgedObject
+	for _, o := range objectsIn(f, b) {
+		if r, ok := LookupResource(o.kind); ok && groupOf(r.APIVersion) == groupOf(o.apiVersion) {
+			out = append(out, judgedObject{o, r})
+		}
+	}
+	return out
+}
 
 // objectsIn lists the objects of a manifest file, as far as they can be
 // read: every document's when it parses, else the first object's
