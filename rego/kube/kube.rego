@@ -152,11 +152,13 @@ port_account_key(n, account) := concat("|", [format_int(n, 10), account])
 
 # egresses_on_port_for are the other Egress policies that open port number n
 # for ServiceAccount account ("namespace/name") with a protocol whose
-# tcp-server-first-ness differs from server_first: {id, protocol}.
+# tcp-server-first-ness differs from server_first: {id, protocol}. Those in
+# namespaces osm-edge does not monitor are left out: it ignores them.
 egresses_on_port_for(n, account, server_first) := {e |
 	table := _port_tables[server_first]
 	some e in table[port_account_key(n, account)]
 	not _is_self(e.id)
+	not _unmonitored_id(e.id)
 }
 
 # a tcp-server-first port looks among the other protocols, and the reverse
@@ -192,6 +194,15 @@ accounts(policy) := {sprintf("%s/%s", [src.namespace, src.name]) |
 }
 
 # passthrough is true when mesh-wide egress passthrough is on in cfg.
+# meshconfig_never_read is true for a MeshConfig osm-edge never reads: one
+# named other than osm-mesh-config (MG1005). What it sets changes nothing.
+meshconfig_never_read if {
+	is_meshconfig
+	name := input.object.metadata.name
+	is_string(name)
+	name != "osm-mesh-config"
+}
+
 passthrough(cfg) if cfg.spec.traffic.enableEgress == true
 
 # egress_policy_enabled is true when featureFlags.enableEgressPolicy is on.

@@ -35,6 +35,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s %s while the mesh has Egress policies (%s): osm-edge ignores them", [kube.object_ref, _turns_off, finding.names(kube.egress_ids)]),
 }) if {
 	kube.is_meshconfig
+	not kube.meshconfig_never_read # MG1005's
 	not kube.egress_policy_enabled(input.object)
 	count(kube.egress_ids) > 0
 	not _already_off

@@ -58,3 +58,8 @@ test_unset_flag_is_off_in_an_admission_review if {
 	some g in rule.findings with input as update
 	contains(g.message, "leaves spec.featureFlags.enableEgressPolicy unset (osm-edge reads that as false) while the mesh has Egress policies (curl/httpbin)")
 }
+
+test_a_meshconfig_osm_edge_never_reads_is_silent if {
+	other := object.union(_mesh(false), {"metadata": {"name": "other-config"}})
+	count(rule.findings) == 0 with input as {"object": other, "inventory": {"egresses": [_eg("curl", "httpbin")]}}
+}

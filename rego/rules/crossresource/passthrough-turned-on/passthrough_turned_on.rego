@@ -21,6 +21,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s sets spec.traffic.enableEgress to true while the mesh has Egress policies (%s): unmatched egress traffic passes through, so they restrict nothing", [kube.object_ref, finding.names(kube.egress_ids)]),
 }) if {
 	kube.is_meshconfig
+	not kube.meshconfig_never_read # MG1005's
 	_restricts_nothing(input.object)
 	count(kube.egress_ids) > 0
 	not _already

@@ -51,3 +51,9 @@ test_policy_feature_off_is_left_to_mg3003 if {
 	m := _mesh({"traffic": {"enableEgress": true}, "featureFlags": {"enableEgressPolicy": false}})
 	count(rule.findings) == 0 with input as {"object": m, "inventory": {"egresses": _egresses}}
 }
+
+test_a_meshconfig_osm_edge_never_reads_is_silent if {
+	# MG1005 says other-config is never read: what it sets changes nothing
+	other := object.union(_on, {"metadata": {"name": "other-config"}})
+	count(rule.findings) == 0 with input as {"object": other, "operation": "CREATE", "inventory": {"egresses": _egresses}}
+}

@@ -66,6 +66,24 @@ test_server_first_port_finds_the_other_protocol if {
 	contains(f.message, "Egress app/db uses port 3306 as tcp-server-first, but Egress app/pg uses it as tcp for the same ServiceAccount app/api")
 }
 
+# osm-edge ignores the Egress policies of namespaces it does not monitor:
+# such a policy conflicts with nothing
+test_policies_in_unmonitored_namespaces_do_not_conflict if {
+	other := object.union(_egress("mysql", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp-server-first"}]), {"metadata": {"namespace": "plain"}})
+	inp := {
+		"object": _egress("db", [_sa("app", "api")], [{"number": 3306, "protocol": "tcp"}]),
+		"inventory": {"egresses": [other], "namespaces": [
+			{"kind": "Namespace", "metadata": {"name": "plain", "labels": {}}},
+			{"kind": "Namespace", "metadata": {"name": "app", "labels": {"openservicemesh.io/monitored-by": "osm"}}},
+		]},
+	}
+	count(rule.findings) == 0 with input as inp
+
+	# once the namespace is monitored, the conflict is real
+	monitored := json.patch(inp, [{"op": "replace", "path": "/inventory/namespaces/0/metadata/labels", "value": {"openservicemesh.io/monitored-by": "osm"}}])
+	count(rule.findings) == 1 with input as monitored
+}
+
 test_other_service_accounts_do_not_conflict if {
 	other := _egress("mysql", [_sa("app", "worker")], [{"number": 3306, "protocol": "tcp-server-first"}])
 	count(rule.findings) == 0 with input as {
