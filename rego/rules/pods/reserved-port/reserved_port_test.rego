@@ -19,3 +19,19 @@ test_uid_1500_warns if {
 test_ordinary_pod_passes if {
 	count(rule.findings) == 0 with input as _pod({"securityContext": {"runAsUser": 1000}, "containers": [{"name": "app", "ports": [{"containerPort": 8080}]}]})
 }
+
+# an init container with restartPolicy Always (a native sidecar) runs beside
+# the sidecar; an ordinary one has finished before interception starts
+test_native_sidecar_init_containers_count if {
+	spec := {
+		"initContainers": [
+			{"name": "setup", "ports": [{"containerPort": 15010}], "securityContext": {"runAsUser": 1500}},
+			{"name": "logshipper", "restartPolicy": "Always", "ports": [{"containerPort": 15010}], "securityContext": {"runAsUser": 1500}},
+		],
+		"containers": [{"name": "app"}],
+	}
+	{f.path | some f in rule.findings} == {
+		"spec.initContainers[1].ports[0].containerPort",
+		"spec.initContainers[1].securityContext.runAsUser",
+	} with input as _pod(spec)
+}
