@@ -26,9 +26,18 @@ _unknown_head(u) := sprintf("unknown field %q makes the API server refuse the re
 # and warn drop it instead). A webhook never sees such a request with one.
 strict if input.options.fieldValidation == "Strict"
 
-_unknown_head(u) := sprintf("unknown field %q in the last-applied configuration (kubectl apply %s) was dropped by the API server", [u.path, _validate_flag]) if {
+_unknown_head(u) := sprintf("unknown field %q in the last-applied configuration (%s %s) was dropped by the API server", [u.path, _command, _validate_flag]) if {
 	u.source == "lastApplied"
 }
+
+# _command is the kubectl command that wrote the last-applied configuration,
+# as its field manager names it: apply, or create and replace with
+# --save-config.
+_command := "kubectl create --save-config" if {
+	input.options.fieldManager == "kubectl-create"
+} else := "kubectl replace --save-config" if {
+	input.options.fieldManager == "kubectl-replace"
+} else := "kubectl apply"
 
 # _validate_flag is the kubectl flag that let an unknown field through: the
 # request says which (Warn, or Ignore for false), an older kubectl does not.
@@ -45,12 +54,16 @@ _did_you_mean(u) := sprintf("; did you mean %q?", [_last(u.suggestion)]) if {
 
 _did_you_mean(u) := sprintf("; did you mean %s? (that field belongs there)", [u.suggestion]) if u.moved
 
-_removes(u) := sprintf("; this apply would remove %s (it was %s)", [u.suggestion, finding.quote(old)]) if {
+_removes(u) := sprintf("; this %s would remove %s (it was %s)", [_update_verb, u.suggestion, finding.quote(old)]) if {
 	removes(u)
 	old := object.get(input.oldObject, u.suggestionSegments, null)
 }
 
 _removes(u) := "" if not removes(u)
+
+_update_verb := "replace" if input.options.fieldManager == "kubectl-replace"
+
+else := "apply"
 
 # removes is true when kubectl's three-way merge drops the real field: it is in
 # the stored object, missing from the new one, and its misspelling was applied.

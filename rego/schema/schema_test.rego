@@ -54,3 +54,15 @@ test_last_applied_names_the_flag_that_let_it_through if {
 	contains(schema.unknown_message(_u), "(kubectl apply --validate=false)") with input as {"options": {"fieldValidation": "Ignore"}}
 	contains(schema.unknown_message(_u), "(kubectl apply --validate=warn)") with input as {"options": {"fieldValidation": "Warn"}}
 }
+
+test_last_applied_names_the_command_that_wrote_it if {
+	inp := {
+		"oldObject": {"spec": {"traffic": {"enableEgress": true}}},
+		"object": {"spec": {"traffic": {}}},
+	}
+	m := schema.unknown_message(_u) with input as object.union(inp, {"options": {"fieldValidation": "Ignore", "fieldManager": "kubectl-replace"}})
+	contains(m, "(kubectl replace --save-config --validate=false)")
+	contains(m, "this replace would remove spec.traffic.enableEgress")
+	contains(schema.unknown_message(_u), "(kubectl create --save-config --validate=false)") with input as {"options": {"fieldManager": "kubectl-create"}}
+	contains(schema.unknown_message(_u), "(kubectl apply --validate=false)") with input as {"options": {"fieldManager": "kubectl-client-side-apply"}}
+}

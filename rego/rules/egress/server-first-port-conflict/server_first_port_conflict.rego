@@ -38,7 +38,9 @@ findings contains finding.new(rego.metadata.chain(), {
 
 _more(0) := ""
 
-_more(n) := sprintf(" (and at %d more ports)", [n]) if n > 0
+_more(1) := " (and at 1 more port)"
+
+_more(n) := sprintf(" (and at %d more ports)", [n]) if n > 1
 
 # _conflicts maps each port number to its first use with a known protocol
 # other than tcp-server-first ([index, protocol]) and how many more there

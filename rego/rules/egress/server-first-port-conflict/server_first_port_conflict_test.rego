@@ -41,6 +41,16 @@ test_one_finding_per_server_first_port if {
 	}
 }
 
+test_one_more_port_is_one if {
+	fs := rule.findings with input as {"object": _egress("db", [_sa("app", "api")], [
+		{"number": 3306, "protocol": "tcp-server-first"},
+		{"number": 3306, "protocol": "tcp"},
+		{"number": 3306, "protocol": "http"},
+	])}
+	some f in fs
+	contains(f.message, "at spec.ports[1], as tcp (and at 1 more port):")
+}
+
 test_conflict_with_another_policy_names_it if {
 	other := _egress("mysql", [_sa("app", "worker"), _sa("app", "api")], [{"number": 3306, "protocol": "tcp-server-first"}])
 	fs := rule.findings with input as {
