@@ -189,6 +189,25 @@ func shellErrorText(err error) string {
 // literal expands a word without running anything: a word with a parameter
 // expansion, command or process substitution or arithmetic is not literal.
 func literal(w *syntax.Word) (string, bool) {
+	v, ok := fields(w)
+	if !ok || len(v) != 1 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// braceSplit reports whether the shell makes several words of w by brace
+// expansion alone: an unquoted {"a":1,"b":2} is "a":1 and "b":2.
+func braceSplit(w *syntax.Word) bool {
+	v, ok := fields(w)
+	return ok && len(v) > 1
+}
+
+// fields expands a word without running anything, as the shell passes it
+// on: quotes and backslashes removed ({\"a\":1} is {"a":1}, \  a blank,
+// which expand.Literal would leave in), braces expanded. ok is false for a
+// word with an expansion meshguard cannot make.
+func fields(w *syntax.Word) ([]string, bool) {
 	dynamic := false
 	syntax.Walk(w, func(n syntax.Node) bool {
 		switch n.(type) {
@@ -198,17 +217,10 @@ func literal(w *syntax.Word) (string, bool) {
 		return !dynamic
 	})
 	if dynamic {
-		return "", false
+		return nil, false
 	}
-	// Fields removes quotes and backslashes as the shell does before the
-	// command sees the word ({\"a\":1} is {"a":1}, \  a blank), which
-	// Literal leaves in. A word brace expansion makes several of
-	// ({a,b}) is not one literal.
 	v, err := expand.Fields(nil, w)
-	if err != nil || len(v) != 1 {
-		return "", false
-	}
-	return v[0], true
+	return v, err == nil
 }
 
 // Placeholder stands for the value of a shell parameter in a patch
@@ -308,6 +320,9 @@ type kubectl struct {
 	// strayBlank is true when an argument is a lone escaped blank, what a
 	// backslash followed by a space at the end of a line makes.
 	strayBlank bool
+	// split are the flags whose value the shell splits into several words
+	// by brace expansion.
+	split map[string]bool
 }
 
 // valued are the kubectl flags that take a value, by long name; shorthands map to them.
@@ -327,7 +342,7 @@ var shorthands = map[string]string{
 }
 
 func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
-	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}, shapes: map[string]string{}, readAll: true}
+	k := &kubectl{flags: map[string]string{}, dynamic: map[string]bool{}, shapes: map[string]string{}, split: map[string]bool{}, readAll: true}
 	for i := 0; i < len(words); i++ {
 		arg, ok := literal(words[i])
 		if !ok {
@@ -345,6 +360,7 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			if name, shape, isFlag := dynamicFlag(words[i]); isFlag {
 				// --patch='{"a":'$V'}' or -p"$P": a flag whose value uses an
 				// expansion, written in the same word.
+				k.split[name] = braceSplit(words[i])
 				k.dynamic[name] = true
 				k.flags[name] = ""
 				if shape != "" {
@@ -394,6 +410,7 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			v, ok := literal(words[i])
 			if !ok {
 				k.readAll = false
+				k.split[name] = braceSplit(words[i])
 				k.dynamic[name] = true
 				if shape, ok := shapeOf(words[i]); ok {
 					k.shapes[name] = shape
@@ -695,6 +712,9 @@ func (s *Script) patch(k *kubectl, line int) error {
 	}
 	refused := func(why string) error {
 		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Refused: why}})
+	}
+	if k.split["patch"] {
+		return refused("the shell splits its unquoted patch into several words (brace expansion of {...,...}), so kubectl gets part of it as the patch and the rest as arguments; quote the patch")
 	}
 	if !k.dynamic["type"] && patchType != "json" && patchType != "merge" && patchType != "strategic" {
 		return refused(fmt.Sprintf("--type must be json, merge or strategic, not %q", k.flags["type"]))

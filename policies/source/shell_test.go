@@ -130,6 +130,8 @@ func TestScriptPatchWithoutPatch(t *testing.T) {
 		{"kubectl patch meshconfig osm-mesh-config --type=merge -p ''\n", "is empty", ""},
 		{"kubectl patch meshconfig osm-mesh-config --type=merge --patch=\n", "is empty", ""},
 		{"kubectl patch meshconfig osm-mesh-config --type=merge -p\n", "is empty", ""},
+		{`kubectl patch meshconfig osm-mesh-config --type=merge -p {"spec":{"a":1,"b":2}}` + "\n", "brace expansion", ""},
+		{`kubectl patch meshconfig osm-mesh-config --type=merge --patch={"spec":{"a":1,"b":2}}` + "\n", "brace expansion", ""},
 	} {
 		docs, _, err := scan(t, tc.src)
 		if err != nil {
