@@ -5,6 +5,7 @@ package check_test
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -268,5 +269,54 @@ func TestCRLFHereDocument(t *testing.T) {
 		"metadata: {name: x, namespace: curl}\nspec:\n  portz: 1\nEOF\n", "\n", "\r\n")})
 	if len(res.Errors) > 0 || !hasFinding(got, "MG2001@run.sh:6") {
 		t.Errorf("errors %+v findings %q, want MG2001 at line 6", res.Errors, got)
+	}
+}
+
+// eaa6093 review: what cat sends is what bash makes of its words. A
+// pattern matches in the script's folder however the script is named
+// (deploy/run.sh here, read from the folder above), not a dotfile, and a
+// quoted pattern is no pattern; braces list files too.
+func TestCatSendsWhatBashExpands(t *testing.T) {
+	egress := func(name, protocol string) string {
+		return "---\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: " + name + ", namespace: app}\n" +
+			"spec:\n  sources: [{kind: ServiceAccount, name: api, namespace: app}]\n  hosts: [example.com]\n  ports: [{number: 443, protocol: " + protocol + "}]\n"
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"deploy/run.sh":       "cat *.yaml | kubectl apply -f -\ncat '*.yaml' | kubectl apply -f -\ncat {b,c}.yaml | kubectl apply -f -\n",
+		"deploy/a.yaml":       egress("a", "htps"),
+		"deploy/b.yaml":       egress("b", "https"),
+		"deploy/c.yaml":       egress("c", "hhtp"),
+		"deploy/.hidden.yaml": egress("hidden", "grpc"),
+	})
+	t.Chdir(dir)
+	// Only the script is named: the manifests are read because it sends them.
+	res, err := check.Run(context.Background(), newEngine(t), check.Options{Paths: []string{"deploy/run.sh"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var denied, got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+f.File+":"+strconv.Itoa(f.Line))
+		if f.Rule == "MG2003" {
+			denied = append(denied, f.Rule+"@"+f.File+":"+strconv.Itoa(f.Line))
+		}
+	}
+	sort.Strings(denied)
+	if want := "MG2003@deploy/a.yaml:8 MG2003@deploy/c.yaml:8"; strings.Join(denied, " ") != want {
+		t.Errorf("MG2003 at %v, want %s\n%q", denied, want, got)
+	}
+}
+
+// 3faa2f4 review: a MeshConfig osm-edge never reads (not named
+// osm-mesh-config, MG1005) governs nothing: the Egress beside it is judged
+// against the install defaults, passthrough on.
+func TestMeshConfigNeverReadGovernsNothing(t *testing.T) {
+	_, got := runTree(t, map[string]string{
+		"other.yaml":  "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: other-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: false, interceptionMode: iptables}\n",
+		"egress.yaml": "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: httpbin, namespace: curl}\nspec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [httpbin.org]\n  ports: [{number: 443, protocol: https}]\n",
+	})
+	if !hasFinding(got, "MG1005@other.yaml") || !hasFinding(got, "MG3001@egress.yaml:1 Egress curl/httpbin restricts nothing: spec.traffic.enableEgress is true in MeshConfig osm-system/osm-mesh-config") {
+		t.Errorf("findings %q, want MG1005 on other.yaml and MG3001 against the defaults on egress.yaml", got)
 	}
 }

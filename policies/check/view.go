@@ -138,6 +138,9 @@ func (v *view) add(d *source.Document) {
 	}
 	switch {
 	case isKind(d, "config.openservicemesh.io", "MeshConfig"):
+		if name := d.Name(); name != "" && name != "osm-mesh-config" {
+			return // osm-edge never reads it (MG1005): it governs nothing
+		}
 		v.meshConfigs = append(v.meshConfigs, located{file: d.File, abs: v.abs(d.File), object: d.Object, manifest: v.isManifest(d.File)})
 	case isKind(d, "policy.openservicemesh.io", "Egress"):
 		// Egresses can be many, and the inventory needs only a few of their

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -1003,13 +1004,15 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 			}
 		}
 		for _, w := range words {
-			f, ok := literal(w)
-			if !ok || !isManifestName(f) {
-				continue
-			}
-			for _, o := range s.judgedIn(f) {
-				if err := report(o.apiVersion, o.r.Kind, o.namespace, o.name); err != nil {
-					return err
+			names, _ := s.globFields(w)
+			for _, f := range names {
+				if !isManifestName(f) {
+					continue
+				}
+				for _, o := range s.judgedIn(f) {
+					if err := report(o.apiVersion, o.r.Kind, o.namespace, o.name); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -1029,18 +1032,12 @@ type judgedObject struct {
 // file f (resolved against the script's folder); none when it cannot be
 // read.
 func (s *Script) judgedIn(f string) []judgedObject {
-	if f == "" {
-		return nil
-	}
-	if !filepath.IsAbs(f) {
-		f = filepath.Join(s.Dir, f)
-	}
-	b, err := ReadFile(f)
-	if err != nil {
+	b, ok := s.readRegular(f)
+	if !ok {
 		return nil
 	}
 	var out []judgedObject
-	for _, o := range objectsIn(f, b) {
+	for _, o := range objectsIn(s.path(f), b) {
 		if r, ok := LookupResource(o.kind); ok && groupOf(r.APIVersion) == groupOf(o.apiVersion) {
 			out = append(out, judgedObject{o, r})
 		}
@@ -1073,7 +1070,7 @@ func (s *Script) inputFiles(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([
 			return nil, false
 		}
 		f, ok := literal(r.Word)
-		return []string{f}, ok && f != ""
+		return []string{f}, ok && f != "" && !s.special(f)
 	}
 	if upstream == nil {
 		return nil, false
@@ -1092,34 +1089,79 @@ func (s *Script) inputFiles(redirs []*syntax.Redirect, upstream *syntax.Stmt) ([
 	}
 	var files []string
 	for _, w := range call.Args[1:] {
-		f, ok := literal(w)
-		if !ok || f == "" || strings.HasPrefix(f, "-") {
+		// As the shell passes them on: braces and patterns expanded
+		// (cat {a,b}.yaml, cat *.yaml; a pattern that matches nothing is
+		// passed as written, and cat fails).
+		names, ok := s.globFields(w)
+		if !ok {
 			return nil, false
 		}
-		if strings.ContainsAny(f, "*?[") {
-			// The shell lists the files a pattern matches, sorted; one
-			// that matches none is passed as written, and cat fails.
-			dir := s.Dir
-			if filepath.IsAbs(f) {
-				dir = ""
-			}
-			matches, err := filepath.Glob(filepath.Join(dir, f))
-			if err != nil || len(matches) == 0 {
+		for _, f := range names {
+			if f == "" || strings.HasPrefix(f, "-") || s.special(f) {
 				return nil, false
 			}
-			files = append(files, matches...)
-			continue
+			files = append(files, f)
 		}
-		files = append(files, f)
 	}
 	// kubectl reads what cat writes as one stream: files run together
-	// without a document separator make one document of both.
-	for i := 1; i < len(files); i++ {
-		if !s.joinsCleanly(files[i-1], files[i]) {
+	// without a document separator make one document of both. An empty
+	// file adds nothing between them.
+	var nonEmpty []string
+	for _, f := range files {
+		if b, ok := s.readRegular(f); !ok || len(bytes.TrimSpace(b)) > 0 {
+			nonEmpty = append(nonEmpty, f)
+		}
+	}
+	for i := 1; i < len(nonEmpty); i++ {
+		if !s.joinsCleanly(nonEmpty[i-1], nonEmpty[i]) {
 			return nil, false
 		}
 	}
 	return files, true
+}
+
+// globFields expands a word as the shell passes it on, with file name
+// patterns matched in the script's folder as bash matches them (a name
+// that starts with a dot only for a pattern that does too; a quoted
+// pattern is no pattern). ok is false for a word with an expansion
+// meshguard cannot make.
+func (s *Script) globFields(w *syntax.Word) ([]string, bool) {
+	if _, ok := fields(w); !ok {
+		return nil, false
+	}
+	dir, err := filepath.Abs(s.Dir)
+	if err != nil {
+		return nil, false
+	}
+	cfg := &expand.Config{Env: expand.ListEnviron("PWD=" + dir), ReadDir2: os.ReadDir}
+	v, err := expand.Fields(cfg, w)
+	return v, err == nil
+}
+
+// path resolves a file name a command gives against the script's folder.
+func (s *Script) path(f string) string {
+	if filepath.IsAbs(f) {
+		return f
+	}
+	return filepath.Join(s.Dir, f)
+}
+
+// special reports whether f names something other than a regular file
+// (a device such as /dev/stdin, a pipe): reading it may never end, and
+// what it holds is not the script's to know.
+func (s *Script) special(f string) bool {
+	fi, err := os.Stat(s.path(f))
+	return err == nil && !fi.Mode().IsRegular()
+}
+
+// readRegular reads a regular file a command names; ok is false for one
+// that is missing, unreadable or not a regular file.
+func (s *Script) readRegular(f string) ([]byte, bool) {
+	if f == "" || s.special(f) {
+		return nil, false
+	}
+	b, err := ReadFile(s.path(f))
+	return b, err == nil
 }
 
 // stdinRedirect is the redirection a command's standard input comes from,
@@ -1154,15 +1196,8 @@ func touchesStdio(r *syntax.Redirect) bool {
 // puts a --- between them. JSON objects one after another are read one by
 // one too. A file that cannot be read is left to the reader of -f.
 func (s *Script) joinsCleanly(a, b string) bool {
-	read := func(f string) ([]byte, bool) {
-		if !filepath.IsAbs(f) {
-			f = filepath.Join(s.Dir, f)
-		}
-		data, err := ReadFile(f)
-		return data, err == nil
-	}
-	x, okA := read(a)
-	y, okB := read(b)
+	x, okA := s.readRegular(a)
+	y, okB := s.readRegular(b)
 	if !okA || !okB {
 		return true
 	}

@@ -618,3 +618,38 @@ helm install osm osm-edge/osm --kube-context prod --version 1.3.9
 		}
 	}
 }
+
+// TestScriptCatOfSpecialAndEmptyFiles: what cat sends from a device (a
+// terminal, /dev/stdin) is not the script's to know and is never read; an
+// empty file between two that run together does not separate them.
+func TestScriptCatOfSpecialAndEmptyFiles(t *testing.T) {
+	dir := t.TempDir()
+	eg := func(name string) string {
+		return "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: " + name + ", namespace: curl}\n"
+	}
+	for name, body := range map[string]string{"a.yaml": eg("a"), "c.yaml": eg("c"), "empty.yaml": "\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var docs, refs []string
+	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{},
+		Emit: func(d *Document) error {
+			docs = append(docs, fmt.Sprintf("%d %s %v", d.Line, d.Name(), d.Patch != nil && d.Patch.Unresolved != ""))
+			return nil
+		},
+		Ref: func(r Ref) { refs = append(refs, filepath.Base(r.Path)) },
+	}
+	src := "cat a.yaml /dev/null | kubectl apply -f -\n" +
+		"cat a.yaml empty.yaml c.yaml | kubectl apply -f -\n" +
+		"kubectl apply -f - < /dev/null\n"
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) > 0 {
+		t.Errorf("refs %v, want none", refs)
+	}
+	if want := []string{"1 a true", "2 a true", "2 c true"}; !reflect.DeepEqual(docs, want) {
+		t.Errorf("documents %q, want %q", docs, want)
+	}
+}

@@ -28,6 +28,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s uses port %v as tcp-server-first and, at spec.ports[%d], as %s%s: %s", [kube.object_ref, p.number, c.first[0], c.first[1], _more(c.more), _effect]),
 }) if {
 	kube.is_egress
+	not kube.object_unmonitored # MG3004's: osm-edge ignores the policy
 	some i, p in input.object.spec.ports
 	is_string(p.protocol)
 	lower(p.protocol) == "tcp-server-first"
@@ -79,6 +80,7 @@ findings contains finding.new(rego.metadata.chain(), {
 	]),
 }) if {
 	kube.is_egress
+	not kube.object_unmonitored # MG3004's: osm-edge ignores the policy
 	some i, p in input.object.spec.ports
 	is_string(p.protocol)
 	mine := lower(p.protocol)

@@ -92,6 +92,13 @@ test_policies_in_unmonitored_namespaces_do_not_conflict if {
 	# once the namespace is monitored, the conflict is real
 	monitored := json.patch(inp, [{"op": "replace", "path": "/inventory/namespaces/0/metadata/labels", "value": {"openservicemesh.io/monitored-by": "osm"}}])
 	count(rule.findings) == 1 with input as monitored
+
+	# nor does a policy osm-edge ignores conflict with another (MG3004 says
+	# it is ignored), within itself or across policies
+	count(rule.findings) == 0 with input as json.patch(monitored, [
+		{"op": "replace", "path": "/inventory/namespaces/1/metadata/labels", "value": {}},
+		{"op": "add", "path": "/object/spec/ports/-", "value": {"number": 3306, "protocol": "tcp-server-first"}},
+	])
 }
 
 test_other_service_accounts_do_not_conflict if {
