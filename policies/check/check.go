@@ -395,6 +395,7 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 // top-level list): an Ansible playbook, a list whose tasks nest a
 // manifest's keys deeper, is no manifest.
 func holdsManifestKeys(content []byte) bool {
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // a byte order mark
 	if t := bytes.TrimSpace(content); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return manifestKey.Match(content)
 	}
@@ -403,7 +404,7 @@ func holdsManifestKeys(content []byte) bool {
 
 var (
 	manifestKey         = regexp.MustCompile(`(^|[\s{,\-])["']?(apiVersion|kind)["']?\s*:`)
-	topLevelManifestKey = regexp.MustCompile(`(?m)^(- )?["']?(apiVersion|kind)["']?\s*:|^\{.*\b(apiVersion|kind)\b`)
+	topLevelManifestKey = regexp.MustCompile(`(?m)^(-[ \t]+)?["']?(apiVersion|kind)["']?\s*:|^\{.*\b(apiVersion|kind)\b`)
 )
 
 // ref notes a file that a kubectl command in a script applies with -f, so

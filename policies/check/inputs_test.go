@@ -332,7 +332,8 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 		"broken.yaml":        "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nspec: [\n",
 		"flow.yaml":          "{apiVersion: policy.openservicemesh.io/v1alpha1, kind: Egress, spec: [}\n",
 		"playbook.yml":       "- hosts: all\n  tasks:\n  - kubernetes.core.k8s:\n      definition:\n        apiVersion: v1\n        kind: ConfigMap\n",
-		"list.yaml":          "- apiVersion: v1\n  kind: ConfigMap\n",
+		"list.yaml":          "-   apiVersion: v1\n    kind: ConfigMap\n",
+		"bom.json":           "\ufeff{\n  // a comment\n  \"kind\": \"Egress\"\n}\n",
 	})
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 	if err != nil {
@@ -353,7 +354,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	if strings.Join(skipped, " ") != "notes.yaml playbook.yml tsconfig.json" {
 		t.Errorf("skipped %v", skipped)
 	}
-	if strings.Join(errs, " | ") != "broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML | list.yaml:1: document 1 is a list, not an object" {
+	if strings.Join(errs, " | ") != "bom.json:2: invalid JSON | broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML | list.yaml:1: document 1 is a list, not an object" {
 		t.Errorf("errors %v", errs)
 	}
 	// Named itself, it is checked, and cannot be.

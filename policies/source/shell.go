@@ -401,8 +401,7 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 				k.verb = arg
 			} else {
 				k.args = append(k.args, arg)
-				// what a backslash and a blank at the end of a line leave
-				k.strayBlank = k.strayBlank || arg == " " || arg == "\t"
+				k.strayBlank = k.strayBlank || escapedBlank(words[i])
 			}
 			continue
 		}
@@ -430,6 +429,17 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 	}
 	k.namespace = k.flags["namespace"]
 	return k, k.verb != ""
+}
+
+// escapedBlank reports whether a word is a lone backslash-escaped blank,
+// what a backslash followed by a space at the end of a line leaves (a
+// quoted " " is not one).
+func escapedBlank(w *syntax.Word) bool {
+	if len(w.Parts) != 1 {
+		return false
+	}
+	lit, ok := w.Parts[0].(*syntax.Lit)
+	return ok && (lit.Value == "\\ " || lit.Value == "\\\t")
 }
 
 // kubectlVerbs are kubectl commands, to tell options from a shell expansion
@@ -753,7 +763,7 @@ func (s *Script) patch(k *kubectl, line int) error {
 			}
 			return refused(why)
 		case v == "":
-			return refused("its -p/--patch is empty, and kubectl needs the patch there or in --patch-file")
+			return refused("its -p/--patch gives no patch, and kubectl needs one there or in --patch-file")
 		}
 		patch = []byte(v)
 	}

@@ -127,9 +127,11 @@ func TestScriptPatchWithoutPatch(t *testing.T) {
 		{"kubectl patch meshconfig osm-mesh-config -n osm-system \\ \n  --type=merge -p '{}'\n", "ends in a backslash and a space", ""},
 		{"kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge $ARGS\n", "", "no -p"},
 		{"kubectl patch meshconfig osm-mesh-config --type=Strategic-merge -p '{}'\n", `not "Strategic-merge"`, ""},
-		{"kubectl patch meshconfig osm-mesh-config --type=merge -p ''\n", "is empty", ""},
-		{"kubectl patch meshconfig osm-mesh-config --type=merge --patch=\n", "is empty", ""},
-		{"kubectl patch meshconfig osm-mesh-config --type=merge -p\n", "is empty", ""},
+		{"kubectl patch meshconfig osm-mesh-config --type=merge -p ''\n", "gives no patch", ""},
+		{"kubectl patch meshconfig osm-mesh-config --type=merge --patch=\n", "gives no patch", ""},
+		{"kubectl patch meshconfig osm-mesh-config --type=merge -p\n", "gives no patch", ""},
+		// a quoted blank is a stray argument, but no broken continuation
+		{"kubectl patch meshconfig osm-mesh-config -n osm-system \" \"\n", "has neither", ""},
 		{`kubectl patch meshconfig osm-mesh-config --type=merge -p {"spec":{"a":1,"b":2}}` + "\n", "brace expansion", ""},
 		{`kubectl patch meshconfig osm-mesh-config --type=merge --patch={"spec":{"a":1,"b":2}}` + "\n", "brace expansion", ""},
 	} {
@@ -145,6 +147,9 @@ func TestScriptPatchWithoutPatch(t *testing.T) {
 		if (tc.refused == "") != (p.Refused == "") || !strings.Contains(p.Refused, tc.refused) ||
 			(tc.unresolved == "") != (p.Unresolved == "") || !strings.Contains(p.Unresolved, tc.unresolved) {
 			t.Errorf("%q: refused %q, unresolved %q; want refused %q, unresolved %q", tc.src, p.Refused, p.Unresolved, tc.refused, tc.unresolved)
+		}
+		if strings.Contains(tc.src, `" "`) && strings.Contains(p.Refused, "backslash") {
+			t.Errorf("%q: a quoted blank is no broken continuation: %q", tc.src, p.Refused)
 		}
 		if p.Refused != "" && p.Type != "" {
 			t.Errorf("%q: a refused command has no patch type (MG0001 would speak of it): %q", tc.src, p.Type)

@@ -31,12 +31,14 @@ _unknown_head(u) := sprintf("unknown field %q in the last-applied configuration 
 }
 
 # _command is the kubectl command that wrote the last-applied configuration,
-# as its field manager names it: apply, or create and replace with
+# as its field manager names it: apply, edit, or create and replace with
 # --save-config.
 _command := "kubectl create --save-config" if {
 	input.options.fieldManager == "kubectl-create"
 } else := "kubectl replace --save-config" if {
 	input.options.fieldManager == "kubectl-replace"
+} else := "kubectl edit" if {
+	input.options.fieldManager == "kubectl-edit"
 } else := "kubectl apply"
 
 # _validate_flag is the kubectl flag that let an unknown field through: the

@@ -65,4 +65,5 @@ test_last_applied_names_the_command_that_wrote_it if {
 	contains(m, "this replace would remove spec.traffic.enableEgress")
 	contains(schema.unknown_message(_u), "(kubectl create --save-config --validate=false)") with input as {"options": {"fieldManager": "kubectl-create"}}
 	contains(schema.unknown_message(_u), "(kubectl apply --validate=false)") with input as {"options": {"fieldManager": "kubectl-client-side-apply"}}
+	contains(schema.unknown_message(_u), "(kubectl edit --validate=false)") with input as {"options": {"fieldManager": "kubectl-edit"}}
 }
