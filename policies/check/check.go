@@ -370,7 +370,13 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		err = r.patch(count)
 	}
 	var pe *source.ParseError
+	var pes source.ParseErrors
 	switch {
+	case errors.As(err, &pes):
+		// A script's or runbook's: each at its line, the rest read.
+		for _, pe := range pes {
+			fail(pe.Line, pe.Msg)
+		}
 	case errors.As(err, &pe) && in.kind == "yaml" && in.walked && in.kustomization == "" && !holdsManifestKeys(content):
 		// A folder holds more than manifests: a tsconfig.json or a
 		// devcontainer.json with comments is no Kubernetes object.

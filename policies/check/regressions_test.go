@@ -320,3 +320,27 @@ func TestMeshConfigNeverReadGovernsNothing(t *testing.T) {
 		t.Errorf("findings %q, want MG1005 on other.yaml and MG3001 against the defaults on egress.yaml", got)
 	}
 }
+
+// An input error in one command of a script or runbook (a patch that is
+// neither JSON nor YAML) used to end the reading of the file: the commands
+// after it went unchecked. Each is now an error at its line, and the rest
+// is read.
+func TestInputErrorsDoNotHideTheRestOfAScript(t *testing.T) {
+	const bad = "kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{bad'\n"
+	const typo = "kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{\"spec\":{\"traffic\":{\"enableEngress\":false}}}'\n"
+	res, got := runTree(t, map[string]string{
+		"run.sh": bad + typo + bad,
+		"run.md": "```bash\n" + bad + "```\n\n```bash\n" + typo + "```\n\nInline: `" + strings.TrimSpace(bad) + "`.\n",
+	})
+	var errs []string
+	for _, e := range res.Errors {
+		errs = append(errs, e.File+":"+strconv.Itoa(e.Line))
+	}
+	sort.Strings(errs)
+	if want := "run.md:2 run.md:9 run.sh:1 run.sh:3"; strings.Join(errs, " ") != want {
+		t.Errorf("input errors at %v, want %s", errs, want)
+	}
+	if !hasFinding(got, "MG1001@run.sh:2") || !hasFinding(got, "MG1001@run.md:6") {
+		t.Errorf("the typo after an input error is not reported: %q", got)
+	}
+}

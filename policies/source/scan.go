@@ -38,6 +38,22 @@ func (sc *Scanner) Shell(file string, src []byte) error {
 // (apiVersion and kind at the top level).
 func (sc *Scanner) Markdown(file string, src []byte) error {
 	sc.vars = map[string]string{}
+	// An input error in one block leaves the others to be read: it is
+	// returned with the rest, after them.
+	var problems ParseErrors
+	keep := func(err error) error {
+		var pes ParseErrors
+		var pe *ParseError
+		switch {
+		case errors.As(err, &pes):
+			problems = append(problems, pes...)
+		case errors.As(err, &pe):
+			problems = append(problems, pe)
+		default:
+			return err
+		}
+		return nil
+	}
 	for _, b := range CodeBlocks(src) {
 		switch {
 		case b.Inline:
@@ -50,7 +66,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			if errors.As(err, &pe) && pe.Shell {
 				continue
 			}
-			if err != nil {
+			if err := keep(err); err != nil {
 				return err
 			}
 		case b.IsYAML():
@@ -64,7 +80,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			if errors.As(err, &pe) && !(looksLikeManifest(b.Body) && sc.names(b.Body)) {
 				continue
 			}
-			if err != nil {
+			if err := keep(err); err != nil {
 				return err
 			}
 		case b.IsShell():
@@ -73,17 +89,17 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
-				if err != nil {
+				if err := keep(err); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := sc.lineByLine(file, b.Line-1, body); err != nil {
+			if err := keep(sc.lineByLine(file, b.Line-1, body)); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return problems.orNil()
 }
 
 // names reports whether YAML that does not parse names an object meshguard
@@ -115,6 +131,7 @@ func (sc *Scanner) names(body []byte) bool {
 // own (a continuation joins lines); commands that still do not parse are
 // skipped, since prose and output are not commands.
 func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
+	var problems ParseErrors
 	lines := strings.Split(string(body), "\n")
 	for i := 0; i < len(lines); i++ {
 		start := i
@@ -129,12 +146,16 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
-		if errors.As(err, &pe) && pe.Shell {
-			continue
-		}
-		if err != nil {
+		var pes ParseErrors
+		switch {
+		case errors.As(err, &pes):
+			problems = append(problems, pes...)
+		case errors.As(err, &pe) && pe.Shell:
+		case errors.As(err, &pe):
+			problems = append(problems, pe)
+		case err != nil:
 			return err
 		}
 	}
-	return nil
+	return problems.orNil()
 }

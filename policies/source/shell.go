@@ -140,6 +140,23 @@ func (s *Script) Scan(src []byte) error {
 		return true
 	})
 	var walkErr error
+	var problems ParseErrors
+	// A command meshguard cannot read (a patch that is not JSON or YAML, a
+	// here-document that is not YAML) is an input error at its line, and the
+	// commands after it are read all the same, as the shell runs them.
+	collect := func(err error) error {
+		var pe *ParseError
+		if errors.As(err, &pe) && !pe.Shell {
+			problems = append(problems, pe)
+			return nil
+		}
+		var pes ParseErrors
+		if errors.As(err, &pes) {
+			problems = append(problems, pes...)
+			return nil
+		}
+		return err
+	}
 	syntax.Walk(f, func(node syntax.Node) bool {
 		if walkErr != nil {
 			return false
@@ -161,13 +178,13 @@ func (s *Script) Scan(src []byte) error {
 		case *syntax.Stmt:
 			if call, ok := n.Cmd.(*syntax.CallExpr); ok {
 				s.inFunction = inFunc[call]
-				walkErr = s.call(call, n.Redirs, nil)
+				walkErr = collect(s.call(call, n.Redirs, nil))
 			}
 		case *syntax.BinaryCmd:
 			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
 				if call, ok := n.Y.Cmd.(*syntax.CallExpr); ok {
 					s.inFunction = inFunc[call]
-					walkErr = s.call(call, n.Y.Redirs, n.X)
+					walkErr = collect(s.call(call, n.Y.Redirs, n.X))
 					// The right-hand statement is visited again on its own; mark it
 					// so it is not scanned twice.
 					n.Y.Cmd = nil
@@ -176,7 +193,10 @@ func (s *Script) Scan(src []byte) error {
 		}
 		return true
 	})
-	return walkErr
+	if walkErr != nil {
+		return walkErr
+	}
+	return problems.orNil()
 }
 
 func shellErrorText(err error) string {

@@ -225,6 +225,37 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// ParseErrors are the input errors of one script or runbook, whose other
+// commands were read all the same, in the order of their lines.
+type ParseErrors []*ParseError
+
+func (es ParseErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (es ParseErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// orNil is nil for no errors, the error itself for one, else all of them.
+func (es ParseErrors) orNil() error {
+	switch len(es) {
+	case 0:
+		return nil
+	case 1:
+		return es[0]
+	}
+	return es
+}
+
 // DecodeYAML reads every document of a YAML or JSON stream, calling fn for each
 // object (the items of a kind: List each count as one). Empty documents are
 // skipped; documents without apiVersion and kind are passed on all the same, so
