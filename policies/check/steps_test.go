@@ -756,22 +756,12 @@ func TestStepsThroughStandardInput(t *testing.T) {
 			dir := t.TempDir()
 			// mesh-off.yaml is not among the paths: only the commands
 			// that read it make it known.
-			writeTree(t, dir, map[string]string{"run.sh": tc.command + stepsEgress})
-			if err := os.WriteFile(filepath.Join(dir, "mesh-off.yaml"), []byte(stepsMeshOff), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeTree(t, dir, map[string]string{"run.sh": tc.command + stepsEgress, "mesh-off.yaml": stepsMeshOff})
 			res, err := check.Run(ctx, e, check.Options{Paths: []string{filepath.Join(dir, "run.sh")}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, f := range res.Findings {
-				got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
-			}
-			sort.Strings(got)
-			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
-				t.Errorf("findings %v, want %v\n%+v", got, tc.want, res.Findings)
-			}
+			wantFindingLines(t, res, tc.want...)
 		})
 	}
 }
@@ -790,14 +780,7 @@ func TestInlineCommandsAreExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range res.Findings {
-		got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
-	}
-	sort.Strings(got)
-	if want := []string{"MG1001@1", "MG3001@5"}; strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("findings %v, want %v\n%+v", got, want, res.Findings)
-	}
+	wantFindingLines(t, res, "MG1001@1", "MG3001@5")
 }
 
 // TestRefusedCommandsChangeNothing: a patch or an apply whose MeshConfig
@@ -808,37 +791,27 @@ func TestInlineCommandsAreExamples(t *testing.T) {
 func TestRefusedCommandsChangeNothing(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t)
+	next := stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress
 	for _, tc := range []struct {
-		name, command string
-		want          []string
+		name, script string
+		want         []string
 	}{
 		// MG1002 on the refused command, MG3001 on the Egress below the
 		// next patch, nothing on that patch.
-		{"patch", stepsPatch(`{"spec":{"traffic":{"enableEgress":"false"}}}`), []string{"MG1002@1", "MG3001@4"}},
-		{"apply", refusedMesh("apply"), []string{"MG1002@6", "MG3001@10"}},
+		{"patch", stepsPatch(`{"spec":{"traffic":{"enableEgress":"false"}}}`) + next, []string{"MG1002@1", "MG3001@4"}},
+		{"apply", refusedMesh("apply") + next, []string{"MG1002@6", "MG3001@10"}},
 		// replace --force deletes the MeshConfig before the create is
 		// refused: it is gone, and the Egress is not judged against it.
-		{"replace --force", refusedMesh("replace --force"), []string{"MG1002@6"}},
+		{"replace --force", refusedMesh("replace --force") + "\n" + stepsEgress, []string{"MG1002@6"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			script := tc.command + stepsPatch(`{"spec":{"sidecar":{"logLevel":"debug"}}}`) + stepsEgress
-			if tc.name == "replace --force" {
-				script = tc.command + "\n" + stepsEgress
-			}
-			writeTree(t, dir, map[string]string{"run.sh": script})
+			writeTree(t, dir, map[string]string{"run.sh": tc.script})
 			res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, f := range res.Findings {
-				got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
-			}
-			sort.Strings(got)
-			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
-				t.Errorf("findings %v, want %v\n%+v", got, tc.want, res.Findings)
-			}
+			wantFindingLines(t, res, tc.want...)
 		})
 	}
 }
@@ -847,4 +820,17 @@ func TestRefusedCommandsChangeNothing(t *testing.T) {
 // MeshConfig the API server's schema refuses, its bad value at line 6.
 func refusedMesh(verb string) string {
 	return "kubectl " + verb + " -f - <<EOF\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nspec:\n  traffic: {enableEgress: \"false\", interceptionMode: iptables}\nEOF\n"
+}
+
+// wantFindingLines checks a run's findings, as RULE@LINE, sorted.
+func wantFindingLines(t *testing.T, res report.Result, want ...string) {
+	t.Helper()
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+"@"+strconv.Itoa(f.Line))
+	}
+	sort.Strings(got)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("findings %v, want %v\n%+v", got, want, res.Findings)
+	}
 }

@@ -720,12 +720,19 @@ func target(args []string) (kind, name string, ok bool) {
 	return kind, name, true
 }
 
-func (s *Script) patch(k *kubectl, line int) error {
-	kind, name, ok := target(k.args)
+// judgedTarget is the object a kubectl command names when it is of a kind
+// meshguard judges: the kind as written, its resource and the name.
+func judgedTarget(args []string) (kind string, r Resource, name string, ok bool) {
+	kind, name, ok = target(args)
 	if !ok {
-		return nil
+		return "", Resource{}, "", false
 	}
-	r, ok := LookupResource(kind)
+	r, ok = LookupResource(kind)
+	return kind, r, name, ok
+}
+
+func (s *Script) patch(k *kubectl, line int) error {
+	kind, r, name, ok := judgedTarget(k.args)
 	if !ok {
 		return nil
 	}
@@ -947,11 +954,7 @@ func (s *Script) edit(k *kubectl, line int) error {
 		}
 		return nil
 	}
-	kind, name, ok := target(k.args)
-	if !ok {
-		return nil
-	}
-	r, ok := LookupResource(kind)
+	_, r, name, ok := judgedTarget(k.args)
 	if !ok {
 		return nil
 	}

@@ -203,6 +203,23 @@ meshconfig_never_read if {
 	name != "osm-mesh-config"
 }
 
+# command_target names a command and the object it sends, for a stand-in
+# object: "kubectl patch of MeshConfig osm-mesh-config". The command is
+# input.patch.source, else kubectl patch; a command that names only a kind
+# (kubectl edit meshconfig -n osm-system) gets no name.
+command_target := sprintf("%s of %s%s", [_command, input.object.kind, _name_part])
+
+_command := input.patch.source if {
+	is_string(input.patch.source)
+	input.patch.source != ""
+} else := "kubectl patch"
+
+_name_part := sprintf(" %s", [name]) if {
+	name := input.object.metadata.name
+	is_string(name)
+	name != ""
+} else := ""
+
 passthrough(cfg) if cfg.spec.traffic.enableEgress == true
 
 # egress_policy_enabled is true when featureFlags.enableEgressPolicy is on.

@@ -15,20 +15,10 @@
 package meshguard.rules.general["kubectl-refuses"]
 
 import data.meshguard.finding
+import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s of %s%s is refused by kubectl itself, which sends nothing: %s", [_command, input.object.kind, _name, input.patch.refused]),
+	"message": sprintf("%s is refused by kubectl itself, which sends nothing: %s", [kube.command_target, input.patch.refused]),
 }) if {
 	input.patch.refused
 }
-
-_command := input.patch.source if {
-	is_string(input.patch.source)
-	input.patch.source != ""
-} else := "kubectl patch"
-
-_name := sprintf(" %s", [name]) if {
-	name := input.object.metadata.name
-	is_string(name)
-	name != ""
-} else := ""

@@ -23,29 +23,16 @@
 package meshguard.rules.general["unresolved-command"]
 
 import data.meshguard.finding
+import data.meshguard.kube
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s of %s%s not checked: %s", [_command, input.object.kind, _name, input.patch.unresolved]),
+	"message": sprintf("%s not checked: %s", [kube.command_target, input.patch.unresolved]),
 }) if {
 	input.patch.unresolved
 }
 
 findings contains finding.new(rego.metadata.chain(), {
-	"message": sprintf("%s of %s%s checked in part: %s", [_command, input.object.kind, _name, input.patch.partial]),
+	"message": sprintf("%s checked in part: %s", [kube.command_target, input.patch.partial]),
 }) if {
 	input.patch.partial
 }
-
-# _command is what sent the object: a kubectl patch unless the input says.
-_command := input.patch.source if {
-	is_string(input.patch.source)
-	input.patch.source != ""
-} else := "kubectl patch"
-
-# " NAME", or nothing for a command that names only a kind (kubectl edit
-# meshconfig -n osm-system edits every MeshConfig there)
-_name := sprintf(" %s", [name]) if {
-	name := input.object.metadata.name
-	is_string(name)
-	name != ""
-} else := ""
