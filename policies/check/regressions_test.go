@@ -344,3 +344,34 @@ func TestInputErrorsDoNotHideTheRestOfAScript(t *testing.T) {
 		t.Errorf("the typo after an input error is not reported: %q", got)
 	}
 }
+
+// A script that writes a manifest with a here-document and applies the
+// file was passed over (0 documents, exit 0), and a MeshConfig written so
+// did not turn passthrough off for the Egress policies below it; a file of
+// that name on disk was read instead.
+func TestScriptAppliesTheFileItWrote(t *testing.T) {
+	res, got := runTree(t, map[string]string{
+		"egress.yaml": "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: old, namespace: curl}\n" +
+			"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [a.example.com]\n  ports: [{number: 80, protocol: http}]\n",
+		"run.sh": "cat <<'EOF' > mc.yaml\n" +
+			"apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n" +
+			"spec:\n  traffic: {enableEgress: false}\nEOF\n" + // 1-7
+			"kubectl apply -f mc.yaml\n" + // 8
+			"cat > egress.yaml <<EOF\n" + // 9
+			"apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: grpc, namespace: curl}\n" +
+			"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [a.example.com]\n" +
+			"  ports: [{number: 80, protocol: grpc}]\nEOF\n" + // 10-17
+			"kubectl apply -f egress.yaml\n", // 18
+	})
+	if !hasFinding(got, "MG2003@run.sh:16") {
+		t.Errorf("findings %q, want MG2003 at the here-document's line 16", got)
+	}
+	for _, g := range got {
+		if strings.HasPrefix(g, "MG3001@run.sh") {
+			t.Errorf("finding %q: the script's MeshConfig turned passthrough off above", g)
+		}
+	}
+	if res.Summary.Deny == 0 {
+		t.Errorf("summary %+v, want a deny", res.Summary)
+	}
+}

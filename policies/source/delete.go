@@ -63,11 +63,18 @@ func (s *Script) deletion(k *kubectl) {
 	all := hasFlag(k, "all")
 	everywhere := hasFlag(k, "all-namespaces") || hasFlag(k, "A")
 	if len(k.files) > 0 {
-		if k.dynamic["filename"] {
-			s.Delete(Deletion{At: s.cmd.at, Unknown: true})
-			return
-		}
-		for _, f := range k.files {
+		for i, f := range k.files {
+			if i < len(k.fileWords) {
+				if w := s.writtenFor(k.fileWords[i]); w != nil {
+					// A file the script wrote: the policies it wrote there.
+					s.deletedIn(w, ns, &d)
+					continue
+				}
+			}
+			if k.dynamic["filename"] {
+				s.Delete(Deletion{At: s.cmd.at, Unknown: true})
+				return
+			}
 			if f == "" || f == "-" || strings.Contains(f, "://") {
 				d.Unknown = true
 				continue
@@ -118,6 +125,30 @@ func (s *Script) deletion(k *kubectl) {
 		}
 	}
 	s.reportDeletion(d)
+}
+
+// deletedIn adds to d what kubectl delete -f removes of a file the script
+// wrote: the Egress policies and namespaces of its here-documents, or, when
+// meshguard cannot know what the file holds, what it may hold, unknown.
+func (s *Script) deletedIn(w *writtenFile, ns string, d *Deletion) {
+	if w.changer != "" || !piecesJoin(w.pieces) {
+		d.Unknown = true
+		return
+	}
+	for _, h := range w.pieces {
+		_ = DecodeYAMLBytes(s.File, h.body, 0, func(doc *Document) error {
+			switch {
+			case doc.Kind() == "Namespace":
+				d.Namespaces = append(d.Namespaces, ShowExpansions(doc.Name(), h.unknown))
+			case isEgressResource(doc.Kind()) && groupOf(doc.APIVersion()) == "policy.openservicemesh.io":
+				d.Egresses = append(d.Egresses, Name{Namespace: orDefault(doc.Namespace(), ns), Name: ShowExpansions(doc.Name(), h.unknown)})
+			}
+			return nil
+		})
+		if len(h.unknown) > 0 {
+			d.Unknown = true
+		}
+	}
 }
 
 func (s *Script) reportDeletion(d Deletion) {

@@ -22,12 +22,14 @@ type Scanner struct {
 	Judged func(apiVersion, kind string) bool
 	// vars are the variables the blocks of one runbook assign (Script.vars).
 	vars map[string]string
+	// written are the files the blocks of one runbook write (Script.written).
+	written map[string]*writtenFile
 }
 
 // Shell scans a shell script.
 func (sc *Scanner) Shell(file string, src []byte) error {
-	sc.vars = map[string]string{}
-	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, vars: sc.vars}
+	sc.vars, sc.written = map[string]string{}, map[string]*writtenFile{}
+	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, vars: sc.vars, written: sc.written}
 	return s.Scan(src)
 }
 
@@ -37,7 +39,7 @@ func (sc *Scanner) Shell(file string, src []byte) error {
 // YAML block that does not parse is an error only when it looks like a manifest
 // (apiVersion and kind at the top level).
 func (sc *Scanner) Markdown(file string, src []byte) error {
-	sc.vars = map[string]string{}
+	sc.vars, sc.written = map[string]string{}, map[string]*writtenFile{}
 	// An input error in one block leaves the others to be read: it is
 	// returned with the rest, after them.
 	var problems ParseErrors
@@ -85,7 +87,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			}
 		case b.IsShell():
 			body := Placeholders(Commands(b.Body))
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars, written: sc.written}
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
@@ -143,7 +145,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		if !mentionsKubectl(cmd) {
 			continue
 		}
-		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars, written: sc.written}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
 		var pes ParseErrors

@@ -107,6 +107,9 @@ type Script struct {
 	// (KUBECTL=kubectl), shared by the blocks of a runbook, to read a
 	// command run through one ($KUBECTL patch ...).
 	vars map[string]string
+	// written are the files the script has written so far, by fileKey
+	// (written.go), shared by the blocks of a runbook as vars are.
+	written map[string]*writtenFile
 }
 
 // Scan parses src as a shell script. A syntax error is returned as a *ParseError.
@@ -122,6 +125,9 @@ func (s *Script) Scan(src []byte) error {
 	}
 	if s.vars == nil {
 		s.vars = map[string]string{}
+	}
+	if s.written == nil {
+		s.written = map[string]*writtenFile{}
 	}
 	// A function's assignments and deletes happen where it is called, if
 	// at all: they are not taken for the script's own.
@@ -174,6 +180,7 @@ func (s *Script) Scan(src []byte) error {
 				} else {
 					delete(s.vars, n.Name.Value)
 				}
+				s.forgetWrites(n.Name.Value)
 			}
 		case *syntax.Stmt:
 			if call, ok := n.Cmd.(*syntax.CallExpr); ok {
@@ -329,7 +336,8 @@ func plainParam(p *syntax.ParamExp) bool {
 // kubectl is a parsed kubectl command line.
 type kubectl struct {
 	verb      string
-	files     []string          // every -f/--filename value, in order
+	files     []string          // every -f/--filename value, in order ("" for one from a shell expansion)
+	fileWords []*syntax.Word    // the words that hold them
 	args      []string          // positional arguments after the verb
 	flags     map[string]string // long names; value "" for booleans
 	dynamic   map[string]bool   // flags whose value uses a shell expansion
@@ -387,6 +395,10 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 				if shape != "" {
 					k.shapes[name] = shape
 				}
+				if name == "filename" {
+					k.files = append(k.files, "")
+					k.fileWords = append(k.fileWords, flagValueWord(words[i]))
+				}
 				continue
 			}
 			k.args = append(k.args, "")
@@ -425,8 +437,10 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 			}
 			continue
 		}
+		var valueWord *syntax.Word
 		if valued[name] && !hasValue && i+1 < len(words) {
 			i++
+			valueWord = words[i]
 			v, ok := literal(words[i])
 			if !ok {
 				k.readAll = false
@@ -441,6 +455,11 @@ func parseKubectl(words []*syntax.Word) (*kubectl, bool) {
 		k.flags[name] = value
 		if name == "filename" {
 			k.files = append(k.files, value)
+			if valueWord == nil {
+				// -fFILE, --filename=FILE: the value is in the flag's word.
+				valueWord = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{Value: value}}}
+			}
+			k.fileWords = append(k.fileWords, valueWord)
 		}
 	}
 	if DynamicVerb(k.verb) && len(k.args) > 0 && kubectlVerbs[k.args[0]] {
@@ -590,6 +609,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	s.cmd.verb, s.cmd.dryRun, s.cmd.fieldValidation, s.cmd.force = "", false, "", false
 	if s.aside && (!ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")]) {
 		return nil
+	}
+	if ok && !s.aside {
+		s.noteWrites(call, name, args[1:], redirs, upstream)
 	}
 	if ok && filepath.Base(name) == "osm" {
 		return s.osmInstall(args[1:], line)
@@ -874,7 +896,18 @@ func keyHolds(v any) bool {
 }
 
 func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
-	if k.dynamic["filename"] {
+	var problems ParseErrors
+	keep := func(err error) error {
+		var pe *ParseError
+		var pes ParseErrors
+		switch {
+		case errors.As(err, &pes):
+			problems = append(problems, pes...)
+		case errors.As(err, &pe):
+			problems = append(problems, pe)
+		default:
+			return err
+		}
 		return nil
 	}
 	for i, f := range k.files {
@@ -883,9 +916,26 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 			s.cmd.at.Seq = (i + 1) * refSeq
 			err := s.stdinManifest(k, redirs, upstream)
 			s.cmd.at.Seq = 0
-			if err != nil {
+			if err := keep(err); err != nil {
 				return err
 			}
+			continue
+		}
+		if i < len(k.fileWords) {
+			if w := s.writtenFor(k.fileWords[i]); w != nil {
+				// A file the script wrote above: what it wrote is applied.
+				s.cmd.at.Seq = (i + 1) * refSeq
+				err := s.applyWritten(k, w)
+				s.cmd.at.Seq = 0
+				if err := keep(err); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if k.dynamic["filename"] {
+			// A file named by a shell expansion: not known, nor are the
+			// others of the command.
 			continue
 		}
 		if s.Ref != nil && f != "" && !strings.Contains(f, "://") {
@@ -902,7 +952,7 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 			s.Ref(Ref{Path: f, At: at, Verb: k.verb, Recursive: recursive, DryRun: s.cmd.dryRun, FieldValidation: s.cmd.fieldValidation})
 		}
 	}
-	return nil
+	return problems.orNil()
 }
 
 func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
@@ -910,6 +960,12 @@ func (s *Script) stdinManifest(k *kubectl, redirs []*syntax.Redirect, upstream *
 	if h.body == nil {
 		return s.fromInput(k, redirs, upstream)
 	}
+	return s.applyHeredoc(k, h)
+}
+
+// applyHeredoc judges the manifest a kubectl command reads from a
+// here-document (or a literal the shell sends it).
+func (s *Script) applyHeredoc(k *kubectl, h heredoc) error {
 	err := s.decodeStdin(k, h.body, h.line, h.unknown)
 	var pe *ParseError
 	if errors.As(err, &pe) {
@@ -973,10 +1029,8 @@ func (s *Script) edit(k *kubectl, line int) error {
 // silent below instead of judging the mesh as it was before the command.
 func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
 	if files, ok := s.inputFiles(redirs, upstream); ok {
-		if s.Ref == nil {
-			return nil
-		}
 		base := s.cmd.at.Seq
+		var problems ParseErrors
 		for i, f := range files {
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(s.Dir, f)
@@ -984,9 +1038,27 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 			at := s.cmd.at
 			// The files of one cat stay within the place of its -f -.
 			at.Seq = base + i*(refSeq>>6)
-			s.Ref(Ref{Path: f, At: at, Verb: k.verb, DryRun: s.cmd.dryRun, FieldValidation: s.cmd.fieldValidation})
+			if w := s.written[filepath.Clean(f)]; w != nil {
+				s.cmd.at.Seq = at.Seq
+				err := s.applyWritten(k, w)
+				s.cmd.at.Seq = base
+				var pes ParseErrors
+				var pe *ParseError
+				switch {
+				case errors.As(err, &pes):
+					problems = append(problems, pes...)
+				case errors.As(err, &pe):
+					problems = append(problems, pe)
+				case err != nil:
+					return err
+				}
+				continue
+			}
+			if s.Ref != nil {
+				s.Ref(Ref{Path: f, At: at, Verb: k.verb, DryRun: s.cmd.dryRun, FieldValidation: s.cmd.fieldValidation})
+			}
 		}
-		return nil
+		return problems.orNil()
 	}
 	var calls []*syntax.Stmt
 	if r := stdinRedirect(redirs); r != nil {
@@ -1010,23 +1082,38 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 		index++
 		return s.emit(d)
 	}
+	for _, o := range s.producedObjects(calls, nil) {
+		if err := report(o.apiVersion, o.kind, o.namespace, o.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// producedObjects lists the objects of the kinds meshguard judges that the
+// commands of a pipeline may write: those a kubectl get names, and those of
+// the manifest files a filter reads (envsubst < FILE, sed ... FILE). A file
+// the script wrote itself (written) counts for what it wrote; own is a
+// file the commands write, left out.
+func (s *Script) producedObjects(calls []*syntax.Stmt, own *writtenFile) []objectID {
+	var out []objectID
 	for _, st := range calls {
 		call, _ := st.Cmd.(*syntax.CallExpr)
+		if call == nil {
+			continue
+		}
 		args := unwrap(call.Args)
 		if name, ok := literal(firstOr(args)); ok && kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
 			if g, ok := parseKubectl(args[1:]); ok && g.verb == "get" {
 				kinds, name, _ := target(g.args)
 				for _, kind := range strings.Split(kinds, ",") {
 					if r, ok := LookupResource(kind); ok && !g.dynamic["namespace"] {
-						if err := report(r.APIVersion, r.Kind, g.namespace, name); err != nil {
-							return err
-						}
+						out = append(out, objectID{r.APIVersion, r.Kind, g.namespace, name})
 					}
 				}
 				continue
 			}
 		}
-		// A manifest a filter reads (envsubst < FILE, sed ... FILE).
 		words := args
 		if len(words) > 0 {
 			words = words[1:]
@@ -1042,15 +1129,21 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 				if !isManifestName(f) {
 					continue
 				}
-				for _, o := range s.judgedIn(f) {
-					if err := report(o.apiVersion, o.r.Kind, o.namespace, o.name); err != nil {
-						return err
+				if w := s.written[filepath.Clean(s.path(f))]; w != nil {
+					if w != own {
+						for _, h := range w.pieces {
+							out = append(out, judgedObjects(s.File, h)...)
+						}
 					}
+					continue
+				}
+				for _, o := range s.judgedIn(f) {
+					out = append(out, objectID{o.apiVersion, o.r.Kind, o.namespace, o.name})
 				}
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 type objectID struct{ apiVersion, kind, namespace, name string }
@@ -1234,6 +1327,12 @@ func (s *Script) joinsCleanly(a, b string) bool {
 	if !okA || !okB {
 		return true
 	}
+	return joinClean(x, y)
+}
+
+// joinClean reports whether y, written right after x, starts a document of
+// its own in the stream (joinsCleanly).
+func joinClean(x, y []byte) bool {
 	tx, ty := bytes.TrimSpace(x), bytes.TrimSpace(y)
 	if len(tx) == 0 || len(ty) == 0 {
 		return true

@@ -1,0 +1,174 @@
+package source
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+const writtenEgress = "apiVersion: policy.openservicemesh.io/v1alpha1\n" +
+	"kind: Egress\n" +
+	"metadata:\n" +
+	"  name: %s\n" +
+	"  namespace: curl\n" +
+	"spec:\n" +
+	"  ports:\n" +
+	"  - {number: 80, protocol: grpc}\n"
+
+// TestScriptAppliesWhatItWrote: a file the script writes with a
+// here-document and applies with -f is read from the here-document, at its
+// lines, whatever a file of that name on disk holds; one it writes or
+// changes otherwise names what it may hold, not checked.
+func TestScriptAppliesWhatItWrote(t *testing.T) {
+	dir := t.TempDir()
+	// On disk, egress.yaml is another policy: the script overwrites it.
+	if err := os.WriteFile(filepath.Join(dir, "egress.yaml"), []byte(fmt.Sprintf(writtenEgress, "on-disk")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tmpl.yaml"), []byte(fmt.Sprintf(writtenEgress, "templated")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := "cat > egress.yaml <<EOF\n" + // 1
+		fmt.Sprintf(writtenEgress, "a") + // 2-9
+		"EOF\n" + // 10
+		"kubectl apply -f egress.yaml\n" + // 11
+		"cat egress.yaml\n" + // 12: reads it, changes nothing
+		"kubectl apply -f - < egress.yaml\n" + // 13
+		"cat ./egress.yaml | kubectl create -f -\n" + // 14
+		"cat <<'EOF' | tee \"$DIR/b.yaml\" >/dev/null\n" + // 15
+		fmt.Sprintf(writtenEgress, "b") + // 16-23
+		"EOF\n" + // 24
+		"kubectl apply -f \"${DIR}\"/b.yaml --filename=$DIR/b.yaml\n" + // 25
+		"DIR=/elsewhere\n" + // 26
+		"kubectl apply -f $DIR/b.yaml\n" + // 27: another file now
+		"sed -i 's/a/c/' egress.yaml\n" + // 28
+		"kubectl apply -f egress.yaml\n" + // 29
+		"kubectl get meshconfig osm-mesh-config -n osm-system -o yaml > mc.yaml\n" + // 30
+		"kubectl apply -f mc.yaml\n" + // 31
+		"envsubst < tmpl.yaml > out.yaml\n" + // 32
+		"kubectl apply -f out.yaml\n" + // 33
+		"helm template x > all.yaml\n" + // 34
+		"kubectl apply -f all.yaml\n" // 35
+	var docs []*Document
+	var refs []string
+	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{},
+		Emit: func(d *Document) error { docs = append(docs, d); return nil },
+		Ref:  func(r Ref) { refs = append(refs, fmt.Sprintf("%s:%d", filepath.Base(r.Path), r.At.Line)) },
+	}
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 0 {
+		t.Errorf("files read from disk: %q, want none", refs)
+	}
+	var got []string
+	for _, d := range docs {
+		line := d.Line
+		if d.Patch == nil {
+			line = d.LineOf("spec.ports[0].protocol")
+		}
+		g := fmt.Sprintf("%d@%d %s %s", line, d.Command.Line, d.Kind(), d.Name())
+		if d.Patch != nil {
+			g += ": " + d.Patch.Unresolved
+		}
+		got = append(got, g)
+	}
+	want := []string{
+		"9@11 Egress a",
+		"9@13 Egress a",
+		"9@14 Egress a",
+		"23@25 Egress b",
+		"23@25 Egress b",
+		"29@29 Egress a: it applies egress.yaml, which sed -i 's/a/c/' egress.yaml changes at line 28, so meshguard cannot read it",
+		"31@31 MeshConfig osm-mesh-config: it applies mc.yaml, which kubectl get meshconfig osm-mesh-config -n osm-system -o yaml > mc.yaml writes at line 30, so meshguard cannot read it",
+		"33@33 Egress templated: it applies out.yaml, which envsubst < tmpl.yaml > out.yaml writes at line 32, so meshguard cannot read it",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestScriptAppendsToWhatItWrote: here-documents appended to a file are
+// applied one after another when each starts a document of its own, and
+// reported not checked when kubectl would read them run together.
+func TestScriptAppendsToWhatItWrote(t *testing.T) {
+	for _, tc := range []struct {
+		sep  string
+		want []string
+	}{
+		{"---\n", []string{"a 9", "b 20"}},
+		{"", []string{"a unresolved", "b unresolved"}},
+	} {
+		src := "cat <<EOF > e.yaml\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n" +
+			"tee -a e.yaml <<EOF\n" + tc.sep + fmt.Sprintf(writtenEgress, "b") + "EOF\n" +
+			"kubectl apply -f e.yaml\n"
+		docs, refs, err := scan(t, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range docs {
+			if d.Patch != nil && d.Patch.Unresolved != "" {
+				got = append(got, d.Name()+" unresolved")
+			} else {
+				got = append(got, fmt.Sprintf("%s %d", d.Name(), d.LineOf("spec.ports[0].protocol")))
+			}
+		}
+		if !reflect.DeepEqual(got, tc.want) || len(refs) != 0 {
+			t.Errorf("separator %q: got %q (refs %q), want %q", tc.sep, got, refs, tc.want)
+		}
+	}
+}
+
+// TestRunbookAppliesWhatAnEarlierBlockWrote: the blocks of a runbook are one
+// session, as for the variables they assign.
+func TestRunbookAppliesWhatAnEarlierBlockWrote(t *testing.T) {
+	md := "Write it:\n\n```bash\ncat <<EOF > e.yaml\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n```\n\n" +
+		"Apply it:\n\n```bash\nkubectl apply -f e.yaml\nkubectl delete -f e.yaml\n```\n"
+	var docs []*Document
+	var deletions []Deletion
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error { docs = append(docs, d); return nil },
+		Ref: func(r Ref) { t.Errorf("read %s from disk", r.Path) }, Delete: func(d Deletion) { deletions = append(deletions, d) }}
+	if err := sc.Markdown("rb.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Name() != "a" || docs[0].LineOf("spec.ports[0].protocol") != 12 || docs[0].Command.Line != 19 {
+		var got []string
+		for _, d := range docs {
+			got = append(got, fmt.Sprintf("%s@%d", d.Name(), d.Command.Line))
+		}
+		t.Errorf("documents %q, want the policy of the first block, applied at line 19", got)
+	}
+	if len(deletions) != 1 || !reflect.DeepEqual(deletions[0].Egresses, []Name{{"curl", "a"}}) || deletions[0].Unknown || len(deletions[0].Files) != 0 {
+		t.Errorf("deletions %+v, want curl/a", deletions)
+	}
+}
+
+// TestScriptWrittenFilesOfOtherCommands: what only reads a file leaves the
+// record alone; a file appended to that the script did not write, or a
+// here-document written somewhere else, is not taken for the file applied.
+func TestScriptWrittenFilesOfOtherCommands(t *testing.T) {
+	src := "cat <<EOF > /dev/null\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n" +
+		"cat <<EOF > e.yaml 2>/dev/null\n" + fmt.Sprintf(writtenEgress, "b") + "EOF\n" +
+		"grep -q grpc e.yaml && yq e.yaml && sed 's/x/y/' e.yaml\n" +
+		"cat <<EOF >> f.yaml\n" + fmt.Sprintf(writtenEgress, "c") + "EOF\n" +
+		"kubectl apply -f e.yaml -f f.yaml\n"
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		g := d.Name()
+		if d.Patch != nil && d.Patch.Unresolved != "" {
+			g += ": " + d.Patch.Unresolved
+		}
+		got = append(got, g)
+	}
+	want := []string{"b", "c: it applies f.yaml, which cat <<EOF >> f.yaml changes at line 22, so meshguard cannot read it"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
