@@ -547,6 +547,81 @@ func fieldValidation(v string) string {
 // commandOf reads a command word that is a variable holding kubectl
 // ($KUBECTL, "$kmd" with kmd="kubectl --kubeconfig x", ${KUBECTL:-kubectl}):
 // the words it stands for; nil for any other word.
+// aliasKey is where an alias is kept among the script's variables.
+func aliasKey(name string) string { return "\x00alias " + name }
+
+// noteAlias records what an alias or unalias command defines, as the
+// shell of a runbook's reader would (alias kmd="kubectl --kubeconfig x",
+// then kmd apply ...); reports whether the command was one.
+func (s *Script) noteAlias(args []*syntax.Word) bool {
+	name, ok := literal(args[0])
+	if !ok || name != "alias" && name != "unalias" {
+		return false
+	}
+	for _, w := range args[1:] {
+		v, ok := literal(w)
+		if !ok {
+			continue
+		}
+		if name == "unalias" {
+			if v == "-a" {
+				for k := range s.vars {
+					if strings.HasPrefix(k, aliasKey("")) {
+						delete(s.vars, k)
+					}
+				}
+			}
+			delete(s.vars, aliasKey(v))
+			continue
+		}
+		if a, value, ok := strings.Cut(v, "="); ok && a != "" {
+			s.vars[aliasKey(a)] = value
+		}
+	}
+	return true
+}
+
+// aliasOf is the command an alias the script defined stands for, when it
+// runs kubectl (alias kmd="kubectl --kubeconfig x"): its words, read as the
+// shell reads the alias's text. A quoted word is no alias.
+func (s *Script) aliasOf(w *syntax.Word) []*syntax.Word {
+	if len(w.Parts) != 1 {
+		return nil
+	}
+	lit, ok := w.Parts[0].(*syntax.Lit)
+	if !ok {
+		return nil
+	}
+	value, set := s.vars[aliasKey(lit.Value)]
+	if !set {
+		return nil
+	}
+	f, err := syntax.NewParser().Parse(strings.NewReader(value), "")
+	if err != nil || len(f.Stmts) != 1 {
+		return nil
+	}
+	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) == 0 || len(call.Assigns) > 0 {
+		return nil
+	}
+	words := make([]*syntax.Word, len(call.Args))
+	for i, a := range call.Args {
+		v, ok := literal(a)
+		if !ok {
+			return nil
+		}
+		words[i] = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: w.Pos(), ValueEnd: w.Pos(), Value: v}}}
+	}
+	u := unwrap(words)
+	if len(u) == 0 {
+		return nil
+	}
+	if name, ok := literal(u[0]); !ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
+		return nil
+	}
+	return words
+}
+
 func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 	var p *syntax.ParamExp
 	inQuotes := false
@@ -597,7 +672,12 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if len(args) > 0 {
 		if words := s.commandOf(args[0]); words != nil {
 			args = append(words, args[1:]...)
+		} else if words := s.aliasOf(args[0]); words != nil {
+			args = append(words, args[1:]...)
 		}
+	}
+	if len(args) > 0 && s.noteAlias(args) {
+		return nil
 	}
 	args = unwrap(args)
 	if len(args) == 0 {
@@ -699,6 +779,23 @@ func unwrap(args []*syntax.Word) []*syntax.Word {
 			}
 		case "command", "exec", "nohup":
 			args = args[1:]
+		case "timeout":
+			// timeout [-s SIG] [-k DUR] [--foreground] DURATION COMMAND...
+			args = args[1:]
+			for len(args) > 0 {
+				o, _ := literal(args[0])
+				if !strings.HasPrefix(o, "-") {
+					break
+				}
+				args = args[1:]
+				if (o == "-s" || o == "-k" || o == "--signal" || o == "--kill-after") && len(args) > 0 {
+					args = args[1:]
+				}
+			}
+			if len(args) == 0 {
+				return args
+			}
+			args = args[1:] // the duration
 		case "microk8s", "k3s", "minikube":
 			if len(args) < 2 {
 				return args

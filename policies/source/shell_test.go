@@ -528,17 +528,18 @@ kubectl patch meshconfig osm-mesh-config -p "$(cat p.json)" --type=merge
 	}
 }
 
-// TestScriptUnwrapsCommands: kubectl run through sudo, env, command, the k
-// alias, oc, or the kubectl of microk8s and minikube is read as kubectl.
+// TestScriptUnwrapsCommands: kubectl run through sudo, env, command, timeout,
+// the k alias, oc, or the kubectl of microk8s and minikube is read as kubectl.
 func TestScriptUnwrapsCommands(t *testing.T) {
 	const p = ` patch meshconfig osm-mesh-config -n osm-system --type=merge -p '{"spec":{"traffic":{"enableEgress":false}}}'`
 	var src strings.Builder
 	prefixes := []string{"sudo kubectl", "sudo -E -u root kubectl", "env KUBECONFIG=/x kubectl", "command kubectl",
-		"k", "oc", "/usr/local/bin/kubectl.exe", "microk8s kubectl", "minikube kubectl --", "nohup kubectl"}
+		"k", "oc", "/usr/local/bin/kubectl.exe", "microk8s kubectl", "minikube kubectl --", "nohup kubectl",
+		"timeout 60 kubectl", "timeout -k 5s --foreground 2m kubectl"}
 	for _, prefix := range prefixes {
 		src.WriteString(prefix + p + "\n")
 	}
-	src.WriteString("kubectx" + p + "\nsudo -u root bash -c 'echo'\nminikube start\n")
+	src.WriteString("kubectx" + p + "\nsudo -u root bash -c 'echo'\nminikube start\ntimeout 5\n")
 	docs, _, err := scan(t, src.String())
 	if err != nil {
 		t.Fatal(err)
@@ -656,5 +657,27 @@ func TestScriptCatOfSpecialAndEmptyFiles(t *testing.T) {
 	}
 	if want := []string{"1 a true", "2 a true", "2 c true"}; !reflect.DeepEqual(docs, want) {
 		t.Errorf("documents %q, want %q", docs, want)
+	}
+}
+
+// TestScriptKubectlFromAnAlias: a runbook's reader types its commands into
+// an interactive shell, where an alias the runbook defines runs kubectl.
+func TestScriptKubectlFromAnAlias(t *testing.T) {
+	egress := "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: NAME}\nEOF\n"
+	md := "```shell\nalias kmd=\"kubectl --kubeconfig '/etc/karmada/karmada apiserver.config' -n curl\" kk=kubectx\n```\n\n" +
+		"```shell\nkmd apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "a", 1) +
+		"kk apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "b", 1) +
+		"'kmd' apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "c", 1) +
+		"unalias kmd\nkmd apply -f - <<EOF\n" + strings.Replace(egress, "NAME", "d", 1) + "```\n"
+	var got []string
+	sc := &Scanner{Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, d.Namespace()+"/"+d.Name()+"@"+strconv.Itoa(d.Line))
+		return nil
+	}}
+	if err := sc.Markdown("r.md", []byte(md)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"curl/a@7"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("documents %v, want %v", got, want)
 	}
 }
