@@ -361,6 +361,9 @@ func (r *run) read(in input, emit func(*source.Document) error, record bool) int
 		if r.stepping {
 			sc.Delete = func(d source.Deletion) { r.view.deleted(in.name, d) }
 		}
+		if !r.stepping && !record {
+			sc.Relabel = r.view.relabel // the first pass: the view's namespaces
+		}
 		if in.kind == "shell" {
 			err = sc.Shell(in.name, content)
 		} else {

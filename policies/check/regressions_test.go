@@ -375,3 +375,33 @@ func TestScriptAppliesTheFileItWrote(t *testing.T) {
 		t.Errorf("summary %+v, want a deny", res.Summary)
 	}
 }
+
+// A script's osm namespace add, remove and kubectl label of a Namespace it
+// applied did not change the view: a pod osm-edge rejects passed, one it
+// admits untouched was denied, and a policy in a namespace the script had
+// just added to the mesh was warned unmonitored (MG3004).
+func TestScriptNamespaceChangesReachTheView(t *testing.T) {
+	ns := func(name, meta string) string {
+		return "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n" + meta + "EOF\n"
+	}
+	pod := func(name string) string {
+		return "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: " + name + "\n" +
+			"  annotations: {openservicemesh.io/outbound-port-exclusion-list: \"6379;7070\"}\nspec:\n  containers: [{name: app, image: app}]\nEOF\n"
+	}
+	egress := "kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e, namespace: curl}\n" +
+		"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [a.example.com]\n  ports: [{number: 80, protocol: http}]\nEOF\n"
+	_, got := runTree(t, map[string]string{
+		"added.sh":   ns("bookstore", "") + "osm namespace add bookstore\n" + pod("bookstore"),
+		"removed.sh": ns("shop", "  labels: {openservicemesh.io/monitored-by: osm}\n  annotations: {openservicemesh.io/sidecar-injection: enabled}\n") + "osm namespace remove shop\n" + pod("shop"),
+		"labelled.sh": "osm install --set osm.enableEgress=false\n" + ns("curl", "") +
+			"kubectl label namespace curl openservicemesh.io/monitored-by=osm\n" + egress,
+	})
+	if !hasFinding(got, "MG4003@added.sh:") {
+		t.Errorf("findings %q, want MG4003 for the pod in the namespace osm namespace add put in the mesh", got)
+	}
+	for _, g := range got {
+		if strings.HasPrefix(g, "MG4003@removed.sh") || strings.HasPrefix(g, "MG3004@labelled.sh") {
+			t.Errorf("finding %q: the script changed the namespace above", g)
+		}
+	}
+}

@@ -26,7 +26,10 @@ type view struct {
 	meshConfigs []located
 	egresses    []located
 	namespaces  []map[string]any
-	upstreams   []map[string]any
+	// relabels are the scripts' changes to namespaces' labels and
+	// annotations, applied to namespaces when the view is frozen.
+	relabels  []source.NamespaceChange
+	upstreams []map[string]any
 	// upstreamFiles are the files the upstreams are in, index for index.
 	upstreamFiles []string
 	// sharedUpstreams are the upstreams every scope has (upstreamsOf).
@@ -239,8 +242,79 @@ func (v *view) meshConfigFor(file string) (string, map[string]any) {
 
 func key(i int) string { return "mc" + strconv.Itoa(i) }
 
+// relabel records a script's change to namespaces.
+func (v *view) relabel(c source.NamespaceChange) { v.relabels = append(v.relabels, c) }
+
+// applyRelabels gives the namespaces the labels and annotations the
+// scripts leave them with, in the order they are read. The namespaces are
+// one for the whole run, not one per line of a script: a namespace a
+// script adds to the mesh is monitored for every policy and pod, also
+// those above the command, as for a pod applied before an osm namespace
+// add and restarted after it. A namespace no input defines is known after
+// osm namespace add or remove, which set all that osm-edge reads of it;
+// after kubectl label or annotate it stays unknown.
+func (v *view) applyRelabels() {
+	if len(v.relabels) == 0 {
+		return
+	}
+	at := map[string]int{}
+	for i, ns := range v.namespaces {
+		if meta, ok := ns["metadata"].(map[string]any); ok {
+			if name, ok := meta["name"].(string); ok {
+				at[name] = i
+			}
+		}
+	}
+	for _, c := range v.relabels {
+		for _, name := range c.Namespaces {
+			i, ok := at[name]
+			if !ok {
+				if !c.Whole {
+					continue
+				}
+				v.namespaces = append(v.namespaces, map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": name}})
+				i = len(v.namespaces) - 1
+				at[name] = i
+			}
+			// A copy: the object is also the document that defined it.
+			ns := map[string]any{}
+			for k, val := range v.namespaces[i] {
+				ns[k] = val
+			}
+			meta := map[string]any{}
+			if m, ok := ns["metadata"].(map[string]any); ok {
+				for k, val := range m {
+					meta[k] = val
+				}
+			}
+			ns["metadata"] = meta
+			for field, set := range map[string]map[string]*string{"labels": c.Labels, "annotations": c.Annotations} {
+				if len(set) == 0 {
+					continue
+				}
+				m := map[string]any{}
+				if old, ok := meta[field].(map[string]any); ok {
+					for k, val := range old {
+						m[k] = val
+					}
+				}
+				for k, val := range set {
+					if val == nil {
+						delete(m, k)
+					} else {
+						m[k] = *val
+					}
+				}
+				meta[field] = m
+			}
+			v.namespaces[i] = ns
+		}
+	}
+}
+
 // freeze builds one inventory per MeshConfig scope, converted once.
 func (v *view) freeze(ctx context.Context) error {
+	v.applyRelabels()
 	v.scopes = map[string]*policies.Inventory{}
 	scope := func(k string, mc map[string]any) *policies.Inventory {
 		inv, ok := v.scopes[k]

@@ -15,6 +15,9 @@ type Scanner struct {
 	Ref func(Ref)
 	// Delete receives each kubectl delete of Egress policies or namespaces.
 	Delete func(Deletion)
+	// Relabel receives each command that changes namespaces' labels or
+	// annotations.
+	Relabel func(NamespaceChange)
 	// Judged reports whether meshguard judges objects of an apiVersion and
 	// kind. In Markdown, a manifest that does not parse is an error only when
 	// it names such an object: documentation is full of snippets meshguard
@@ -29,7 +32,7 @@ type Scanner struct {
 // Shell scans a shell script.
 func (sc *Scanner) Shell(file string, src []byte) error {
 	sc.vars, sc.written = map[string]string{}, map[string]*writtenFile{}
-	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, vars: sc.vars, written: sc.written}
+	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, vars: sc.vars, written: sc.written}
 	return s.Scan(src)
 }
 
@@ -87,7 +90,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			}
 		case b.IsShell():
 			body := Placeholders(Commands(b.Body))
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars, written: sc.written}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, broken: sc.names, vars: sc.vars, written: sc.written}
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
@@ -145,7 +148,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		if !mentionsKubectl(cmd) {
 			continue
 		}
-		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, broken: sc.names, vars: sc.vars, written: sc.written}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, broken: sc.names, vars: sc.vars, written: sc.written}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
 		var pes ParseErrors

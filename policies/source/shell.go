@@ -81,6 +81,9 @@ type Script struct {
 	Ref func(Ref)
 	// Delete receives each kubectl delete of Egress policies or namespaces.
 	Delete func(Deletion)
+	// Relabel receives each command that changes the labels or annotations
+	// of namespaces (relabel.go).
+	Relabel func(NamespaceChange)
 	// inFunction is true while a command in a function's body is read.
 	inFunction bool
 	src        []byte
@@ -694,6 +697,10 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 		s.noteWrites(call, name, args[1:], redirs, upstream)
 	}
 	if ok && filepath.Base(name) == "osm" {
+		if len(args) > 1 && isLiteral(args[1], "namespace") {
+			s.osmNamespace(args[2:])
+			return nil
+		}
 		return s.osmInstall(args[1:], line)
 	}
 	if ok && filepath.Base(name) == "helm" {
@@ -725,6 +732,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 		return s.manifest(k, line, redirs, upstream)
 	case k.verb == "delete":
 		s.deletion(k)
+		return nil
+	case k.verb == "label" || k.verb == "annotate":
+		s.relabel(k)
 		return nil
 	case k.verb == "edit":
 		return s.edit(k, line)
