@@ -857,8 +857,17 @@ func judgedTarget(args []string) (kind string, r Resource, name string, ok bool)
 		return "", Resource{}, "", false
 	}
 	r, ok = LookupResource(kind)
+	if ok && r.Kind == "MeshConfig" && name == fsmMeshConfig && !strings.Contains(kind, ".") {
+		// Flomesh's FSM, osm-edge's successor, has a MeshConfig of its own
+		// (config.flomesh.io) named so: on its clusters kubectl's
+		// "meshconfig" is that one, whose fields are not osm-edge's.
+		return "", Resource{}, "", false
+	}
 	return kind, r, name, ok
 }
+
+// fsmMeshConfig is the name of FSM's MeshConfig.
+const fsmMeshConfig = "fsm-mesh-config"
 
 func (s *Script) patch(k *kubectl, line int) error {
 	kind, r, name, ok := judgedTarget(k.args)

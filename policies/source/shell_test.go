@@ -681,3 +681,25 @@ func TestScriptKubectlFromAnAlias(t *testing.T) {
 		t.Errorf("documents %v, want %v", got, want)
 	}
 }
+
+// TestScriptLeavesFSMMeshConfigAlone: on a cluster of Flomesh's FSM,
+// kubectl's "meshconfig" is FSM's config.flomesh.io MeshConfig, named
+// fsm-mesh-config: a patch of it was denied against osm-edge's schema.
+// Named with osm-edge's group, it is osm-edge's all the same.
+func TestScriptLeavesFSMMeshConfigAlone(t *testing.T) {
+	const p = ` -n fsm-system --type=merge -p '{"spec":{"featureFlags":{"enableSidecarPrettyConfig":false}}}'`
+	docs, _, err := scan(t, "kubectl patch meshconfig fsm-mesh-config"+p+"\n"+
+		"kubectl patch mc/fsm-mesh-config"+p+"\n"+
+		"kubectl edit meshconfig fsm-mesh-config -n fsm-system\n"+
+		"kubectl patch meshconfigs.config.openservicemesh.io fsm-mesh-config"+p+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Line != 4 {
+		var got []string
+		for _, d := range docs {
+			got = append(got, describe(d))
+		}
+		t.Errorf("documents %q, want only line 4's", got)
+	}
+}
