@@ -686,6 +686,7 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if len(args) == 0 {
 		return nil
 	}
+	args = s.withSubstitutions(args)
 	name, ok := literal(args[0])
 	line := int(call.Pos().Line()) + s.LineOffset
 	s.cmd.at = At{File: s.File, Line: line, Column: int(call.Pos().Col())}

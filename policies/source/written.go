@@ -356,3 +356,116 @@ func flagValueWord(w *syntax.Word) *syntax.Word {
 	}
 	return &syntax.Word{Parts: parts}
 }
+
+// substituted is the value of a word whose command substitutions only show
+// text meshguard has: -p "$(cat <<'EOF' ... EOF)", -p "$(cat patch.json)",
+// as the shell passes it on (trailing newlines dropped). ok is false for
+// any other expansion, a here-document with expansions of its own, and an
+// unquoted substitution the shell would split into several words.
+func (s *Script) substituted(w *syntax.Word) (string, bool) {
+	var b strings.Builder
+	found := false
+	var part func(p syntax.WordPart, quoted bool) bool
+	part = func(p syntax.WordPart, quoted bool) bool {
+		switch x := p.(type) {
+		case *syntax.Lit:
+			if quoted {
+				b.WriteString(x.Value)
+				return true
+			}
+			v, ok := literal(&syntax.Word{Parts: []syntax.WordPart{x}})
+			b.WriteString(v)
+			return ok
+		case *syntax.SglQuoted:
+			b.WriteString(x.Value)
+			return !x.Dollar
+		case *syntax.DblQuoted:
+			for _, q := range x.Parts {
+				if !part(q, true) {
+					return false
+				}
+			}
+			return !x.Dollar
+		case *syntax.CmdSubst:
+			v, ok := s.catOutput(x)
+			if !ok || !quoted && strings.ContainsAny(v, " \t\n") {
+				return false
+			}
+			found = true
+			b.WriteString(v)
+			return true
+		}
+		return false
+	}
+	for _, p := range w.Parts {
+		if !part(p, false) {
+			return "", false
+		}
+	}
+	return b.String(), found
+}
+
+// catOutput is what $(cat <<EOF ... EOF) or $(cat FILE) writes, when
+// meshguard knows it: a here-document without expansions, or a regular
+// file (what the script wrote there, if it did).
+func (s *Script) catOutput(c *syntax.CmdSubst) (string, bool) {
+	if len(c.Stmts) != 1 {
+		return "", false
+	}
+	st := c.Stmts[0]
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) == 0 || len(call.Assigns) > 0 || !isLiteral(call.Args[0], "cat") {
+		return "", false
+	}
+	var out []byte
+	switch {
+	case len(call.Args) == 1:
+		r := stdinRedirect(st.Redirs)
+		if r == nil || r.Op != syntax.Hdoc && r.Op != syntax.DashHdoc || r.Hdoc == nil {
+			return "", false
+		}
+		h := s.hdoc(r)
+		if h.body == nil && r.Hdoc.End().Offset() > r.Hdoc.Pos().Offset() || len(h.unknown) > 0 {
+			return "", false
+		}
+		out = h.body
+	case len(call.Args) == 2 && len(st.Redirs) == 0:
+		if w := s.writtenFor(call.Args[1]); w != nil {
+			if w.changer != "" || len(w.pieces) != 1 || len(w.pieces[0].unknown) > 0 {
+				return "", false
+			}
+			out = w.pieces[0].body
+			break
+		}
+		f, ok := literal(call.Args[1])
+		if !ok {
+			return "", false
+		}
+		if out, ok = s.readRegular(f); !ok {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	return strings.TrimRight(string(out), "\n"), true
+}
+
+// withSubstitutions gives the words whose command substitutions meshguard
+// can read (substituted) as the literals the shell makes of them.
+func (s *Script) withSubstitutions(args []*syntax.Word) []*syntax.Word {
+	var out []*syntax.Word
+	for i, w := range args {
+		v, ok := s.substituted(w)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = append([]*syntax.Word{}, args...)
+		}
+		out[i] = &syntax.Word{Parts: []syntax.WordPart{&syntax.SglQuoted{Left: w.Pos(), Right: w.End(), Value: v}}}
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}

@@ -172,3 +172,35 @@ func TestScriptWrittenFilesOfOtherCommands(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestScriptPatchFromCat: a patch the shell takes from cat, of a
+// here-document or a file, is read as written; one with expansions of its
+// own, or split by the shell, is not known.
+func TestScriptPatchFromCat(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "patch.json"), []byte(`{"spec":{"traffic":{"enableEgress":false}}}`+"\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "kubectl patch meshconfig osm-mesh-config -n osm-system --type=merge "
+	src := cmd + "-p \"$(cat <<'EOF'\n{\"spec\": {\"traffic\": {\"enableEgress\": false}}}\nEOF\n)\"\n" + // 1-4
+		cmd + "--patch=\"$(cat <<EOF\n{\"spec\":{\"traffic\":{\"enableEgress\":false}}}\nEOF\n)\"\n" + // 5-8
+		cmd + "-p \"$(cat patch.json)\"\n" + // 9
+		cmd + "-p \"$(cat <<EOF\n{\"spec\":{\"traffic\":{\"enableEgress\":$OFF}}}\nEOF\n)\"\n" + // 10-13
+		cmd + "-p $(cat <<'EOF'\n{\"spec\": {\"traffic\": {\"enableEgress\": false}}}\nEOF\n)\n" + // 14-17
+		"cat <<'EOF' > p.json\n{\"spec\":{\"traffic\":{\"enableEgress\":true}}}\nEOF\n" + // 18-20
+		cmd + "-p \"$(cat p.json)\"\n" // 21
+	var docs []*Document
+	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{}, Emit: func(d *Document) error { docs = append(docs, d); return nil }}
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, describe(d))
+	}
+	want := []string{"1 MeshConfig osm-system merge false", "5 MeshConfig osm-system merge false", "9 MeshConfig osm-system merge false",
+		"10 MeshConfig osm-system merge unresolved", "14 MeshConfig osm-system merge unresolved", "21 MeshConfig osm-system merge true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
+	}
+}
