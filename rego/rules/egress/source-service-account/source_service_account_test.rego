@@ -47,3 +47,15 @@ test_wrong_types_do_not_error if {
 	count(rule.findings) == 0 with input as _egress(["api"])
 	count(rule.findings) == 0 with input as _egress("api")
 }
+
+test_names_no_service_account_can_have_are_denied if {
+	fs := rule.findings with input as _egress([
+		{"kind": "ServiceAccount", "name": "*", "namespace": "app"},
+		{"kind": "ServiceAccount", "name": "web", "namespace": "Team.A"},
+		{"kind": "ServiceAccount", "name": "my.sa-1", "namespace": "team-a"},
+	])
+	{f.path | some f in fs} == {"spec.sources[0].name", "spec.sources[1].namespace"}
+	some f in fs
+	f.path == "spec.sources[0].name"
+	f.message == `Egress app/web: source 0 has name "*", which no ServiceAccount's name can be: osm-edge compares names exactly, never as patterns, so this source matches no pod`
+}
