@@ -228,6 +228,49 @@ func TestPassthroughWarnings(t *testing.T) {
 	}
 }
 
+// Two findings of one rule whose wrapped warnings end alike both reach the
+// user whole: the API server keeps one warning of a text per request, so
+// meshguard numbers the second finding's lines.
+func TestWarningsOfOneRuleArriveWhole(t *testing.T) {
+	egressPassthrough(t, false)
+	manifest := strings.Replace(egress("ignore-unknown", "  hosts: [httpbin.org]\n  ports:\n  - number: 80\n    protocol: http\n"),
+		"  namespace: curl\n", "  namespace: curl\n  annotations: {meshguard.io/ignore: \"MG9998,MG9999\"}\n", 1)
+	r := judged(t, manifest, "apply", "--dry-run=server", "-f", "-")
+	if r.Code != 0 {
+		t.Fatalf("dry run: %s", r)
+	}
+	// Each finding, its lines joined again: a first line, then the ones
+	// that continue it ("…"), by its code and number.
+	var found []string
+	latest := map[string]int{}
+	for _, w := range warnings(r.Stderr) {
+		if n := len([]rune(w)); n > 120 {
+			t.Errorf("warning of %d characters: %q", n, w)
+		}
+		rest, ok := strings.CutPrefix(w, "[MG0004] ")
+		if !ok {
+			continue
+		}
+		key := ""
+		if tag, after, ok := strings.Cut(rest, " "); ok && strings.HasPrefix(tag, "#") {
+			key, rest = tag, after
+		}
+		if rest, ok := strings.CutPrefix(rest, "…"); ok {
+			found[latest[key]] += " " + rest
+			continue
+		}
+		latest[key] = len(found)
+		found = append(found, rest)
+	}
+	var want []string
+	for _, code := range []string{"MG9998", "MG9999"} {
+		want = append(want, `meshguard.io/ignore entry "`+code+`" is no rule meshguard has, so it suppresses nothing (meshguard rules lists them) (metadata.annotations["meshguard.io/ignore"])`)
+	}
+	if !slices.Equal(found, want) {
+		t.Errorf("MG0004 findings as kubectl printed them:\n%s\nwant\n%s", strings.Join(found, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // Invalid policies the CRD schema lets through are denied by meshguard with
 // the rule code, and nothing is stored. What the schema rejects stays the API
 // server's own error, without a meshguard code.
