@@ -256,7 +256,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	}
 	standing := map[string]bool{}
 	for _, f := range prior {
-		if f.Severity != Deny && !identity[f.Path] {
+		if f.Severity != Deny && !in.owns(f.Path) {
 			standing[f.Rule+"|"+f.Path+"|"+f.Message] = true
 		}
 	}
@@ -417,11 +417,24 @@ func empty(v any) bool {
 	return false
 }
 
-// identity are the paths of what a request itself chooses of its object:
-// the version it is read through and the name a command gives (a patch
-// names its object, which may be one osm-edge never reads). A warning on
-// them is never the old object's.
-var identity = map[string]bool{"apiVersion": true, "kind": true, "metadata.name": true, "metadata.namespace": true}
+// owns reports whether a warning of an UPDATE at path is the request's own
+// even when its old object drew the same: then the update says it again.
+// The version is: the request reads both objects through its own. So is
+// the namespace, whose warnings (an Egress in a namespace the mesh does not
+// monitor) read the Namespace, which may have changed since. The name is
+// not, as an update cannot change it: a MeshConfig osm-edge never reads
+// (MG1005) is told so where it is created, not on each label, annotation or
+// apply of the same file. Unless the old object is one the caller assumed
+// under the name the update gives (AssumedOld): nothing said it then.
+func (in Input) owns(path string) bool {
+	switch path {
+	case "apiVersion", "kind", "metadata.namespace":
+		return true
+	case "metadata.name":
+		return in.AssumedOld
+	}
+	return false
+}
 
 // Stored returns obj as the API server would store it: the fields its CRD
 // does not know pruned, defaults set. An object of a kind meshguard has no

@@ -770,3 +770,40 @@ func TestQuietStandingAndTheIgnoreAnnotation(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietStandingAndTheName: an update cannot change the name, so a
+// MeshConfig osm-edge never reads (MG1005) is told so where it is created,
+// not again on each label or apply of the same file; unless the old object
+// is one the caller assumed under the update's name, which nothing said.
+// The version stays each request's own (MG1004 on a v1alpha1 write).
+func TestQuietStandingAndTheName(t *testing.T) {
+	e := newEngine(t)
+	mc := func(name string, labels map[string]any) map[string]any {
+		m := e.DefaultMeshConfig()
+		m["metadata"].(map[string]any)["name"] = name
+		if labels != nil {
+			m["metadata"].(map[string]any)["labels"] = labels
+		}
+		return m
+	}
+	old := mc("mesh-config", nil)
+	labelled := mc("mesh-config", map[string]any{"team": "mesh"})
+	for _, tc := range []struct {
+		name string
+		in   Input
+		want string
+	}{
+		{"create", Input{Operation: "CREATE", Object: old}, "MG1005@metadata.name"},
+		{"label", Input{Operation: "UPDATE", Object: labelled, OldObject: old, QuietStanding: true}, ""},
+		{"an assumed old object", Input{Operation: "UPDATE", Object: labelled, OldObject: old, QuietStanding: true, AssumedOld: true}, "MG1005@metadata.name"},
+		{"without QuietStanding (validate patch)", Input{Operation: "UPDATE", Object: labelled, OldObject: old}, "MG1005@metadata.name"},
+	} {
+		fs, err := e.Evaluate(context.Background(), tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := codes(fs); got != tc.want {
+			t.Errorf("%s: findings %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

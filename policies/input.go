@@ -43,6 +43,12 @@ type Input struct {
 	// told what it changes, not again what the object already was. The
 	// webhook and a script's updates set it; validate patch does not.
 	QuietStanding bool `json:"-"`
+	// AssumedOld is true when OldObject is no object the caller was shown
+	// but one it assumed under the name the update gives (a script's first
+	// patch of a MeshConfig no input holds starts from the install
+	// defaults so named): with QuietStanding, a warning on that name is
+	// still the update's own, said there for the first time.
+	AssumedOld bool `json:"-"`
 	// Admission is true for an admission request (input.admission): its
 	// objects and inventory are as the API server stores them, whole, so a
 	// field that is not set is not set (not left out of a manifest).

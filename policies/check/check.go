@@ -475,7 +475,7 @@ func (r *run) patch(emit func(*source.Document) error) error {
 	p := r.opts.Patch
 	base := r.view.through(p.Base, p.Resource)
 	if base == nil {
-		base = r.view.Base(source.At{File: "<patch>"}, p.Resource, p.Namespace, p.Name)
+		base, _ = r.view.Base(source.At{File: "<patch>"}, p.Resource, p.Namespace, p.Name)
 	}
 	if base == nil {
 		return fmt.Errorf("patching a %s needs its stored manifest: pass it with --base FILE", p.Resource.Kind)
@@ -778,6 +778,7 @@ func (r *run) judge(ctx context.Context, j job) ([]report.Entry, error) {
 	// place. (A script's command, not validate patch, whose --base is not
 	// an input reported on its own.)
 	in.QuietStanding = d.Command.Line != 0
+	in.AssumedOld = d.AssumedBase && j.applied == ""
 	fs, err := r.engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", d.File, d.Line, err)

@@ -163,7 +163,8 @@ func (v *view) before(at source.At, obj map[string]any) (live, lastApplied map[s
 		s := v.steps[at.File][i]
 		return s.object, s.lastApplied
 	}
-	return v.Base(at, source.Resource{Kind: "MeshConfig"}, namespace, name), nil
+	base, _ := v.Base(at, source.Resource{Kind: "MeshConfig"}, namespace, name)
+	return base, nil
 }
 
 // matchName matches an object named name in namespace. A manifest without a

@@ -404,12 +404,14 @@ func sameObject(a, b map[string]any) bool {
 // Base implements source.Bases: a patched MeshConfig starts from what the
 // script made of it above line (a step), else the one that governs the
 // script (as meshConfigFor finds it), else the only manifest of that name
-// among the inputs, else the install defaults renamed; any other kind from
-// its manifest among the inputs. Read through another version than the
-// preferred one (kubectl patch meshconfigs.v1alpha1.config.openservicemesh.io),
-// it is as the API server reads it through that version.
-func (v *view) Base(at source.At, r source.Resource, namespace, name string) map[string]any {
-	return v.through(v.base(at, r, namespace, name), r)
+// among the inputs, else the install defaults renamed (assumed: nothing
+// showed it); any other kind from its manifest among the inputs. Read
+// through another version than the preferred one (kubectl patch
+// meshconfigs.v1alpha1.config.openservicemesh.io), it is as the API server
+// reads it through that version.
+func (v *view) Base(at source.At, r source.Resource, namespace, name string) (map[string]any, bool) {
+	obj, assumed := v.base(at, r, namespace, name)
+	return v.through(obj, r), assumed
 }
 
 // through is obj as the API server reads it through r's version, when r
@@ -421,15 +423,15 @@ func (v *view) through(obj map[string]any, r source.Resource) map[string]any {
 	return v.engine.StoredAs(obj, r.APIVersion)
 }
 
-func (v *view) base(at source.At, r source.Resource, namespace, name string) map[string]any {
+func (v *view) base(at source.At, r source.Resource, namespace, name string) (map[string]any, bool) {
 	file := at.File
 	match := matchName(namespace, name)
 	if r.Kind == "MeshConfig" {
 		if i, ok := v.stepBefore(file, at, match); ok {
-			return v.steps[file][i].object
+			return v.steps[file][i].object, false
 		}
 		if mc := v.knownMeshConfig(file, match); mc != nil {
-			return mc
+			return mc, false
 		}
 		base := v.engine.DefaultMeshConfig()
 		meta, _ := base["metadata"].(map[string]any)
@@ -437,7 +439,7 @@ func (v *view) base(at source.At, r source.Resource, namespace, name string) map
 		if namespace != "" {
 			meta["namespace"] = namespace
 		}
-		return base
+		return base, true
 	}
 	var list []located
 	if r.Kind == "Egress" {
@@ -450,15 +452,15 @@ func (v *view) base(at source.At, r source.Resource, namespace, name string) map
 	for _, e := range list {
 		if e.object == nil { // a manifest's Egress, kept as its summary
 			if e.name == name && (namespace == "" || e.namespace == namespace) {
-				return reload(e.file, e.line)
+				return reload(e.file, e.line), false
 			}
 			continue
 		}
 		if e.object["kind"] == r.Kind && match(e.object) {
-			return e.object
+			return e.object, false
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // knownMeshConfig is the MeshConfig match names that governs file, as

@@ -57,8 +57,9 @@ type Ref struct {
 // install-default MeshConfig, or an object defined among the inputs.
 type Bases interface {
 	// Base returns the object of kind r named namespace/name that a command
-	// at at patches, or nil.
-	Base(at At, r Resource, namespace, name string) map[string]any
+	// at at patches, or nil; assumed when no input nor command above shows
+	// it, and it is a default given that name (Document.AssumedBase).
+	Base(at At, r Resource, namespace, name string) (obj map[string]any, assumed bool)
 	// Installed returns the MeshConfig osm install leaves in namespace (""
 	// for the default) given the chart values it sets, or nil.
 	Installed(namespace string, set map[string]any) map[string]any
@@ -933,11 +934,14 @@ func (s *Script) patch(k *kubectl, line int) error {
 		}
 		patch = []byte(v)
 	}
-	base := s.Bases.Base(s.cmd.at, r, ns, name)
+	base, assumed := s.Bases.Base(s.cmd.at, r, ns, name)
 	if base == nil {
 		return stub(fmt.Sprintf("meshguard does not know the stored %s %s/%s to apply the patch to: put its manifest among the inputs", r.Kind, orDefault(ns, "default"), name))
 	}
 	d, err := ApplyPatch(base, r.APIVersion, patch, patchType)
+	if d != nil {
+		d.AssumedBase = assumed
+	}
 	if partial != "" {
 		// Only a patch whose structure is all written out says anything: an
 		// expansion as a whole patch, a field name or an operation's path

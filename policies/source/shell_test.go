@@ -25,15 +25,15 @@ func (stubBases) Installed(namespace string, set map[string]any) map[string]any 
 	}
 }
 
-func (stubBases) Base(_ At, r Resource, namespace, name string) map[string]any {
+func (stubBases) Base(_ At, r Resource, namespace, name string) (map[string]any, bool) {
 	if r.Kind != "MeshConfig" {
-		return nil
+		return nil, false
 	}
 	return map[string]any{
 		"apiVersion": r.APIVersion, "kind": r.Kind,
 		"metadata": map[string]any{"name": name, "namespace": namespace},
 		"spec":     map[string]any{"traffic": map[string]any{"enableEgress": true}},
-	}
+	}, true
 }
 
 func scan(t *testing.T, src string) ([]*Document, []string, error) {

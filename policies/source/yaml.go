@@ -31,6 +31,10 @@ type Document struct {
 	Operation string
 	// OldObject is the object a patch was applied to.
 	OldObject map[string]any
+	// AssumedBase is true when OldObject is no object the inputs or the
+	// script show but one meshguard assumed (the install-default
+	// MeshConfig under the name the patch gives): nothing reported it.
+	AssumedBase bool
 	// Patch describes the patch that produced Object, for patches.
 	Patch *PatchInfo
 	// Command is where the command that produced the document stands, in a
