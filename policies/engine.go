@@ -513,6 +513,9 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 	if i := in.Injection; i != nil {
 		factsDoc["injection"] = map[string]any{"inject": i.Inject, "reason": i.Reason, "injectedButForHostNetwork": i.InjectedButForHostNetwork}
 	}
+	if r := sidecarResourceFacts(object); r != nil {
+		factsDoc["sidecarResources"] = r
+	}
 	doc := map[string]any{
 		"object": object,
 		"facts":  factsDoc,

@@ -1,0 +1,80 @@
+package policies
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestSidecarResourceFacts(t *testing.T) {
+	mc := func(resources map[string]any) map[string]any {
+		return map[string]any{
+			"apiVersion": "config.openservicemesh.io/v1alpha2",
+			"kind":       "MeshConfig",
+			"spec":       map[string]any{"sidecar": map[string]any{"resources": resources}},
+		}
+	}
+	tests := []struct {
+		name string
+		obj  map[string]any
+		want map[string]any
+	}{
+		{
+			name: "requests are compared with limits exactly, in every notation",
+			obj: mc(map[string]any{
+				"limits":   map[string]any{"cpu": "100m", "memory": "1Gi", "nvidia.com/gpu": json.Number("1"), "ephemeral-storage": "1e3"},
+				"requests": map[string]any{"cpu": "200m", "memory": "1073741824", "nvidia.com/gpu": 0.5, "ephemeral-storage": "999999999n"},
+			}),
+			want: map[string]any{
+				"limits": map[string]any{
+					"cpu":               map[string]any{"quantity": "100m", "sign": 1, "whole": false},
+					"memory":            map[string]any{"quantity": "1Gi", "sign": 1, "whole": true},
+					"nvidia.com/gpu":    map[string]any{"quantity": "1", "sign": 1, "whole": true},
+					"ephemeral-storage": map[string]any{"quantity": "1e3", "sign": 1, "whole": true},
+				},
+				"requests": map[string]any{
+					"cpu":            map[string]any{"quantity": "200m", "sign": 1, "whole": false},
+					"memory":         map[string]any{"quantity": "1073741824", "sign": 1, "whole": true},
+					"nvidia.com/gpu": map[string]any{"quantity": "500m", "sign": 1, "whole": false},
+					// whole as the API server judges it: in milli units, rounded up
+					"ephemeral-storage": map[string]any{"quantity": "999999999n", "sign": 1, "whole": true},
+				},
+				"requestVsLimit": map[string]any{"cpu": 1, "memory": 0, "nvidia.com/gpu": -1, "ephemeral-storage": -1},
+			},
+		},
+		{
+			name: "values that are not quantities are left out",
+			obj: mc(map[string]any{
+				"limits":   map[string]any{"cpu": "500 m", "memory": true},
+				"requests": map[string]any{"cpu": "-1", "memory": nil},
+			}),
+			want: map[string]any{
+				"limits":         map[string]any{},
+				"requests":       map[string]any{"cpu": map[string]any{"quantity": "-1", "sign": -1, "whole": true}},
+				"requestVsLimit": map[string]any{},
+			},
+		},
+		{
+			name: "no resources, no facts",
+			obj:  map[string]any{"apiVersion": "config.openservicemesh.io/v1alpha2", "kind": "MeshConfig", "spec": map[string]any{}},
+		},
+		{
+			name: "other kinds have none",
+			obj:  map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "spec": map[string]any{"sidecar": map[string]any{"resources": map[string]any{}}}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := sidecarResourceFacts(tc.obj)
+			if tc.want == nil {
+				if got != nil {
+					t.Fatalf("got %v, want nil", got)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}
