@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -227,6 +229,7 @@ func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) e
 		}
 		opts.MeshConfig = mc
 	}
+	defer watchdog(cmd.Context(), s.err)()
 	res, err := runBatch(func() (report.Result, error) { return check.Run(cmd.Context(), engine, opts) })
 	if err != nil {
 		return err
@@ -287,6 +290,30 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
+
+// watchdog ends the process soon after ctx is cancelled (Ctrl-C, SIGTERM)
+// if the run has not returned by then: a read blocked in the kernel (a
+// named pipe no one writes to) never looks at ctx. It returns what stops it.
+func watchdog(ctx context.Context, errOut io.Writer) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+		}
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+			fmt.Fprintln(errOut, "meshguard: interrupted")
+			exit(exitSignalled())
+		}
+	}()
+	return func() { close(done) }
+}
+
+// exit ends the process (tests replace it).
+var exit = os.Exit
 
 // runBatch runs a batch job under batchGC, restoring the collector's settings
 // however it ends.

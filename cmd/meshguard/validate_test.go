@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cli runs meshguard in-process and returns stdout, stderr and the exit code.
@@ -431,5 +432,37 @@ func TestValidateChecksManifestsAScriptApplies(t *testing.T) {
 	r := parseJSON(t, out)
 	if r.Summary.Files != 2 || len(r.Findings) == 0 || filepath.Base(r.Findings[0].File) != "grpc.yaml" {
 		t.Fatalf("the applied manifest was not checked: %+v", r)
+	}
+}
+
+// TestWatchdogEndsABlockedRun: a run blocked in the kernel (opening a named
+// pipe no one writes to) never sees its context: Ctrl-C left validate
+// running until SIGKILL. The watchdog ends the process soon after the
+// context is cancelled, with the shell's code for the signal, and does
+// nothing for a run that returns.
+func TestWatchdogEndsABlockedRun(t *testing.T) {
+	codes := make(chan int, 1)
+	exit = func(code int) { codes <- code }
+	defer func() { exit = os.Exit }()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errOut strings.Builder
+	stop := watchdog(ctx, &errOut)
+	defer stop()
+	cancel()
+	select {
+	case code := <-codes:
+		if code != 130 || !strings.Contains(errOut.String(), "interrupted") {
+			t.Errorf("exit %d, stderr %q; want 130 and a word", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watchdog did not end the run")
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	watchdog(ctx2, &errOut)() // the run returned
+	cancel2()
+	select {
+	case code := <-codes:
+		t.Errorf("exit %d after the run returned", code)
+	case <-time.After(1500 * time.Millisecond):
 	}
 }

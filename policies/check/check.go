@@ -228,7 +228,20 @@ func (r *run) inputs() ([]input, []report.InputError) {
 			continue
 		}
 		if !st.IsDir() {
-			add(input{name: p, kind: fileKind(p, true)})
+			in := input{name: p, kind: fileKind(p, true)}
+			if !st.Mode().IsRegular() {
+				// A pipe (<(kubectl get ...), /dev/stdin) or a device gives
+				// what it holds once: read now, for both passes.
+				b, err := source.ReadFile(p)
+				if err != nil {
+					errs = append(errs, report.InputError{File: p, Message: describe(err)})
+					continue
+				}
+				in.content = b
+				out = append(out, in)
+				continue
+			}
+			add(in)
 			continue
 		}
 		var found []input
@@ -248,9 +261,23 @@ func (r *run) inputs() ([]input, []report.InputError) {
 				}
 				return nil
 			}
-			if k := fileKind(path, false); k != "" {
-				found = append(found, input{name: path, kind: k, walked: true})
+			k := fileKind(path, false)
+			if k == "" {
+				return nil
 			}
+			if !d.Type().IsRegular() {
+				// A pipe or device in a folder may never end, and a link
+				// may lead to one: only regular files are read.
+				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+					if err == nil {
+						r.skipped = append(r.skipped, report.Skipped{File: path, Message: fmt.Sprintf("not a regular file (%s), so not read; name it on its own to read it", fileType(st.Mode()))})
+						return nil
+					}
+					errs = append(errs, report.InputError{File: path, Message: describe(err)})
+					return nil
+				}
+			}
+			found = append(found, input{name: path, kind: k, walked: true})
 			return nil
 		})
 		if err != nil {
@@ -272,6 +299,19 @@ func (r *run) inputs() ([]input, []report.InputError) {
 
 // fileKind decides how to read a file by its name. A file named explicitly is
 // read as YAML whatever its extension, unless it is a script or Markdown.
+// fileType names what a file that is not a regular one is.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
 func fileKind(path string, explicit bool) string {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
