@@ -466,3 +466,15 @@ func TestWatchdogEndsABlockedRun(t *testing.T) {
 	case <-time.After(1500 * time.Millisecond):
 	}
 }
+
+// TestValidateListInAList: kubectl apply refuses a List inside a List
+// (it flattens one level), so validate does not pass one as checked.
+func TestValidateListInAList(t *testing.T) {
+	inner := "- " + strings.ReplaceAll(strings.TrimSuffix(grpcEgress, "\n"), "\n", "\n    ")
+	list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  " + inner + "\n"
+	out, _, code := cli(t, list, "validate", "-o", "json", "-")
+	r := parseJSON(t, out)
+	if code != 2 || len(r.Errors) != 1 || r.Errors[0].Line != 4 || !strings.Contains(r.Errors[0].Message, "itself a list") {
+		t.Fatalf("exit %d, errors %+v; want exit 2 and the inner list refused at line 4", code, r.Errors)
+	}
+}

@@ -328,52 +328,87 @@ func emitRoot(file string, root *yaml.Node, index *int, lineOffset int, fn func(
 		return &ParseError{File: file, Line: errLine(err, root) + lineOffset, Msg: err.Error()}
 	}
 	obj := v.(map[string]any)
-	if items, ok := listItems(obj, root); ok {
-		for i, item := range items {
-			itemObj, ok := item.value.(map[string]any)
-			if !ok {
-				return &ParseError{File: file, Line: item.node.Line + lineOffset, Msg: fmt.Sprintf("items[%d] of the List is not an object", i)}
-			}
-			if err := fn(&Document{File: file, Index: *index, Line: item.node.Line + lineOffset, Object: itemObj, Operation: "CREATE", node: item.node, lineOffset: lineOffset}); err != nil {
-				return err
-			}
-			*index++
+	items, isList, err := listItems(obj, root)
+	if err != nil {
+		return &ParseError{File: file, Line: errLine(err, root) + lineOffset, Msg: err.Error()}
+	}
+	if !isList {
+		if err := fn(&Document{File: file, Index: *index, Line: root.Line + lineOffset, Object: obj, Operation: "CREATE", node: root, lineOffset: lineOffset}); err != nil {
+			return err
 		}
+		*index++
 		return nil
 	}
-	if err := fn(&Document{File: file, Index: *index, Line: root.Line + lineOffset, Object: obj, Operation: "CREATE", node: root, lineOffset: lineOffset}); err != nil {
-		return err
+	for _, item := range items {
+		if err := fn(&Document{File: file, Index: *index, Line: item.node.Line + lineOffset, Object: item.value, Operation: "CREATE", node: item.node, lineOffset: lineOffset}); err != nil {
+			return err
+		}
+		*index++
 	}
-	*index++
 	return nil
 }
 
 type listItem struct {
-	value any
+	value map[string]any
 	node  *yaml.Node
 }
 
-// listItems returns the items of a kind: List (or any *List kind with items).
-func listItems(obj map[string]any, root *yaml.Node) ([]listItem, bool) {
+// listItems returns the items of a list, read as kubectl apply reads one
+// (k8s.io/apimachinery unstructured.UnstructuredJSONScheme decodes it,
+// k8s.io/cli-runtime resource.FlattenListVisitor flattens it): a document
+// whose kind is set and which has an items key is a list, whatever its kind
+// ("List", "EgressList"); items: null is one with no items, and an items
+// that is no sequence is an error. An item without kind and apiVersion takes
+// the list's apiVersion and its kind less "List" (an EgressList's items
+// are Egresses). kubectl flattens one level only: an item that holds an
+// items sequence of its own (a List inside a List) makes it refuse the
+// whole list, so none of its items is returned then, only the error.
+func listItems(obj map[string]any, root *yaml.Node) ([]listItem, bool, error) {
 	kind, _ := obj["kind"].(string)
-	items, ok := obj["items"].([]any)
-	if !ok || !strings.HasSuffix(kind, "List") {
-		return nil, false
+	raw, ok := obj["items"]
+	if !ok || kind == "" {
+		return nil, false, nil
 	}
-	var seq *yaml.Node
+	itemsKey, seq := root, (*yaml.Node)(nil)
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if root.Content[i].Value == "items" {
-			seq = resolveAlias(root.Content[i+1])
+			itemsKey, seq = root.Content[i], resolveAlias(root.Content[i+1])
 		}
 	}
+	if raw == nil {
+		return nil, true, nil
+	}
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, false, &nodeError{line: itemsKey.Line, msg: fmt.Sprintf("items of the %s is not a list: kubectl cannot decode it", kind)}
+	}
+	apiVersion, _ := obj["apiVersion"].(string)
 	out := make([]listItem, len(items))
 	for i, it := range items {
-		out[i] = listItem{value: it, node: root}
+		node := root
 		if seq != nil && i < len(seq.Content) {
-			out[i].node = resolveAlias(seq.Content[i])
+			node = resolveAlias(seq.Content[i])
 		}
+		itemObj, ok := it.(map[string]any)
+		if !ok {
+			return nil, false, &nodeError{line: node.Line, msg: fmt.Sprintf("items[%d] of the %s is not an object", i, kind)}
+		}
+		if _, ok := itemObj["items"].([]any); ok {
+			return nil, false, &nodeError{line: node.Line, msg: fmt.Sprintf(
+				"items[%d] of the %s is itself a list (it has items): kubectl flattens one level only and refuses the whole %s (\"*unstructured.Unstructured is not a list: no Items field in this object\"), applying none of its items; move the inner items up into the outer list",
+				i, kind, kind)}
+		}
+		// An item without kind and apiVersion is one of a typed list the
+		// API server wrote (an EgressList's items carry neither): kubectl
+		// gives it the list's apiVersion and kind less "List".
+		k, _ := itemObj["kind"].(string)
+		v, _ := itemObj["apiVersion"].(string)
+		if itemKind := strings.TrimSuffix(kind, "List"); k == "" && v == "" && itemKind != "" {
+			itemObj["kind"], itemObj["apiVersion"] = itemKind, apiVersion
+		}
+		out[i] = listItem{value: itemObj, node: node}
 	}
-	return out, true
+	return out, true, nil
 }
 
 func kindName(n *yaml.Node) string {

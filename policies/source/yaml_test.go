@@ -196,3 +196,148 @@ func TestValueAt(t *testing.T) {
 		}
 	}
 }
+
+// viaYAMLv3 makes plainDocuments refuse src (a tab in a comment) without
+// changing what it says, so that a test covers both readers.
+func viaYAMLv3(src string) string { return src + "#\t\n" }
+
+// TestDecodeYAMLListsAsKubectlApplyReadsThem holds the reading of lists to
+// what kubectl apply does (k8s.io/apimachinery unstructured.UnstructuredJSONScheme
+// decodes, k8s.io/cli-runtime resource.FlattenListVisitor flattens), as
+// kubectl v1.37.2 showed it.
+func TestDecodeYAMLListsAsKubectlApplyReadsThem(t *testing.T) {
+	cases := []struct {
+		name, src string
+		want      []string // kind/apiVersion name @line, then LineOf("spec.ports[0].protocol")
+		errLine   int
+		errText   string
+	}{
+		{
+			name: "a List's items are the documents, at their lines",
+			src: `apiVersion: v1
+kind: List
+items:
+- apiVersion: policy.openservicemesh.io/v1alpha1
+  kind: Egress
+  metadata: {name: a}
+  spec:
+    ports:
+    - number: 80
+      protocol: grpc
+`,
+			want: []string{"Egress/policy.openservicemesh.io/v1alpha1 a@4 10"},
+		},
+		{
+			name: "a List inside a List is refused whole, at the inner list's line",
+			src: `apiVersion: v1
+kind: List
+items:
+- apiVersion: policy.openservicemesh.io/v1alpha1
+  kind: Egress
+  metadata: {name: before}
+- apiVersion: v1
+  kind: List
+  items:
+  - apiVersion: policy.openservicemesh.io/v1alpha1
+    kind: Egress
+    metadata: {name: inner}
+`,
+			errLine: 7,
+			errText: "items[1] of the List is itself a list",
+		},
+		{
+			name: "an EgressList inside a List is a list too",
+			src: `apiVersion: v1
+kind: List
+items:
+- apiVersion: policy.openservicemesh.io/v1alpha1
+  kind: EgressList
+  items: []
+`,
+			errLine: 4,
+			errText: "items[0] of the List is itself a list",
+		},
+		{
+			name: "an item with items: null is no list",
+			src: `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: c}
+  items: null
+`,
+			want: []string{"ConfigMap/v1 c@4 4"},
+		},
+		{
+			name: "an EgressList's items without kind and apiVersion are Egresses",
+			src: `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: EgressList
+items:
+- metadata: {name: a}
+  spec:
+    ports:
+    - number: 80
+      protocol: grpc
+- kind: Egress
+  metadata: {name: b}
+`,
+			want: []string{"Egress/policy.openservicemesh.io/v1alpha1 a@4 8", "Egress/ b@9 9"},
+		},
+		{
+			name: "any kind with items is a list",
+			src: `apiVersion: policy.openservicemesh.io/v1alpha1
+kind: Egress
+metadata: {name: outer}
+items:
+- metadata: {name: a}
+`,
+			want: []string{"Egress/policy.openservicemesh.io/v1alpha1 a@5 5"},
+		},
+		{
+			name: "a List with items: null holds nothing",
+			src:  "apiVersion: v1\nkind: List\nitems:\n",
+		},
+		{
+			name:    "items that are no sequence cannot be decoded",
+			src:     "apiVersion: v1\nkind: List\nitems: {a: 1}\n",
+			errLine: 3,
+			errText: "items of the List is not a list",
+		},
+		{
+			name: "a document without kind is no list",
+			src:  "apiVersion: v1\nitems: []\n",
+			want: []string{"/v1 @1 1"},
+		},
+	}
+	for _, tc := range cases {
+		for reader, src := range map[string]string{"plain": tc.src, "yaml.v3": viaYAMLv3(tc.src)} {
+			t.Run(tc.name+" ("+reader+")", func(t *testing.T) {
+				if _, ok := plainDocuments([]byte(src)); ok != (reader == "plain") {
+					t.Fatalf("the %s reader does not read it", reader)
+				}
+				got := []string{}
+				err := DecodeYAMLBytes("f.yaml", []byte(src), 0, func(d *Document) error {
+					got = append(got, d.Kind()+"/"+d.APIVersion()+" "+d.Name()+"@"+itoa(d.Line)+" "+itoa(d.LineOf("spec.ports[0].protocol")))
+					return nil
+				})
+				if tc.errText != "" {
+					var pe *ParseError
+					if !errors.As(err, &pe) || pe.Line != tc.errLine || !strings.Contains(pe.Msg, tc.errText) {
+						t.Fatalf("got error %v, want line %d containing %q", err, tc.errLine, tc.errText)
+					}
+					if len(got) != 0 {
+						t.Errorf("documents of a refused list: %v", got)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := tc.want; !reflect.DeepEqual(got, append([]string{}, want...)) {
+					t.Errorf("got %q, want %q", got, want)
+				}
+			})
+		}
+	}
+}
