@@ -478,3 +478,40 @@ func TestValidateListInAList(t *testing.T) {
 		t.Fatalf("exit %d, errors %+v; want exit 2 and the inner list refused at line 4", code, r.Errors)
 	}
 }
+
+// TestValidateJSONStream: JSON objects one after another, as jq -c writes
+// them, are each a document at its own line, in a file, on stdin and in a
+// script's here-document (kubectl apply reads them so).
+func TestValidateJSONStream(t *testing.T) {
+	egress := func(name string) string {
+		return `{"apiVersion":"policy.openservicemesh.io/v1alpha1","kind":"Egress","metadata":{"name":"` + name +
+			`","namespace":"curl"},"spec":{"sources":[{"kind":"ServiceAccount","name":"curl","namespace":"curl"}],` +
+			`"ipAddresses":["10.0.0.0/8"],"ports":[{"number":50051,"protocol":"grpc"}]}}`
+	}
+	stream := egress("a") + "\n" + egress("b") + "\n" + egress("c") + "\n"
+	dir := t.TempDir()
+	file := write(t, dir, "stream.json", stream)
+	script := write(t, dir, "apply.sh", "#!/bin/sh\nkubectl apply -f - <<'EOF'\n"+stream+"EOF\n")
+	for _, tc := range []struct {
+		name, stdin, arg string
+		lines            string // of MG2003, by object name
+	}{
+		{"file", "", file, "a:1 b:2 c:3"},
+		{"stdin", stream, "-", "a:1 b:2 c:3"},
+		{"here-document", "", script, "a:3 b:4 c:5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, code := cli(t, tc.stdin, "validate", "-o", "json", tc.arg)
+			r := parseJSON(t, out)
+			var got []string
+			for _, f := range r.Findings {
+				if f.Rule == "MG2003" {
+					got = append(got, f.Name+":"+itoa(f.Line))
+				}
+			}
+			if code != 1 || len(r.Errors) != 0 || strings.Join(got, " ") != tc.lines {
+				t.Fatalf("exit %d, errors %+v, MG2003 at %v; want exit 1, no errors, MG2003 at %s", code, r.Errors, got, tc.lines)
+			}
+		})
+	}
+}

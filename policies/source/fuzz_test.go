@@ -25,6 +25,8 @@ func FuzzDecodeYAML(f *testing.F) {
 	seeds(f, "*.yaml")
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("<<: {a: 1}\nb: !!binary aGk=\n"))
+	f.Add([]byte("{\"kind\":\"A\"}{\"b\":[1]}\n {\"kind\":\"List\",\"items\":[{}]}\n{\"a\":\n"))
+	f.Add([]byte("\ufeff {\"a\":1}\n{a: [1,\n 2]}\n---\nb: 2\n"))
 	f.Add([]byte("kind: List\nitems:\n- kind: EgressList\n  items: [{metadata: {name: a}}]\n- items: null\n  kind: X\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		err := DecodeYAML("f.yaml", bytes.NewReader(b), 0, func(d *Document) error {

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -286,31 +288,168 @@ func invalid(file string) string {
 // DecodeYAMLBytes is DecodeYAML of content in memory.
 func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Document) error) error {
 	index := 0
+	if b, ok := jsonStream(content); ok {
+		return decodeJSONStream(file, b, lineOffset, &index, fn)
+	}
+	_, err := decodeYAMLStream(file, content, lineOffset, &index, fn)
+	return err
+}
+
+// decodeYAMLStream reads content as a YAML stream. inFirst reports
+// whether err is a syntax error in the stream's first document.
+func decodeYAMLStream(file string, content []byte, lineOffset int, index *int, fn func(*Document) error) (inFirst bool, err error) {
 	if roots, ok := plainDocuments(content); ok {
 		for _, root := range roots {
-			if err := emitRoot(file, root, &index, lineOffset, fn); err != nil {
-				return err
+			if err := emitRoot(file, root, index, lineOffset, fn); err != nil {
+				return false, err
 			}
 		}
-		return nil
+		return false, nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(content))
-	for {
+	for docs := 0; ; docs++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
-			return nil
+			return false, nil
 		}
 		if err != nil {
-			return &ParseError{File: file, Line: errorLine(err, content) + lineOffset, Msg: invalid(file) + cleanYAMLError(err)}
+			return docs == 0, &ParseError{File: file, Line: errorLine(err, content) + lineOffset, Msg: invalid(file) + cleanYAMLError(err)}
 		}
 		if len(n.Content) == 0 {
 			continue
 		}
-		if err := emitRoot(file, n.Content[0], &index, lineOffset, fn); err != nil {
+		if err := emitRoot(file, n.Content[0], index, lineOffset, fn); err != nil {
+			return false, err
+		}
+	}
+}
+
+// jsonSniff is how much of a stream kubectl looks at to tell JSON from
+// YAML (resource.StreamVisitor's NewYAMLOrJSONDecoder(r, 4096)).
+const jsonSniff = 4096
+
+// jsonStream reports whether kubectl reads content as a stream of JSON
+// values, and returns content as its JSON decoder gets it. kubectl
+// (k8s.io/apimachinery/pkg/util/yaml NewYAMLOrJSONDecoder) takes a stream
+// for JSON when the first character in its first 4096 bytes that is not
+// white space (unicode.IsSpace) is "{", after dropping a byte order mark
+// (cli-runtime's FileVisitor reads files and stdin through
+// unicode.BOMOverride, which also turns UTF-16 into UTF-8). Anything else,
+// a top-level JSON array or a leading comment included, is YAML to it.
+func jsonStream(content []byte) ([]byte, bool) {
+	b := content
+	if runes, ok := decodeUTF16(content); ok {
+		for _, r := range runes {
+			if r < 0 || utf16.IsSurrogate(r) {
+				return nil, false // yaml.v3 names the bad character's line
+			}
+		}
+		b = []byte(string(runes))
+	} else {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
+	head := b[:min(len(b), jsonSniff)]
+	if !bytes.HasPrefix(bytes.TrimLeftFunc(head, unicode.IsSpace), []byte("{")) {
+		return nil, false
+	}
+	return b, true
+}
+
+// decodeJSONStream reads a stream kubectl reads as JSON, as it reads it
+// (YAMLOrJSONDecoder.Decode): JSON values one after another, with or
+// without white space between them, each a document. Each value is then
+// read by yaml.v3 (JSON is YAML), as a single JSON document always was,
+// at its own lines. When a value does not parse as JSON, kubectl reads
+// what is left as YAML if it has read no more than one value, and stops
+// with the JSON error otherwise; meshguard does the same, and names the
+// line of the JSON error.
+func decodeJSONStream(file string, content []byte, lineOffset int, index *int, fn func(*Document) error) error {
+	dec := json.NewDecoder(bytes.NewReader(content))
+	lines := lineCounter{content: content, line: 1}
+	for values := 0; ; values++ {
+		start := int(dec.InputOffset())
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			jsonErr := &ParseError{File: file, Line: lines.at(jsonErrorAt(err, content, start)) + lineOffset, Msg: "invalid JSON: " + err.Error()}
+			switch values {
+			case 0:
+				// Not JSON from the start: kubectl reads the whole as YAML.
+				_, err := decodeYAMLStream(file, content, lineOffset, index, fn)
+				return err
+			case 1:
+				// kubectl reads the rest as YAML, from past the white space
+				// that follows the first value up to its line's end, and
+				// reports the JSON error if the rest's first document does
+				// not parse either.
+				rest := afterBlanks(content, start)
+				inFirst, err := decodeYAMLStream(file, content[rest:], lineOffset+lines.at(rest)-1, index, fn)
+				if inFirst {
+					return jsonErr
+				}
+				return err
+			}
+			return jsonErr
+		}
+		at := start + len(content[start:]) - len(bytes.TrimLeft(content[start:], " \t\r\n"))
+		if _, err := decodeYAMLStream(file, content[at:dec.InputOffset()], lineOffset+lines.at(at)-1, index, fn); err != nil {
 			return err
 		}
 	}
+}
+
+// jsonErrorAt is the offset in content of the byte a JSON decoding error is
+// about: a syntax error's, or for a value cut short, the value's first.
+func jsonErrorAt(err error, content []byte, start int) int {
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > 0 && int(se.Offset) <= len(content) {
+		return int(se.Offset) - 1 // Offset counts the bytes read, the bad one too
+	}
+	return start + len(content[start:]) - len(bytes.TrimLeft(content[start:], " \t\r\n"))
+}
+
+// afterBlanks is where kubectl's YAML decoder takes up a stream whose JSON
+// stopped at offset i (YAMLOrJSONDecoder.consumeWhitespace): past the white
+// space there, up to and including the first line feed.
+func afterBlanks(content []byte, i int) int {
+	for i < len(content) {
+		r, size := utf8.DecodeRune(content[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += size
+		if r == '\n' {
+			break
+		}
+	}
+	return i
+}
+
+// lineCounter numbers the lines of content at growing offsets, as
+// yaml.v3 numbers them (a line breaks at LF, CR LF or a lone CR; JSON
+// allows no other break between values).
+type lineCounter struct {
+	content []byte
+	off     int // counted up to here
+	line    int // the line of off
+}
+
+// at returns the 1-based line of offset i, counting on from the offset
+// asked before (from the start when i is below it).
+func (c *lineCounter) at(i int) int {
+	if i < c.off {
+		c.off, c.line = 0, 1
+	}
+	for ; c.off < i && c.off < len(c.content); c.off++ {
+		if b := c.content[c.off]; b == '\n' || b == '\r' && (c.off+1 == len(c.content) || c.content[c.off+1] != '\n') {
+			c.line++
+		}
+	}
+	return c.line
 }
 
 // emitRoot calls fn for the object of a document's root node (for each item

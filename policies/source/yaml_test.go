@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -339,5 +340,102 @@ items:
 				}
 			})
 		}
+	}
+}
+
+// jsonEgress is an Egress as jq -c writes it, named name, whose
+// spec.ports[0].protocol is grpc.
+func jsonEgress(name string) string {
+	return `{"apiVersion":"policy.openservicemesh.io/v1alpha1","kind":"Egress","metadata":{"name":"` + name +
+		`","namespace":"curl"},"spec":{"ports":[{"number":80,"protocol":"grpc"}]}}`
+}
+
+// TestDecodeYAMLJSONStreams holds the reading of JSON streams to what
+// kubectl apply does (k8s.io/apimachinery/pkg/util/yaml
+// NewYAMLOrJSONDecoder, as kubectl v1.37.2 showed it): each value a
+// document, at its own line.
+func TestDecodeYAMLJSONStreams(t *testing.T) {
+	pretty := "{\n  \"apiVersion\": \"policy.openservicemesh.io/v1alpha1\",\n  \"kind\": \"Egress\",\n  \"metadata\": {\"name\": \"%s\"},\n  \"spec\": {\n    \"ports\": [\n      {\n        \"number\": 80,\n        \"protocol\": \"grpc\"\n      }\n    ]\n  }\n}\n"
+	broken := `{"apiVersion":"v1","kind":"Egress",,"metadata":{"name":"x"}}`
+	cases := []struct {
+		name, src string
+		want      []string // name@line, then LineOf("spec.ports[0].protocol")
+		errLine   int
+		errText   string
+	}{
+		{name: "one object a line (jq -c)", src: jsonEgress("a") + "\n" + jsonEgress("b") + "\n\n" + jsonEgress("c") + "\n",
+			want: []string{"a@1 1", "b@2 2", "c@4 4"}},
+		{name: "pretty-printed back to back (jq)", src: fmt.Sprintf(pretty, "a") + fmt.Sprintf(pretty, "b"),
+			want: []string{"a@1 9", "b@14 22"}},
+		{name: "touching, and after white space on a line", src: jsonEgress("a") + jsonEgress("b") + "\r\n \t" + jsonEgress("c"),
+			want: []string{"a@1 1", "b@1 1", "c@2 2"}},
+		{name: "a byte order mark first", src: "\xef\xbb\xbf" + jsonEgress("a") + "\n" + jsonEgress("b") + "\n",
+			want: []string{"a@1 1", "b@2 2"}},
+		{name: "UTF-16", src: utf16le(jsonEgress("a") + "\n" + jsonEgress("b") + "\n"),
+			want: []string{"a@1 1", "b@2 2"}},
+		{name: "a List in the stream", src: jsonEgress("a") + "\n" + `{"apiVersion":"v1","kind":"List","items":[` + "\n" + jsonEgress("b") + "]}\n",
+			want: []string{"a@1 1", "b@3 3"}},
+		// After one value kubectl reads the rest as YAML.
+		{name: "YAML after the first object", src: jsonEgress("a") + "\n---\nkind: Egress\nmetadata:\n  name: b\n---\n{kind: Egress, metadata: {name: c}}\n",
+			want: []string{"a@1 1", "b@3 3", "c@7 7"}},
+		{name: "a second object that is YAML, not JSON", src: jsonEgress("a") + "\n{kind: Egress, metadata: {name: b}}\n",
+			want: []string{"a@1 1", "b@2 2"}},
+		{name: "a second object on several lines that is YAML, not JSON", src: fmt.Sprintf(pretty, "a") + "{kind: Egress,\n metadata: {name: b},\n spec: {ports: [\n  {number: 80,\n   protocol: grpc}]}}\n",
+			want: []string{"a@1 9", "b@14 18"}},
+		{name: "second object broken", src: jsonEgress("a") + "\n" + broken + "\n" + jsonEgress("c") + "\n",
+			errLine: 2, errText: "invalid JSON: invalid character ','"},
+		{name: "third object broken", src: jsonEgress("a") + "\n" + jsonEgress("b") + "\n\n" + broken + "\n",
+			errLine: 4, errText: "invalid JSON: invalid character ','"},
+		{name: "last object cut short", src: jsonEgress("a") + "\n" + jsonEgress("b") + "\n{\"kind\":\n\"Egress\",\n",
+			errLine: 3, errText: "invalid JSON: unexpected EOF"},
+		{name: "a document separator after two objects", src: jsonEgress("a") + "\n" + jsonEgress("b") + "\n---\n" + jsonEgress("c") + "\n",
+			errLine: 3, errText: "invalid JSON"},
+		{name: "an object after two that is not one", src: jsonEgress("a") + "\n" + jsonEgress("b") + "\n5\n",
+			errLine: 3, errText: "document 3 is a scalar"},
+		// Not JSON to kubectl: YAML, of which a second object is no part.
+		{name: "a comment first", src: "# egresses\n" + jsonEgress("a") + "\n" + jsonEgress("b") + "\n",
+			errText: "invalid YAML"},
+		{name: "a top-level array", src: "[\n" + jsonEgress("a") + ",\n" + jsonEgress("b") + "\n]\n",
+			errLine: 1, errText: "document 1 is a list"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := []string{}
+			err := DecodeYAMLBytes("f.yaml", []byte(tc.src), 0, func(d *Document) error {
+				got = append(got, d.Name()+"@"+itoa(d.Line)+" "+itoa(d.LineOf("spec.ports[0].protocol")))
+				return nil
+			})
+			if tc.errText != "" {
+				var pe *ParseError
+				if !errors.As(err, &pe) || (tc.errLine > 0 && pe.Line != tc.errLine) || !strings.Contains(pe.Msg, tc.errText) {
+					t.Fatalf("got error %v, want line %d containing %q (documents %q)", err, tc.errLine, tc.errText, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDecodeYAMLJSONStreamOffset: a here-document's JSON stream is read at
+// the script's lines.
+func TestDecodeYAMLJSONStreamOffset(t *testing.T) {
+	var got []int
+	err := DecodeYAMLBytes("s.sh", []byte(jsonEgress("a")+"\n"+jsonEgress("b")+"\n"), 10, func(d *Document) error {
+		got = append(got, d.LineOf("spec.ports[0].protocol"))
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(got, []int{11, 12}) {
+		t.Fatalf("got %v, %v; want lines 11 and 12", got, err)
+	}
+	err = DecodeYAMLBytes("s.sh", []byte(jsonEgress("a")+"\n"+jsonEgress("b")+"\n{,}\n"), 10, func(*Document) error { return nil })
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 13 {
+		t.Fatalf("got %v, want an error at line 13", err)
 	}
 }
