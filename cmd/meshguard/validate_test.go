@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -239,6 +240,41 @@ func TestValidateSARIFAndJUnitParse(t *testing.T) {
 	}
 	if len(suites.Suites) != 1 || suites.Suites[0].Name != f || suites.Failures < 1 {
 		t.Fatalf("unexpected JUnit: %+v", suites)
+	}
+}
+
+func TestValidateSARIFLocatesAnAbsolutePath(t *testing.T) {
+	// The test runs in cmd/meshguard, so a temporary file is outside the
+	// working directory: its uri must be an absolute file:// URI, not the bare
+	// path, which is no URI and which GitHub code scanning cannot place.
+	f := write(t, t.TempDir(), "a b.yaml", grpcEgress)
+	out, _, code := cli(t, "", "validate", "-o", "sarif", f)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI       string
+							URIBaseID string `json:"uriBaseId"`
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil || len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
+		t.Fatalf("unexpected SARIF (%v):\n%s", err, out)
+	}
+	for _, r := range log.Runs[0].Results {
+		a := r.Locations[0].PhysicalLocation.ArtifactLocation
+		u, err := url.Parse(a.URI)
+		if err != nil || u.Scheme != "file" || u.Path != filepath.ToSlash(f) || a.URIBaseID != "" {
+			t.Errorf("uri %q uriBaseId %q, want file://%s and no base", a.URI, a.URIBaseID, filepath.ToSlash(f))
+		}
 	}
 }
 

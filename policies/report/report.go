@@ -70,6 +70,10 @@ type Options struct {
 	Catalog policies.Catalog
 	// Version is meshguard's version, for SARIF's tool.driver.version.
 	Version string
+	// WorkDir is the directory relative input paths were given from; SARIF
+	// writes the files under it relative to it (uriBaseId %SRCROOT%) and
+	// others as file:// URIs. Empty means the process's working directory.
+	WorkDir string
 }
 
 // Formats lists the names Write accepts.

@@ -106,7 +106,9 @@ func clean() Result {
 	}
 }
 
-var fixtureOptions = Options{Catalog: catalog, Version: "v0.1.0"}
+// fixtureOptions fixes the working directory, so the SARIF golden files do not
+// depend on where the tests run.
+var fixtureOptions = Options{Catalog: catalog, Version: "v0.1.0", WorkDir: "/src/repo"}
 
 func TestGolden(t *testing.T) {
 	colour := fixtureOptions

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -18,6 +19,9 @@ const (
 	// docsBase resolves a rule's docs path (docs/rules.md#mg1001): SARIF
 	// requires helpUri to be an absolute URI.
 	docsBase = informationURI + "/blob/main/"
+	// srcRoot is the uriBaseId of the files under the working directory, the
+	// name SARIF (§3.14.14) and GitHub use for the root of the sources.
+	srcRoot = "%SRCROOT%"
 )
 
 // SARIF writes res as a SARIF 2.1.0 log that GitHub code scanning accepts: one
@@ -33,6 +37,10 @@ func SARIF(w io.Writer, res Result, opts Options) error {
 		driver.WithVersion(opts.Version)
 	}
 	run := sarif.NewRun(*sarif.NewTool(driver))
+	loc := newLocator(opts.WorkDir)
+	if root := loc.rootURI(); root != "" {
+		run.WithOriginalUriBaseIds(map[string]*sarif.ArtifactLocation{srcRoot: sarif.NewSimpleArtifactLocation(root)})
+	}
 
 	index := map[string]int{}
 	addRule := func(r policies.Rule) {
@@ -56,11 +64,11 @@ func SARIF(w io.Writer, res Result, opts Options) error {
 			WithRuleIndex(index[e.Rule]).
 			WithLevel(sarifLevel(e.Severity)).
 			WithMessage(sarif.NewTextMessage(e.Message))
-		loc := sarif.NewLocationWithPhysicalLocation(physicalLocation(e.File, e.Line))
+		l := sarif.NewLocationWithPhysicalLocation(loc.physical(e.File, e.Line))
 		if obj := objectName(e); obj != "" {
-			loc.AddLogicalLocations(&sarif.LogicalLocation{FullyQualifiedName: &obj, Kind: ptr("resource")})
+			l.AddLogicalLocations(&sarif.LogicalLocation{FullyQualifiedName: &obj, Kind: ptr("resource")})
 		}
-		r.AddLocation(loc)
+		r.AddLocation(l)
 		if e.Path != "" {
 			r.Properties = sarif.Properties{"path": e.Path}
 		}
@@ -70,12 +78,12 @@ func SARIF(w io.Writer, res Result, opts Options) error {
 	inv := run.AddInvocation(len(res.Errors) == 0)
 	for _, ie := range res.Errors {
 		n := sarif.NewNotification().WithLevel("error").WithTextMessage(ie.Message)
-		n.AddLocation(sarif.NewLocationWithPhysicalLocation(physicalLocation(ie.File, ie.Line)))
+		n.AddLocation(sarif.NewLocationWithPhysicalLocation(loc.physical(ie.File, ie.Line)))
 		inv.AddTToolExecutionNotification(n)
 	}
 	for _, sk := range res.Skipped {
 		n := sarif.NewNotification().WithLevel("note").WithTextMessage("skipped: " + sk.Message)
-		n.AddLocation(sarif.NewLocationWithPhysicalLocation(physicalLocation(sk.File, 0)))
+		n.AddLocation(sarif.NewLocationWithPhysicalLocation(loc.physical(sk.File, 0)))
 		inv.AddTToolExecutionNotification(n)
 	}
 
@@ -125,25 +133,100 @@ func sarifLevel(s policies.Severity) string {
 	return "note"
 }
 
-// physicalLocation points at file, and at line when it is known: GitHub
-// rejects a region whose startLine is below 1.
-func physicalLocation(file string, line int) *sarif.PhysicalLocation {
-	pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(artifactURI(file)))
+// locator turns input paths into SARIF artifact locations. A file under the
+// working directory is a URI reference relative to it, with uriBaseId
+// %SRCROOT% (run.originalUriBaseIds says where that was), which GitHub code
+// scanning matches against the checkout when meshguard runs at its root. Any
+// other file is an absolute file:// URI: a relative reference starting with
+// ../ points outside the repository, and a bare absolute path is no URI.
+type locator struct {
+	// root is the working directory, absolute and cleaned; empty when unknown.
+	root string
+}
+
+func newLocator(workDir string) locator {
+	if workDir == "" {
+		workDir, _ = os.Getwd()
+	}
+	if workDir == "" {
+		return locator{}
+	}
+	if abs, err := filepath.Abs(workDir); err == nil {
+		return locator{root: filepath.Clean(abs)}
+	}
+	return locator{}
+}
+
+// rootURI is the working directory as an absolute file:// URI ending in a
+// slash, as SARIF requires of a uriBaseId's value (§3.14.14).
+func (l locator) rootURI() string {
+	if l.root == "" {
+		return ""
+	}
+	u := fileURI(l.root)
+	if !strings.HasSuffix(u, "/") {
+		u += "/"
+	}
+	return u
+}
+
+// physical points at file, and at line when it is known: GitHub rejects a
+// region whose startLine is below 1.
+func (l locator) physical(file string, line int) *sarif.PhysicalLocation {
+	pl := sarif.NewPhysicalLocation().WithArtifactLocation(l.artifact(file))
 	if line > 0 {
 		pl.WithRegion(sarif.NewRegion().WithStartLine(line))
 	}
 	return pl
 }
 
-// artifactURI turns an input path into a URI reference: "-" is "stdin", and a
-// path keeps its slashes but has characters a URI cannot hold (spaces, the
-// brackets of "<patch>") percent-encoded, so an ordinary relative path is
-// unchanged and GitHub matches it against the checkout.
-func artifactURI(file string) string {
-	if file == "-" {
-		return "stdin"
+func (l locator) artifact(file string) *sarif.ArtifactLocation {
+	switch file {
+	case "-":
+		return sarif.NewSimpleArtifactLocation("stdin")
+	case "<patch>", "<command>":
+		// Given on the command line: there is no file to resolve to.
+		return sarif.NewSimpleArtifactLocation(relativeRef(file))
 	}
-	return (&url.URL{Path: filepath.ToSlash(file)}).EscapedPath()
+	if l.root == "" {
+		if filepath.IsAbs(file) {
+			return sarif.NewSimpleArtifactLocation(fileURI(file))
+		}
+		return sarif.NewSimpleArtifactLocation(relativeRef(filepath.ToSlash(filepath.Clean(file))))
+	}
+	abs := file
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(l.root, abs)
+	}
+	abs = filepath.Clean(abs)
+	rel, err := filepath.Rel(l.root, abs)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return sarif.NewSimpleArtifactLocation(fileURI(abs))
+	}
+	return sarif.NewSimpleArtifactLocation(relativeRef(filepath.ToSlash(rel))).WithUriBaseId(srcRoot)
+}
+
+// relativeRef writes a slash-separated relative path as a URI reference
+// (RFC 3986 §4.2): characters a URI cannot hold, and those with a meaning
+// there (space, %, #, ?, non-ASCII, the brackets of "<patch>"), are
+// percent-encoded, and a first segment with a colon (mg:x.yaml), which would
+// read as a scheme, gets "./" before it.
+func relativeRef(p string) string {
+	ref := (&url.URL{Path: p}).EscapedPath()
+	if first, _, _ := strings.Cut(ref, "/"); strings.Contains(first, ":") {
+		ref = "./" + ref
+	}
+	return ref
+}
+
+// fileURI writes an absolute path as a file:// URI with an empty authority
+// (RFC 8089): file:///tmp/t/good.yaml, file:///C:/t/good.yaml.
+func fileURI(abs string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 // docsURL makes a rule's docs path absolute; a docs value that is already a

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -190,18 +192,99 @@ func TestPascalCase(t *testing.T) {
 	}
 }
 
-func TestArtifactURI(t *testing.T) {
-	tests := []struct{ name, file, want string }{
-		{"relative path is kept", "deploy/egress.yaml", "deploy/egress.yaml"},
-		{"stdin dash becomes stdin", "-", "stdin"},
-		{"space is percent-encoded", "my dir/a.yaml", "my%20dir/a.yaml"},
-		{"patch placeholder is percent-encoded", "<patch>", "%3Cpatch%3E"},
+func TestArtifactLocation(t *testing.T) {
+	l := newLocator("/src/repo")
+	tests := []struct{ name, file, uri, base string }{
+		{"relative path is kept, relative to the source root", "deploy/egress.yaml", "deploy/egress.yaml", srcRoot},
+		{"dot segments are resolved", "./deploy/../egress.yaml", "egress.yaml", srcRoot},
+		{"absolute path under the working directory is made relative", "/src/repo/deploy/egress.yaml", "deploy/egress.yaml", srcRoot},
+		{"absolute path outside it is a file URI", "/tmp/t/good.yaml", "file:///tmp/t/good.yaml", ""},
+		{"a path above it is a file URI, not ../", "../bad.yaml", "file:///src/bad.yaml", ""},
+		{"the working directory's sibling with its name as prefix is outside", "/src/repo2/a.yaml", "file:///src/repo2/a.yaml", ""},
+		{"a colon in the first segment gets ./ so it is no scheme", "mg:x.yaml", "./mg:x.yaml", srcRoot},
+		{"a colon in a later segment needs nothing", "d/mg:x.yaml", "d/mg:x.yaml", srcRoot},
+		{"space is percent-encoded", "my dir/a.yaml", "my%20dir/a.yaml", srcRoot},
+		{"percent, hash and question mark are percent-encoded", "100%#?.yaml", "100%25%23%3F.yaml", srcRoot},
+		{"non-ASCII is percent-encoded as UTF-8", "ü.yaml", "%C3%BC.yaml", srcRoot},
+		{"outside paths are percent-encoded too", "/tmp/a b#.yaml", "file:///tmp/a%20b%23.yaml", ""},
+		{"stdin dash becomes stdin", "-", "stdin", ""},
+		{"patch placeholder is percent-encoded and has no base", "<patch>", "%3Cpatch%3E", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := artifactURI(tc.file); got != tc.want {
-				t.Errorf("artifactURI(%q) = %q, want %q", tc.file, got, tc.want)
+			a := l.artifact(tc.file)
+			base := ""
+			if a.URIBaseId != nil {
+				base = *a.URIBaseId
+			}
+			if *a.URI != tc.uri || base != tc.base {
+				t.Errorf("artifact(%q) = uri %q uriBaseId %q, want %q %q", tc.file, *a.URI, base, tc.uri, tc.base)
 			}
 		})
+	}
+}
+
+// TestSARIFURIsResolveToTheirFiles reads the log back as a consumer does: each
+// artifactLocation.uri must parse as a URI reference and, resolved against its
+// uriBaseId in run.originalUriBaseIds (or alone, when it has none), name the
+// file that was checked.
+func TestSARIFURIsResolveToTheirFiles(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "repo")
+	names := []string{"good.yaml", "mg:x.yaml", "my dir/a b.yaml", "100%.yaml", "a#b.yaml", "q?.yaml", "ünï.yaml", "sub/mg:y.yaml"}
+	var res Result
+	want := map[int]string{} // result index -> absolute file
+	add := func(given, abs string) {
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(abs, []byte("kind: Egress\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want[len(res.Findings)] = abs
+		res.Findings = append(res.Findings, entry("MG2004", given, 1, "Egress", "curl", "web", "spec", "m"))
+	}
+	for _, n := range names {
+		add(n, filepath.Join(work, n))
+	}
+	add(filepath.Join(work, "abs.yaml"), filepath.Join(work, "abs.yaml"))
+	add("../bad.yaml", filepath.Join(dir, "bad.yaml"))
+	add(filepath.Join(dir, "elsewhere", "out side.yaml"), filepath.Join(dir, "elsewhere", "out side.yaml"))
+
+	log, raw := writeSARIF(t, res, Options{Catalog: catalog, WorkDir: work})
+	run := log.Runs[0]
+	for i, r := range run.Results {
+		a := r.Locations[0].PhysicalLocation.ArtifactLocation
+		ref, err := url.Parse(*a.URI)
+		if err != nil {
+			t.Errorf("uri %q is no URI reference: %v", *a.URI, err)
+			continue
+		}
+		target := ref
+		if a.URIBaseId != nil {
+			if ref.IsAbs() || strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "../") {
+				t.Errorf("uri %q with uriBaseId %s is not a relative path below it", *a.URI, *a.URIBaseId)
+			}
+			b, ok := run.OriginalUriBaseIDs[*a.URIBaseId]
+			if !ok || b.URI == nil {
+				t.Fatalf("uriBaseId %s is not in originalUriBaseIds:\n%s", *a.URIBaseId, raw)
+			}
+			base, err := url.Parse(*b.URI)
+			if err != nil || !base.IsAbs() || !strings.HasSuffix(base.Path, "/") {
+				t.Fatalf("originalUriBaseIds %s = %q, want an absolute URI ending in /", *a.URIBaseId, *b.URI)
+			}
+			target = base.ResolveReference(ref)
+		}
+		if target.Scheme != "file" || target.Host != "" || target.Path != filepath.ToSlash(want[i]) {
+			t.Errorf("uri %q (uriBaseId %v) resolves to %q, want file://%s", *a.URI, a.URIBaseId, target, want[i])
+			continue
+		}
+		if _, err := os.Stat(filepath.FromSlash(target.Path)); err != nil {
+			t.Errorf("uri %q resolves to no file: %v", *a.URI, err)
+		}
+		under := !strings.HasPrefix(want[i], dir+string(filepath.Separator)+"bad") && !strings.Contains(want[i], "elsewhere")
+		if under != (a.URIBaseId != nil) {
+			t.Errorf("uri %q: uriBaseId %v, want one exactly for files under the working directory", *a.URI, a.URIBaseId)
+		}
 	}
 }
