@@ -126,7 +126,7 @@ MeshConfig; other kinds need their stored manifest as --base. As with kubectl,
 			}
 			p := &check.Patch{Resource: r, Name: name, Namespace: namespace, Type: patchType, Body: body}
 			if base != "" {
-				obj, err := readBase(base, r, name)
+				obj, err := readBase(base, r, name, namespace)
 				if err != nil {
 					return err
 				}
@@ -165,30 +165,113 @@ MeshConfig; other kinds need their stored manifest as --base. As with kubectl,
 	return cmd
 }
 
-// readBase reads the first object of kind r (named name, if given) from file.
-func readBase(file string, r source.Resource, name string) (map[string]any, error) {
+// fileObject is one object of a manifest file a flag names.
+type fileObject struct {
+	kind, namespace, name string
+	obj                   map[string]any
+}
+
+// String is the object as messages name it: Kind namespace/name.
+func (o fileObject) String() string {
+	if o.namespace == "" {
+		return o.kind + " " + o.name
+	}
+	return o.kind + " " + o.namespace + "/" + o.name
+}
+
+// readObjects reads every object of file, which the flag named; errors
+// name the flag.
+func readObjects(flag, file string) ([]fileObject, error) {
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		return nil, usageErr("read --base: %v", err)
+		return nil, usageErr("read %s: %v", flag, err)
 	}
-	var found map[string]any
+	var objs []fileObject
 	err = source.DecodeYAMLBytes(file, raw, 0, func(d *source.Document) error {
-		if found == nil && d.Kind() == r.Kind && (name == "" || d.Name() == name) {
-			found = d.Object
-		}
+		objs = append(objs, fileObject{kind: d.Kind(), namespace: d.Namespace(), name: d.Name(), obj: d.Object})
 		return nil
 	})
 	if err != nil {
-		return nil, usageErr("--base %v", err)
+		return nil, usageErr("%s %v", flag, err)
 	}
-	if found == nil {
-		what := r.Kind
-		if name != "" {
-			what += " " + name
+	return objs, nil
+}
+
+// listObjects names objs for a message, the first few of a long list.
+func listObjects(objs []fileObject) string {
+	const most = 8
+	var names []string
+	for i, o := range objs {
+		if i == most {
+			names = append(names, fmt.Sprintf("and %d more", len(objs)-most))
+			break
 		}
-		return nil, usageErr("--base %s holds no %s", file, what)
+		names = append(names, o.String())
 	}
-	return found, nil
+	return strings.Join(names, ", ")
+}
+
+// readBase picks from the --base file the object kubectl patch would change:
+// kind r, named name (any name when empty) in namespace. With -n (namespace
+// not empty) an object of that namespace, else one that names none (kubectl
+// apply -n would put it there). Without -n kubectl uses the kubeconfig's
+// namespace, which meshguard cannot know, so the object must be the only one
+// of its kind and name; several are a usage error that names them.
+func readBase(file string, r source.Resource, name, namespace string) (map[string]any, error) {
+	objs, err := readObjects("--base", file)
+	if err != nil {
+		return nil, err
+	}
+	var ofKind, named, exact, unplaced []fileObject
+	for _, o := range objs {
+		if o.kind != r.Kind {
+			continue
+		}
+		ofKind = append(ofKind, o)
+		if name != "" && o.name != name {
+			continue
+		}
+		named = append(named, o)
+		switch o.namespace {
+		case namespace:
+			exact = append(exact, o)
+		case "":
+			unplaced = append(unplaced, o)
+		}
+	}
+	what := r.Kind
+	if name != "" {
+		what += " " + name
+	}
+	found := named
+	if namespace != "" {
+		found = exact
+		if len(found) == 0 {
+			found = unplaced
+		}
+		what += " in namespace " + namespace
+	}
+	switch {
+	case len(found) == 1:
+		return found[0].obj, nil
+	case len(found) > 1 && name == "" && r.Kind == "MeshConfig":
+		// KIND alone names osm-mesh-config, as it does without --base.
+		for _, o := range found {
+			if o.name == "osm-mesh-config" {
+				return o.obj, nil
+			}
+		}
+		return nil, usageErr("--base %s holds %d MeshConfigs, none named osm-mesh-config (%s): name the one to patch", file, len(found), listObjects(found))
+	case len(found) > 1 && namespace == "":
+		return nil, usageErr("--base %s holds %d objects that match %s (%s): give the namespace with -n", file, len(found), what, listObjects(found))
+	case len(found) > 1:
+		return nil, usageErr("--base %s holds %d objects that match %s (%s): name the one to patch", file, len(found), what, listObjects(found))
+	case len(ofKind) > 0:
+		return nil, usageErr("--base %s holds no %s; it holds %s", file, what, listObjects(ofKind))
+	case len(objs) > 0:
+		return nil, usageErr("--base %s holds no %s; it holds %s", file, what, listObjects(objs))
+	}
+	return nil, usageErr("--base %s holds no %s; it holds no objects", file, what)
 }
 
 func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) error {
@@ -223,7 +306,7 @@ func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) e
 		return err
 	}
 	if f.meshConfig != "" {
-		mc, err := readBase(f.meshConfig, source.Resource{Kind: "MeshConfig"}, "")
+		mc, err := readBase(f.meshConfig, source.Resource{Kind: "MeshConfig"}, "", "")
 		if err != nil {
 			return usageErr("--mesh-config: %v", err)
 		}

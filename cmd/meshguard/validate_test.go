@@ -357,6 +357,57 @@ func TestValidatePatch(t *testing.T) {
 	})
 }
 
+func TestValidatePatchPicksTheBaseObjectByNamespace(t *testing.T) {
+	// Two Egress policies named web: curl/web is clean, other/web has a
+	// protocol osm-edge ignores, so MG2003 (a warning: already so before the
+	// patch) shows which one was patched.
+	web := strings.Replace(cleanEgress, "name: httpbin", "name: web", 1)
+	otherWeb := strings.NewReplacer("name: grpc", "name: web", "  namespace: curl\nspec:", "  namespace: other\n  annotations:\n    meshguard.io/ignore: MG3001\nspec:").Replace(grpcEgress)
+	base := write(t, t.TempDir(), "base2.yaml", web+"---\n"+otherWeb)
+	patch := []string{"--base", base, "--type", "merge", "-p", `{"metadata":{"labels":{"team":"web"}}}`, "-o", "json"}
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string // each must be in the error
+		other  bool     // other/web was patched
+	}{
+		{"-n other patches other/web", []string{"egress", "web", "-n", "other"}, 0, nil, true},
+		{"-n curl patches curl/web", []string{"egress", "web", "-n", "curl"}, 0, nil, false},
+		{"without -n two namespaces are a usage error naming both", []string{"egress", "web"}, 2,
+			[]string{"2 objects that match Egress web", "Egress curl/web, Egress other/web", "-n"}, false},
+		{"a namespace that holds none says what the file holds", []string{"egress", "web", "-n", "nope"}, 2,
+			[]string{"holds no Egress web in namespace nope", "it holds Egress curl/web, Egress other/web"}, false},
+		{"a name that is not there says what the file holds", []string{"egress", "db", "-n", "curl"}, 2,
+			[]string{"holds no Egress db in namespace curl", "it holds Egress curl/web, Egress other/web"}, false},
+		{"a kind that is not there says what the file holds", []string{"upstreamtrafficsetting", "web", "-n", "curl"}, 2,
+			[]string{"holds no UpstreamTrafficSetting web in namespace curl", "it holds Egress curl/web, Egress other/web"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cli(t, "", append(append([]string{"validate", "patch"}, tc.args...), patch...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, out, errOut)
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr %q does not say %q", errOut, want)
+				}
+			}
+			if code == 2 {
+				return
+			}
+			other := false
+			for _, f := range parseJSON(t, out).Findings {
+				other = other || f.Rule == "MG2003" && f.Namespace == "other" && f.Name == "web"
+			}
+			if other != tc.other {
+				t.Errorf("patched other/web: %v, want %v\n%s", other, tc.other, out)
+			}
+		})
+	}
+}
+
 func TestValidatePastedCommand(t *testing.T) {
 	out, _, code := cli(t, "", "validate", "--", "kubectl", "patch", "meshconfig", "osm-mesh-config", "-n", "osm-system",
 		"-p", `{"spec":{"traffic":{"enableEngress":false}}}`, "--type=merge")
