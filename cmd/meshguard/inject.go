@@ -80,7 +80,7 @@ sidecar image), 2 for usage errors and unreadable input.`,
 			}
 			mcObj := engine.DefaultMeshConfig()
 			if meshConfig != "" {
-				if mcObj, err = readBase(meshConfig, source.Resource{Kind: "MeshConfig"}, "", ""); err != nil {
+				if mcObj, err = readMeshConfig("--mesh-config", meshConfig); err != nil {
 					return err
 				}
 			}

@@ -31,7 +31,7 @@ func (f *validateFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text, json, sarif or junit")
 	fl.StringSliceVar(&f.disable, "disable", nil, "rule codes to turn off, comma-separated (MG2004,MG3001)")
-	fl.StringVar(&f.meshConfig, "mesh-config", "", "MeshConfig manifest the cross-resource rules judge against (default: one among the inputs, else osm-edge's install defaults)")
+	fl.StringVar(&f.meshConfig, "mesh-config", "", "manifest holding the MeshConfig osm-mesh-config the cross-resource rules judge against (default: one among the inputs, else osm-edge's install defaults)")
 	fl.StringArrayVar(&f.namespaceLabels, "namespace-labels", nil, "a namespace and its labels, NAMESPACE:key=value[,key=value] (repeatable); tells the monitored-namespace rule which namespaces osm-edge watches")
 	fl.StringVar(&f.meshName, "mesh-name", "osm", `mesh name: a namespace is monitored when labelled openservicemesh.io/monitored-by=<mesh name> ("" accepts any mesh)`)
 	fl.StringVar(&f.color, "color", "auto", "colour text output: auto (only on a terminal), always or never")
@@ -274,6 +274,39 @@ func readBase(file string, r source.Resource, name, namespace string) (map[strin
 	return nil, usageErr("--base %s holds no %s; it holds no objects", file, what)
 }
 
+// readMeshConfig reads the MeshConfig osm-edge would read from the file flag
+// names: the one named osm-mesh-config. One of another name governs nothing
+// (osm-edge never reads it), so judging against it would judge against no
+// mesh at all; a file that holds only such MeshConfigs is a usage error that
+// names them.
+func readMeshConfig(flag, file string) (map[string]any, error) {
+	objs, err := readObjects(flag, file)
+	if err != nil {
+		return nil, err
+	}
+	var all, named []fileObject
+	for _, o := range objs {
+		if o.kind != "MeshConfig" {
+			continue
+		}
+		all = append(all, o)
+		if o.name == "osm-mesh-config" {
+			named = append(named, o)
+		}
+	}
+	switch {
+	case len(named) == 1:
+		return named[0].obj, nil
+	case len(named) > 1:
+		return nil, usageErr("%s %s holds %d MeshConfigs named osm-mesh-config (%s): keep the one of the mesh's namespace", flag, file, len(named), listObjects(named))
+	case len(all) > 0:
+		return nil, usageErr("%s %s holds %s but none named osm-mesh-config: osm-edge reads only osm-mesh-config, so a MeshConfig of another name governs nothing", flag, file, listObjects(all))
+	case len(objs) > 0:
+		return nil, usageErr("%s %s holds no MeshConfig; it holds %s", flag, file, listObjects(objs))
+	}
+	return nil, usageErr("%s %s holds no MeshConfig; it holds no objects", flag, file)
+}
+
 func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) error {
 	valid := false
 	for _, name := range report.Formats {
@@ -306,9 +339,9 @@ func (f *validateFlags) run(cmd *cobra.Command, s streams, opts check.Options) e
 		return err
 	}
 	if f.meshConfig != "" {
-		mc, err := readBase(f.meshConfig, source.Resource{Kind: "MeshConfig"}, "", "")
+		mc, err := readMeshConfig("--mesh-config", f.meshConfig)
 		if err != nil {
-			return usageErr("--mesh-config: %v", err)
+			return err
 		}
 		opts.MeshConfig = mc
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -403,6 +404,53 @@ func TestValidatePatchPicksTheBaseObjectByNamespace(t *testing.T) {
 			}
 			if other != tc.other {
 				t.Errorf("patched other/web: %v, want %v\n%s", other, tc.other, out)
+			}
+		})
+	}
+}
+
+func TestValidateMeshConfigFlag(t *testing.T) {
+	dir := t.TempDir()
+	egress := write(t, dir, "egress.yaml", strings.Replace(cleanEgress, "  annotations:\n    meshguard.io/ignore: MG3001\n", "", 1))
+	mesh := func(name string, egress bool) string {
+		return fmt.Sprintf("apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: %s, namespace: osm-system}\n"+
+			"spec:\n  traffic: {enableEgress: %v}\n", name, egress)
+	}
+	scratch := write(t, dir, "scratch.yaml", mesh("scratch", false))
+	both := write(t, dir, "both.yaml", mesh("scratch", false)+"---\n"+mesh("osm-mesh-config", true))
+	noMesh := write(t, dir, "nomesh.yaml", cleanEgress)
+	cases := []struct {
+		name    string
+		file    string
+		code    int
+		mg3001  bool
+		stderr  []string
+		notSaid string
+	}{
+		{"osm-mesh-config is taken over a MeshConfig of another name before it", both, 0, true, nil, ""},
+		{"a file with no osm-mesh-config is a usage error saying why", scratch, 2, false,
+			[]string{"--mesh-config " + scratch + " holds MeshConfig osm-system/scratch but none named osm-mesh-config", "governs nothing"}, ""},
+		{"a file with no MeshConfig names the flag", noMesh, 2, false,
+			[]string{"--mesh-config " + noMesh + " holds no MeshConfig; it holds Egress curl/httpbin"}, "--base"},
+		{"an unreadable file names the flag", filepath.Join(dir, "nope.yaml"), 2, false,
+			[]string{"read --mesh-config: open "}, "--base"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cli(t, "", "validate", "--mesh-config", tc.file, egress)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, out, errOut)
+			}
+			if strings.Contains(out, "MG3001") != tc.mg3001 {
+				t.Errorf("MG3001 reported: %v, want %v\n%s", !tc.mg3001, tc.mg3001, out)
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr %q does not say %q", errOut, want)
+				}
+			}
+			if tc.notSaid != "" && strings.Contains(errOut, tc.notSaid) {
+				t.Errorf("stderr %q names %s, a flag not given", errOut, tc.notSaid)
 			}
 		})
 	}
