@@ -97,7 +97,13 @@ MeshConfig; other kinds need their stored manifest as --base. As with kubectl,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kind, name := args[0], ""
-			if k, n, ok := strings.Cut(kind, "/"); ok {
+			k, n, ok, err := source.SplitResourceName(kind)
+			if err != nil {
+				// kubectl refuses meshconfig/osm-mesh-config/x and meshconfig/
+				// alike, so they name no object here either.
+				return usageErr("%q: %v", kind, err)
+			}
+			if ok {
 				kind, name = k, n
 			}
 			if len(args) == 2 {

@@ -350,6 +350,19 @@ func TestValidatePatch(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
 	})
+	for _, tc := range []struct{ name, arg, want string }{
+		{"a second slash is refused as kubectl refuses it", "meshconfig/osm-mesh-config/x", "arguments in resource/name form may not have more than one slash"},
+		{"an empty name after the slash is refused", "meshconfig/", "arguments in resource/name form must have a single resource and name"},
+		{"an empty resource before the slash is refused", "/osm-mesh-config", "arguments in resource/name form must have a single resource and name"},
+		{"two resources before the slash are refused", "meshconfig,egress/osm-mesh-config", "arguments in resource/name form must have a single resource and name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cli(t, "", "validate", "patch", tc.arg, "--type", "merge", "-p", "{}")
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q\n%s", code, errOut, tc.want, out)
+			}
+		})
+	}
 	t.Run("unknown kind exits 2", func(t *testing.T) {
 		_, errOut, code := cli(t, "", "validate", "patch", "deployment", "x", "-p", "{}")
 		if code != 2 || !strings.Contains(errOut, "meshconfig") {

@@ -30,6 +30,28 @@ var Resources = []Resource{
 	{APIVersion: "policy.openservicemesh.io/v1alpha1", Kind: "UpstreamTrafficSetting", names: []string{"upstreamtrafficsetting", "upstreamtrafficsettings"}, versions: []string{"v1alpha1"}},
 }
 
+// SplitResourceName reads a kubectl RESOURCE/NAME argument as kubectl's
+// resource builder does (k8s.io/cli-runtime pkg/resource, splitResourceTypeName):
+// ok is false when arg has no slash. More than one slash, an empty resource
+// or name, or several comma-separated resources are errors, in kubectl's
+// words: kubectl refuses such an argument and sends nothing.
+func SplitResourceName(arg string) (resource, name string, ok bool, err error) {
+	if !strings.Contains(arg, "/") {
+		return "", "", false, nil
+	}
+	seg := strings.Split(arg, "/")
+	if len(seg) != 2 {
+		return "", "", false, fmt.Errorf("arguments in resource/name form may not have more than one slash")
+	}
+	resource, name = seg[0], seg[1]
+	types := strings.Split(resource, ",")
+	slices.Sort(types)
+	if resource == "" || name == "" || len(slices.Compact(types)) != 1 {
+		return "", "", false, fmt.Errorf("arguments in resource/name form must have a single resource and name")
+	}
+	return resource, name, true, nil
+}
+
 // LookupResource resolves a kubectl resource name: singular, plural, short or
 // kind.group, with an optional version (egresses.v1alpha1.policy.openservicemesh.io).
 // A name that gives a version other than the preferred one
