@@ -249,7 +249,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) ([]Finding, error) {
 	if !deny && !(in.QuietStanding && minor) {
 		return findings, nil
 	}
-	priorIn := Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, Admission: in.Admission}
+	priorIn := Input{Operation: "CREATE", Object: in.OldObject, Options: in.Options, Inventory: in.Inventory, Injection: in.Injection, InjectorMeshConfig: in.InjectorMeshConfig, Admission: in.Admission}
 	prior, err := e.Evaluate(ctx, priorIn)
 	if err != nil {
 		return nil, err
@@ -512,6 +512,9 @@ func (e *Engine) input(in Input) (ast.Value, error) {
 	factsDoc := map[string]any{"schema": facts.value()}
 	if i := in.Injection; i != nil {
 		factsDoc["injection"] = map[string]any{"inject": i.Inject, "reason": i.Reason, "injectedButForHostNetwork": i.InjectedButForHostNetwork}
+	}
+	if in.InjectorMeshConfig != "" {
+		factsDoc["injector"] = map[string]any{"name": "meshguard", "meshConfig": in.InjectorMeshConfig}
 	}
 	if r := sidecarResourceFacts(object); r != nil {
 		factsDoc["sidecarResources"] = r

@@ -49,6 +49,14 @@ type Input struct {
 	// defaults so named): with QuietStanding, a warning on that name is
 	// still the update's own, said there for the first time.
 	AssumedOld bool `json:"-"`
+	// InjectorMeshConfig is the MeshConfig, as namespace/name, by which
+	// meshguard's own injecting webhook injects pods, when the caller serves
+	// it beside the rules (meshguard serve; input.facts.injector). Empty
+	// when meshguard injects no pod: meshguard validate, whose files may be
+	// for a cluster where osm-edge's own injector injects, and serve
+	// --inject=false. Rules about what meshguard's injector cannot inject
+	// read it, since its refusals reject pods (failurePolicy Fail).
+	InjectorMeshConfig string `json:"-"`
 	// Admission is true for an admission request (input.admission): its
 	// objects and inventory are as the API server stores them, whole, so a
 	// field that is not set is not set (not left out of a manifest).

@@ -45,6 +45,10 @@ type Validator struct {
 	// Live reads from the API server itself what the view may not have
 	// yet (fresh.go); nil judges by the view alone.
 	Live client.Reader
+	// InjectorMeshConfig is the MeshConfig (namespace/name) by which the
+	// same server's injecting webhook injects pods, when it serves one
+	// (policies.Input.InjectorMeshConfig); empty when it injects nothing.
+	InjectorMeshConfig string
 
 	// pending are the objects admitted that the view may not show yet
 	// (pending.go); dryRuns the UpstreamTrafficSettings admitted in dry
@@ -92,6 +96,7 @@ func (v *Validator) handle(ctx context.Context, req admission.Request) ([]polici
 	// object already drew (kubectl label of an Egress that passthrough
 	// makes useless, a GitOps tool applying the same MeshConfig again).
 	in.QuietStanding, in.Admission = true, true
+	in.InjectorMeshConfig = v.InjectorMeshConfig
 	findings, err := v.Engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, admission.Errored(http.StatusInternalServerError, fmt.Errorf("evaluate the rules: %w", err))

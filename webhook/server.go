@@ -49,6 +49,10 @@ type Options struct {
 	HealthAddr  string
 	// Disabled are rule codes turned off.
 	Disabled []string
+	// Inject serves the injecting webhook (MutatePath). Without it this
+	// server only validates, beside osm-edge's own injector, and the rules
+	// say nothing of what meshguard's injector cannot inject.
+	Inject bool
 	// InjectorLogLevel is osm-healthcheck's --verbosity in injected pods
 	// (inject.Config); empty means info.
 	InjectorLogLevel string
@@ -102,13 +106,19 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 		return err
 	}
 	v := &Validator{Engine: engine, Inventory: inv, Metrics: m, Live: mgr.GetAPIReader()}
-	mgr.GetWebhookServer().Register(ValidatePath, StatusCodes(&admission.Webhook{Handler: v}))
-	injector := &Injector{
-		Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m, InjectorLogLevel: o.InjectorLogLevel,
-		MeshConfigName: o.MeshConfigName,
-		Secrets:        ClientSecrets{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
+	if o.Inject {
+		// The rules hear that this server injects by the MeshConfig it
+		// watches: a change to it that meshguard's injector cannot follow
+		// would make it refuse every pod of the mesh.
+		v.InjectorMeshConfig = o.Namespace + "/" + o.MeshConfigName
+		injector := &Injector{
+			Engine: engine, View: inv, MeshName: o.MeshName, Namespace: o.Namespace, Metrics: m, InjectorLogLevel: o.InjectorLogLevel,
+			MeshConfigName: o.MeshConfigName,
+			Secrets:        ClientSecrets{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
+		}
+		mgr.GetWebhookServer().Register(MutatePath, StatusCodes(&admission.Webhook{Handler: injector}))
 	}
-	mgr.GetWebhookServer().Register(MutatePath, StatusCodes(&admission.Webhook{Handler: injector}))
+	mgr.GetWebhookServer().Register(ValidatePath, StatusCodes(&admission.Webhook{Handler: v}))
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return err
 	}
@@ -123,7 +133,7 @@ func Serve(ctx context.Context, cfg *rest.Config, o Options) error {
 	}); err != nil {
 		return err
 	}
-	o.Log.Info("starting", "port", o.Port, "namespace", o.Namespace, "meshConfig", o.MeshConfigName, "rules", len(engine.Catalog()))
+	o.Log.Info("starting", "port", o.Port, "inject", o.Inject, "namespace", o.Namespace, "meshConfig", o.MeshConfigName, "rules", len(engine.Catalog()))
 	return mgr.Start(ctx)
 }
 

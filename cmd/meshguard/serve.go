@@ -29,7 +29,9 @@ func newServeCommand(s streams) *cobra.Command {
 requests for MeshConfig, Egress and UpstreamTrafficSetting with the same rules as
 meshguard validate. Deny findings deny the request (all of them in one message),
 warn findings become kubectl "Warning:" lines of at most 120 characters, each
-"[MGxxxx] message (field path)".
+"[MGxxxx] message (field path)". POST /mutate-pod injects osm-edge's Pipy sidecar
+into pods of monitored namespaces, unless --inject=false (a meshguard that only
+validates, while osm-edge's own injector injects).
 
 Cross-resource rules read MeshConfigs, Egresses, UpstreamTrafficSettings and
 Namespaces from a watch cache, never from a call per request (but an
@@ -85,6 +87,7 @@ files change (cert-manager rotates them in a cluster, see manifests/deploy).`,
 	f.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", `address of /metrics (Prometheus, HTTP); "0" turns it off`)
 	f.StringVar(&o.HealthAddr, "health-probe-bind-address", ":8081", `address of /healthz and /readyz (HTTP); "0" turns it off`)
 	f.StringSliceVar(&o.Disabled, "disable", nil, "rule codes to turn off, comma-separated (meshguard rules lists them)")
+	f.BoolVar(&o.Inject, "inject", true, "serve the injecting webhook (/mutate-pod); --inject=false for a meshguard that only validates, beside osm-edge's own injector (then no rule speaks of meshguard's injector)")
 	injectorLogLevelFlag(f, &o.InjectorLogLevel)
 	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
 	f.StringVar(&logFormat, "log-format", "json", "log format: json or text")
