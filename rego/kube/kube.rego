@@ -391,3 +391,13 @@ monitored(ns) if monitored_labels(object.get(ns, ["metadata", "labels"], {}))
 # ebpf is true when the mesh intercepts traffic with eBPF: no osm-init, so
 # nothing of its iptables rules applies.
 ebpf if mesh_config.spec.traffic.interceptionMode == "ebpf"
+
+# sidecar_class is a MeshConfig's sidecar class as osm-edge uses it:
+# lower-cased (it picks the sidecarDrivers entry case-insensitively), and
+# pipy when the MeshConfig sets none (osm-edge falls back to
+# OSM_DEFAULT_SIDECAR_CLASS, which its chart sets to pipy).
+sidecar_class(cfg) := lower(c) if {
+	c := cfg.spec.sidecar.sidecarClass
+	is_string(c)
+	c != ""
+} else := "pipy"

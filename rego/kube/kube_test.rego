@@ -135,3 +135,11 @@ test_a_debug_copy_is_not_injected if {
 	p := object.union(_pod("shop", {}), {"spec": {"volumes": [{"name": "sidecar-bootstrap-config-volume", "secret": {"secretName": "sidecar-bootstrap-config-u1"}}]}})
 	not kube.injected with input as {"object": p}
 }
+
+test_sidecar_class_is_lower_case_and_pipy_when_unset if {
+	kube.sidecar_class({"spec": {"sidecar": {"sidecarClass": "Envoy"}}}) == "envoy"
+	kube.sidecar_class({"spec": {"sidecar": {"sidecarClass": ""}}}) == "pipy"
+	kube.sidecar_class({"spec": {"sidecar": {}}}) == "pipy"
+	kube.sidecar_class({"spec": {}}) == "pipy"
+	kube.sidecar_class({"spec": {"sidecar": {"sidecarClass": 7}}}) == "pipy"
+}
