@@ -807,3 +807,52 @@ func TestQuietStandingAndTheName(t *testing.T) {
 		}
 	}
 }
+
+// TestInjectorFact: a sidecarClass meshguard's injector cannot inject is
+// denied at admission only when the caller injects by that MeshConfig
+// (serve); an update of a MeshConfig that already had it is warned, since
+// the stored object is judged with the same fact.
+func TestInjectorFact(t *testing.T) {
+	e := newEngine(t)
+	mc := func(class, logLevel string) map[string]any {
+		m := e.DefaultMeshConfig()
+		sidecar := m["spec"].(map[string]any)["sidecar"].(map[string]any)
+		sidecar["sidecarClass"], sidecar["logLevel"] = class, logLevel
+		return m
+	}
+	const injecting = "osm-system/osm-mesh-config"
+	for _, tc := range []struct {
+		name     string
+		old, obj map[string]any
+		injector string
+		want     string
+	}{
+		{"change to envoy, meshguard injecting", mc("pipy", "error"), mc("envoy", "error"), injecting, "MG1024 warn,MG1025 deny"},
+		{"change to envoy, meshguard only validating", mc("pipy", "error"), mc("envoy", "error"), "", "MG1024 warn"},
+		{"change to envoy, meshguard injecting by another", mc("pipy", "error"), mc("envoy", "error"), "osm-system/other", "MG1024 warn"},
+		{"envoy already stored", mc("envoy", "error"), mc("envoy", "debug"), injecting, "MG1025 warn already so"},
+		{"back to pipy", mc("envoy", "error"), mc("pipy", "error"), injecting, "MG1024 warn"},
+	} {
+		fs, err := e.Evaluate(context.Background(), Input{
+			Operation: "UPDATE", Object: tc.obj, OldObject: tc.old,
+			Admission: true, QuietStanding: true, InjectorMeshConfig: tc.injector,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			if f.Path != "spec.sidecar.sidecarClass" {
+				continue
+			}
+			s := f.Rule + " " + string(f.Severity)
+			if strings.HasPrefix(f.Message, "already so before this update") {
+				s += " already so"
+			}
+			got = append(got, s)
+		}
+		if g := strings.Join(got, ","); g != tc.want {
+			t.Errorf("%s: %q, want %q (%v)", tc.name, g, tc.want, fs)
+		}
+	}
+}

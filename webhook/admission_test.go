@@ -120,8 +120,17 @@ type golden struct {
 	Review admissionv1.AdmissionReview `json:"review"`
 }
 
+// fixtureValidator is what a fixture's optional validator.json sets on the
+// handler, as Serve sets it from its flags.
+type fixtureValidator struct {
+	// InjectorMeshConfig: the server also injects pods, by this MeshConfig
+	// (serve --inject, the default).
+	InjectorMeshConfig string `json:"injectorMeshConfig"`
+}
+
 // TestAdmissionFixtures posts each testdata/admission/*/request.json to the
-// handler, with the objects of cluster.yaml as the cluster view, and compares
+// handler, with the objects of cluster.yaml as the cluster view (and the
+// handler set up as validator.json says, if there is one), and compares
 // the answer with response.json (go test ./webhook -run TestAdmissionFixtures -update).
 func TestAdmissionFixtures(t *testing.T) {
 	e := testEngine(t)
@@ -136,7 +145,14 @@ func TestAdmissionFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			status, ar, _ := serve(t, &Validator{Engine: e, Inventory: StaticInventory{inv}}, body)
+			var fv fixtureValidator
+			if b, err := os.ReadFile(filepath.Join(dir, "validator.json")); err == nil {
+				if err := json.Unmarshal(b, &fv); err != nil {
+					t.Fatalf("validator.json: %v", err)
+				}
+			}
+			v := &Validator{Engine: e, Inventory: StaticInventory{inv}, InjectorMeshConfig: fv.InjectorMeshConfig}
+			status, ar, _ := serve(t, v, body)
 			got, err := json.MarshalIndent(golden{Status: status, Review: ar}, "", "  ")
 			if err != nil {
 				t.Fatal(err)
