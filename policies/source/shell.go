@@ -1017,6 +1017,9 @@ func keyHolds(v any) bool {
 }
 
 func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
+	if _, set := k.flags["kustomize"]; set {
+		return s.kustomized(k)
+	}
 	var problems ParseErrors
 	keep := func(err error) error {
 		var pe *ParseError

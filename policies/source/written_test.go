@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -200,6 +201,45 @@ func TestScriptPatchFromCat(t *testing.T) {
 	}
 	want := []string{"1 MeshConfig osm-system merge false", "5 MeshConfig osm-system merge false", "9 MeshConfig osm-system merge false",
 		"10 MeshConfig osm-system merge unresolved", "14 MeshConfig osm-system merge unresolved", "21 MeshConfig osm-system merge true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("documents:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestScriptApplyKustomization: kubectl apply -k was passed over, the
+// MeshConfig it applies staying what it was below. The objects its
+// resources hold, as kustomize names them, are now reported not checked.
+func TestScriptApplyKustomization(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"base/kustomization.yaml": "resources: [mc.yaml, eg.yaml, app.yaml]\n",
+		"base/mc.yaml":            "apiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\n",
+		"base/eg.yaml":            "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e}\n",
+		"base/app.yaml":           "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+		"overlay/Kustomization":   "namespace: prod\nnameSuffix: -v2\nresources: [../base, ../overlay]\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := "kubectl apply -k base -n curl\nkubectl create --kustomize=overlay\nkubectl apply -k \"$D\"\nkubectl apply -k https://github.com/x/y\n"
+	var got []string
+	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{}, Emit: func(d *Document) error {
+		got = append(got, fmt.Sprintf("%d %s %s/%s %s", d.Line, d.Kind(), d.Namespace(), d.Name(), d.Patch.Source))
+		if !strings.Contains(d.Patch.Unresolved, "kubectl kustomize ") {
+			t.Errorf("%s: %q does not say what to run", d.Name(), d.Patch.Unresolved)
+		}
+		return nil
+	}}
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1 MeshConfig osm-system/osm-mesh-config kubectl apply -k", "1 Egress curl/e kubectl apply -k",
+		"2 MeshConfig prod/osm-mesh-config-v2 kubectl create -k", "2 Egress prod/e-v2 kubectl create -k"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("documents:\n got %q\nwant %q", got, want)
 	}
