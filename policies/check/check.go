@@ -101,7 +101,7 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 		ahead.launch(inputs, i)
 		if docs, ok := ahead.wait(i); ok {
 			for _, d := range docs {
-				r.view.add(d)
+				r.view.addSummarized(d)
 			}
 			continue
 		}
@@ -610,11 +610,11 @@ type prefetch struct {
 	slots   chan struct{}
 	window  int
 	next    int
-	pending map[int]chan []*source.Document
+	pending map[int]chan []summarized
 }
 
 func newPrefetch(r *run, workers int) *prefetch {
-	return &prefetch{r: r, slots: make(chan struct{}, workers), window: 4 * workers, pending: map[int]chan []*source.Document{}}
+	return &prefetch{r: r, slots: make(chan struct{}, workers), window: 4 * workers, pending: map[int]chan []summarized{}}
 }
 
 // launch starts decoding the manifests among inputs[i : i+window].
@@ -624,12 +624,12 @@ func (p *prefetch) launch(inputs []input, i int) {
 		if in.kind != "yaml" || in.content != nil {
 			continue
 		}
-		done := make(chan []*source.Document, 1)
+		done := make(chan []summarized, 1)
 		p.pending[p.next] = done
 		go func() {
 			p.slots <- struct{}{}
 			defer func() { <-p.slots }()
-			var docs []*source.Document
+			var docs []summarized
 			content, err := source.ReadFile(in.name)
 			if err != nil || !mayHoldViewKinds(content) {
 				done <- nil // the second pass reports what cannot be read
@@ -638,7 +638,7 @@ func (p *prefetch) launch(inputs []input, i int) {
 			in.content = content
 			p.r.read(in, func(d *source.Document) error {
 				if wanted(d) {
-					docs = append(docs, d)
+					docs = append(docs, summarize(d))
 				}
 				return nil
 			}, false)
@@ -669,7 +669,7 @@ func mayHoldViewKinds(content []byte) bool {
 }
 
 // wait returns the documents of input i the view records, if i was prefetched.
-func (p *prefetch) wait(i int) ([]*source.Document, bool) {
+func (p *prefetch) wait(i int) ([]summarized, bool) {
 	done, ok := p.pending[i]
 	if !ok {
 		return nil, false

@@ -123,7 +123,39 @@ func wanted(d *source.Document) bool {
 // add records a document of the first pass. A MeshConfig in a script or
 // runbook is a step, which addStep records once every manifest is known. A
 // dry run puts nothing in the cluster.
-func (v *view) add(d *source.Document) {
+// summarized is a document of a manifest file the first pass records, as
+// the view keeps it: an Egress as its summary and a stand-in with its
+// kind, name and namespace, made where the file is read, so that a file of
+// many policies (helm template | ...) is not held whole until its turn.
+type summarized struct {
+	d       *source.Document
+	summary *policies.EgressSummary
+}
+
+// summarize is what the view keeps of a document of a manifest file.
+func summarize(d *source.Document) summarized {
+	if !isKind(d, "policy.openservicemesh.io", "Egress") || d.Unknown != nil || d.DryRun || d.FieldValidation != "" {
+		return summarized{d: d}
+	}
+	old, ok := d.Object["metadata"].(map[string]any)
+	if !ok {
+		return summarized{d: d}
+	}
+	summary := policies.SummarizeEgress(d.Object)
+	meta := map[string]any{}
+	for _, k := range []string{"name", "namespace"} {
+		if v, ok := old[k]; ok {
+			meta[k] = v
+		}
+	}
+	stand := d.StandIn(map[string]any{"apiVersion": d.Object["apiVersion"], "kind": d.Object["kind"], "metadata": meta})
+	return summarized{d: stand, summary: &summary}
+}
+
+func (v *view) add(d *source.Document) { v.addSummarized(summarized{d: d}) }
+
+func (v *view) addSummarized(sd summarized) {
+	d := sd.d
 	if wanted(d) && d.Unknown != nil {
 		if v.unknown == nil {
 			v.unknown = map[string]string{}
@@ -151,8 +183,11 @@ func (v *view) add(d *source.Document) {
 		// stdin or a runbook keeps the whole object.
 		l := located{file: d.File, object: d.Object, line: d.Line, at: d.At(), id: policies.ObjectID(d.Object)}
 		if v.isManifest(d.File) && d.File != "-" {
-			summary := policies.SummarizeEgress(d.Object)
-			l.object, l.summary = nil, &summary
+			if sd.summary == nil {
+				summary := policies.SummarizeEgress(d.Object)
+				sd.summary = &summary
+			}
+			l.object, l.summary = nil, sd.summary
 			l.name, l.namespace = d.Name(), d.Namespace()
 		}
 		v.egresses = append(v.egresses, l)

@@ -71,6 +71,15 @@ type Document struct {
 	lineOffset int        // added to node lines (YAML embedded in a script)
 }
 
+// StandIn is a copy of d that holds object in its place and none of d's
+// parse tree: what a reader keeps of a document it has summarized. Its
+// fields' lines are not known (LineOf gives the document's line).
+func (d *Document) StandIn(object map[string]any) *Document {
+	c := *d
+	c.Object, c.node = object, nil
+	return &c
+}
+
 // PatchInfo describes a kubectl patch.
 type PatchInfo struct {
 	Type       string // merge, json or strategic
@@ -295,9 +304,58 @@ func DecodeYAMLBytes(file string, content []byte, lineOffset int, fn func(*Docum
 	return err
 }
 
+// streamChunk is how much of a YAML stream is parsed at a time: a stream
+// of many documents (helm template | meshguard validate -) is read a few
+// hundred documents at a time, not parsed whole before its first document
+// is judged, so that what a run holds does not grow with it.
+const streamChunk = 64 << 10
+
 // decodeYAMLStream reads content as a YAML stream. inFirst reports
 // whether err is a syntax error in the stream's first document.
 func decodeYAMLStream(file string, content []byte, lineOffset int, index *int, fn func(*Document) error) (inFirst bool, err error) {
+	first := true
+	for len(content) > streamChunk {
+		n := chunkEnd(content, streamChunk)
+		if n == len(content) {
+			break
+		}
+		inFirst, err := decodeYAMLDocuments(file, content[:n], lineOffset, index, fn)
+		if err != nil {
+			return first && inFirst, err
+		}
+		lineOffset += bytes.Count(content[:n], []byte{'\n'})
+		content, first = content[n:], false
+	}
+	inFirst, err = decodeYAMLDocuments(file, content, lineOffset, index, fn)
+	return first && inFirst, err
+}
+
+// chunkEnd is where content can be cut into two YAML streams of whole
+// documents, at or after min bytes: the start of a line that starts a
+// document ("---", then nothing or a blank), which YAML allows in no
+// scalar. A cut never parts a directive (%YAML) from the document it
+// belongs to. len(content) when there is no such line.
+func chunkEnd(content []byte, min int) int {
+	for at := min; at < len(content); {
+		i := bytes.Index(content[at:], []byte("\n---"))
+		if i < 0 {
+			return len(content)
+		}
+		start := at + i + 1
+		rest := content[start+3:]
+		if len(rest) == 0 || rest[0] == '\n' || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' {
+			prev := content[:start-1]
+			if j := bytes.LastIndexByte(prev, '\n'); !bytes.HasPrefix(prev[j+1:], []byte("%")) {
+				return start
+			}
+		}
+		at = start + 3
+	}
+	return len(content)
+}
+
+// decodeYAMLDocuments is decodeYAMLStream of one chunk.
+func decodeYAMLDocuments(file string, content []byte, lineOffset int, index *int, fn func(*Document) error) (inFirst bool, err error) {
 	if roots, ok := plainDocuments(content); ok {
 		for _, root := range roots {
 			if err := emitRoot(file, root, index, lineOffset, fn); err != nil {

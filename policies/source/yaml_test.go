@@ -439,3 +439,66 @@ func TestDecodeYAMLJSONStreamOffset(t *testing.T) {
 		t.Fatalf("got %v, want an error at line 13", err)
 	}
 }
+
+// TestDecodeYAMLLongStreamsInChunks: a stream longer than streamChunk is
+// parsed a part at a time, cut only where a document starts: every document
+// is read, with its index and lines, an error in a late part names its
+// line, and a directive stays with its document.
+func TestDecodeYAMLLongStreamsInChunks(t *testing.T) {
+	var b strings.Builder
+	n, directive := 0, -1
+	for b.Len() < 3*streamChunk {
+		if directive < 0 && b.Len() > streamChunk-200 {
+			// The first place to cut after streamChunk is this document's
+			// "---", which its directive must keep.
+			b.WriteString("#" + strings.Repeat(" ", streamChunk-b.Len()-7) + "\n")
+			b.WriteString("%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: directive}\n")
+			directive = n
+			n++
+			continue
+		}
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n  k: |\n    text\n    --- not a separator\n", n)
+		n++
+	}
+	if i := strings.Index(b.String(), "%YAML"); i > streamChunk || i+len("%YAML 1.1\n") < streamChunk-5 {
+		t.Fatalf("the directive is at %d", i)
+	}
+	var names []string
+	var lines []int
+	err := DecodeYAMLBytes("s.yaml", []byte(b.String()), 0, func(d *Document) error {
+		names = append(names, d.Name())
+		lines = append(lines, d.LineOf("metadata.name"))
+		if d.Index != len(names)-1 {
+			t.Fatalf("document %s has index %d, want %d", d.Name(), d.Index, len(names)-1)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != n || names[directive] != "directive" || names[n-1] != fmt.Sprintf("c%d", n-1) {
+		t.Fatalf("read %d documents, want %d", len(names), n)
+	}
+	if lines[n-1] != strings.Count(b.String(), "\n")-4 {
+		t.Errorf("the last document's name at line %d, want %d", lines[n-1], strings.Count(b.String(), "\n")-4)
+	}
+	broken := b.String() + "---\nkind: [\n"
+	err = DecodeYAMLBytes("s.yaml", []byte(broken), 0, func(*Document) error { return nil })
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != strings.Count(broken, "\n") {
+		t.Errorf("error %v, want one at line %d", err, strings.Count(broken, "\n"))
+	}
+}
+
+// TestStandInHoldsNoTree: what the cluster view keeps of a summarized
+// document lets its parse tree go.
+func TestStandInHoldsNoTree(t *testing.T) {
+	var d *Document
+	if err := DecodeYAMLBytes("e.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"), 0, func(x *Document) error { d = x; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s := d.StandIn(map[string]any{"kind": "ConfigMap"})
+	if s.node != nil || s.LineOf("metadata.name") != 1 || d.LineOf("metadata.name") != 4 || s.Object["kind"] != "ConfigMap" {
+		t.Errorf("stand-in %+v", s)
+	}
+}
