@@ -448,7 +448,23 @@ func holdsManifestKeys(content []byte) bool {
 	if t := bytes.TrimSpace(content); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return manifestKey.Match(content)
 	}
-	return topLevelManifestKey.Match(content)
+	if topLevelManifestKey.Match(content) {
+		return true
+	}
+	// A document indented as a whole (still YAML) has its top level at the
+	// indentation of its first line.
+	for _, l := range bytes.Split(content, []byte("\n")) {
+		t := bytes.TrimLeft(l, " ")
+		if len(bytes.TrimSpace(t)) == 0 || t[0] == '#' {
+			continue
+		}
+		if n := len(l) - len(t); n > 0 {
+			return topLevelManifestKey.Match(bytes.ReplaceAll(content, append([]byte("\n"), bytes.Repeat([]byte(" "), n)...), []byte("\n"))) ||
+				topLevelManifestKey.Match(t)
+		}
+		return false
+	}
+	return false
 }
 
 var (

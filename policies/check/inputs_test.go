@@ -334,6 +334,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 		"playbook.yml":       "- hosts: all\n  tasks:\n  - kubernetes.core.k8s:\n      definition:\n        apiVersion: v1\n        kind: ConfigMap\n",
 		"list.yaml":          "-   apiVersion: v1\n    kind: ConfigMap\n",
 		"bom.json":           "\ufeff{\n  // a comment\n  \"kind\": \"Egress\"\n}\n",
+		"indented.yaml":      "# an Egress, indented as a whole\n  apiVersion: policy.openservicemesh.io/v1alpha1\n  kind: Egress\n  spec: [\n",
 	})
 	res, err := check.Run(ctx, e, check.Options{Paths: []string{dir}})
 	if err != nil {
@@ -354,7 +355,7 @@ func TestFolderFilesThatAreNoManifests(t *testing.T) {
 	if strings.Join(skipped, " ") != "notes.yaml playbook.yml tsconfig.json" {
 		t.Errorf("skipped %v", skipped)
 	}
-	if strings.Join(errs, " | ") != "bom.json:2: invalid JSON | broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML | list.yaml:1: document 1 is a list, not an object" {
+	if strings.Join(errs, " | ") != "bom.json:2: invalid JSON | broken-egress.json:2: invalid JSON | broken.yaml:3: invalid YAML | flow.yaml:1: invalid YAML | indented.yaml:4: invalid YAML | list.yaml:1: document 1 is a list, not an object" {
 		t.Errorf("errors %v", errs)
 	}
 	// Named itself, it is checked, and cannot be.
