@@ -891,6 +891,11 @@ func (s *Script) patch(k *kubectl, line int) error {
 	refused := func(why string) error {
 		return doc(&Document{Operation: "UPDATE", Object: stubObject(r, ns, name), Patch: &PatchInfo{Refused: why}})
 	}
+	if len(k.args) > 0 {
+		if _, _, _, err := SplitResourceName(k.args[0]); err != nil {
+			return refused(fmt.Sprintf("kubectl reads %q as no object: %v", k.args[0], err))
+		}
+	}
 	if k.split["patch"] {
 		return refused("the shell splits its unquoted patch into several words (brace expansion of {...,...}), so kubectl gets part of it as the patch and the rest as arguments; quote the patch")
 	}

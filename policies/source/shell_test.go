@@ -703,3 +703,21 @@ func TestScriptLeavesFSMMeshConfigAlone(t *testing.T) {
 		t.Errorf("documents %q, want only line 4's", got)
 	}
 }
+
+// TestScriptRefusedResourceNames: kubectl refuses a RESOURCE/NAME argument
+// with two slashes, or without a name, and sends nothing (MG0005); the
+// patch was judged as one of an object named "osm-mesh-config/x".
+func TestScriptRefusedResourceNames(t *testing.T) {
+	const p = ` -n osm-system --type merge -p '{"spec":{"traffic":{"enableEgress":false}}}'`
+	docs, _, err := scan(t, "kubectl patch meshconfig/osm-mesh-config/x"+p+"\nkubectl patch meshconfig/"+p+"\nkubectl patch meshconfig/osm-mesh-config"+p+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, fmt.Sprintf("%d refused=%v", d.Line, d.Patch.Refused != ""))
+	}
+	if want := []string{"1 refused=true", "2 refused=true", "3 refused=false"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
