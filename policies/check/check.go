@@ -85,13 +85,16 @@ func Run(ctx context.Context, engine *policies.Engine, opts Options) (report.Res
 	// Pass 1: the cluster view. A manifest that a script applies with
 	// kubectl apply -f FILE joins the inputs, so it is checked too.
 	seen := map[string]bool{}
-	r.view.manifests = map[string]bool{}
+	r.view.manifests, r.view.readOnce = map[string]bool{}, map[string]bool{}
 	r.view.runbooks = map[string]bool{}
 	for _, in := range inputs {
 		seen[r.view.abs(in.name)] = true
 		switch in.kind {
 		case "yaml":
 			r.view.manifests[in.name] = true
+			if in.content != nil {
+				r.view.readOnce[in.name] = true
+			}
 		case "markdown":
 			r.view.runbooks[in.name] = true
 		}

@@ -53,3 +53,39 @@ func TestPipesAreReadOnce(t *testing.T) {
 		t.Errorf("errors %+v", res.Errors)
 	}
 }
+
+// TestAPatchOfAPolicyFromAPipe: the view keeps a manifest's Egress policies
+// as summaries and reads the file again when a script patches one; a pipe
+// gives nothing the second time, so the patch was reported not checked
+// (exit 0) instead of judged.
+func TestAPatchOfAPolicyFromAPipe(t *testing.T) {
+	dir := t.TempDir()
+	pipe := filepath.Join(dir, "given")
+	if err := syscall.Mkfifo(pipe, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	script := filepath.Join(dir, "patch.sh")
+	if err := os.WriteFile(script, []byte(`kubectl patch egress e1 -n curl --type merge -p '{"spec":{"ports":[{"number":80,"protocol":"grpc"}]}}'`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		f, err := os.OpenFile(pipe, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		_, _ = f.WriteString("apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e1, namespace: curl}\n" +
+			"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [httpbin.org]\n  ports: [{number: 80, protocol: http}]\n")
+	}()
+	res, err := check.Run(context.Background(), newEngine(t), check.Options{Paths: []string{pipe, script}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Findings {
+		found = found || f.Rule == "MG2003" && f.File == script
+	}
+	if !found {
+		t.Errorf("findings %+v, want MG2003 for the patch", res.Findings)
+	}
+}

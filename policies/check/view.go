@@ -46,6 +46,9 @@ type view struct {
 	cwd string
 	// manifests are the inputs read as YAML or JSON, by name (isManifest).
 	manifests map[string]bool
+	// readOnce are the manifest inputs that cannot be read again (standard
+	// input, a pipe): the view keeps their Egress policies whole.
+	readOnce map[string]bool
 	// unknown maps the placeholders of the scripts' documents in the view
 	// to the shell expansions they stand for, for messages that name them;
 	// unknownValues are those that stand for values, not names.
@@ -182,7 +185,7 @@ func (v *view) addSummarized(sd summarized) {
 		// fields: a manifest file's keeps its summary (located). One from
 		// stdin or a runbook keeps the whole object.
 		l := located{file: d.File, object: d.Object, line: d.Line, at: d.At(), id: policies.ObjectID(d.Object)}
-		if v.isManifest(d.File) && d.File != "-" {
+		if v.isManifest(d.File) && d.File != "-" && !v.readOnce[d.File] {
 			if sd.summary == nil {
 				summary := policies.SummarizeEgress(d.Object)
 				sd.summary = &summary
