@@ -3,6 +3,8 @@ package source
 import (
 	"path/filepath"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Deletion is a kubectl delete in a script that removes Egress policies:
@@ -40,7 +42,7 @@ type Name struct{ Namespace, Name string }
 // shell expansion, -f - or a URL) is reported as Unknown; one in a
 // function's body is left out (it runs where the function is called, if
 // at all).
-func (s *Script) deletion(k *kubectl) {
+func (s *Script) deletion(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) {
 	if s.Delete == nil || s.cmd.dryRun || s.inFunction {
 		return
 	}
@@ -75,7 +77,28 @@ func (s *Script) deletion(k *kubectl) {
 				s.Delete(Deletion{At: s.cmd.at, Unknown: true})
 				return
 			}
-			if f == "" || f == "-" || strings.Contains(f, "://") {
+			if f == "-" {
+				// Standard input: a file the script wrote, or files
+				// redirected in or sent by cat.
+				if w := s.stdinWritten(redirs, upstream); w != nil {
+					s.deletedIn(w, ns, &d)
+					continue
+				}
+				files, ok := s.inputFiles(redirs, upstream)
+				if !ok {
+					d.Unknown = true
+					continue
+				}
+				for _, f := range files {
+					if w := s.written[filepath.Clean(s.path(f))]; w != nil {
+						s.deletedIn(w, ns, &d)
+					} else {
+						d.Files = append(d.Files, filepath.Clean(s.path(f)))
+					}
+				}
+				continue
+			}
+			if f == "" || strings.Contains(f, "://") {
 				d.Unknown = true
 				continue
 			}

@@ -66,8 +66,8 @@ func (s *Script) kustomizationObjects(dir string, seen map[string]bool) []object
 	var k kustomizationFile
 	found := false
 	for _, name := range kustomizationNames {
-		raw, err := ReadFile(filepath.Join(dir, name))
-		if err != nil {
+		raw, ok := s.readWritten(filepath.Join(dir, name))
+		if !ok {
 			continue
 		}
 		if yaml.Unmarshal(raw, &k) != nil {
@@ -88,11 +88,17 @@ func (s *Script) kustomizationObjects(dir string, seen map[string]bool) []object
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
+		p = filepath.Clean(p)
+		if w := s.written[p]; w != nil {
+			// A resource the script wrote: the objects it wrote there.
+			for _, h := range w.pieces {
+				out = append(out, judgedObjects(s.File, h)...)
+			}
+			continue
+		}
 		st, err := os.Stat(p)
 		switch {
-		case err != nil:
-			continue
-		case st.IsDir():
+		case err != nil || st.IsDir():
 			out = append(out, s.kustomizationObjects(p, seen)...)
 		case st.Mode().IsRegular():
 			b, err := ReadFile(p)
@@ -119,4 +125,22 @@ func shellQuote(w string) string {
 		return w
 	}
 	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+}
+
+// readWritten is what a file holds when the script reads it: what the
+// script wrote there, if it did and meshguard knows it, else the file on
+// disk. ok is false when neither is known.
+func (s *Script) readWritten(path string) ([]byte, bool) {
+	if w := s.written[filepath.Clean(path)]; w != nil {
+		if w.changer != "" || !piecesJoin(w.pieces) || len(w.pieces) == 0 {
+			return nil, false
+		}
+		var b []byte
+		for _, h := range w.pieces {
+			b = append(b, h.body...)
+		}
+		return b, true
+	}
+	b, err := ReadFile(path)
+	return b, err == nil
 }

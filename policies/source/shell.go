@@ -733,7 +733,7 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	case k.verb == "apply", k.verb == "create", k.verb == "replace":
 		return s.manifest(k, line, redirs, upstream)
 	case k.verb == "delete":
-		s.deletion(k)
+		s.deletion(k, redirs, upstream)
 		return nil
 	case k.verb == "label" || k.verb == "annotate":
 		s.relabel(k)
@@ -1157,6 +1157,9 @@ func (s *Script) edit(k *kubectl, line int) error {
 // object is reported not checked (MG0003), so the rules that read it stay
 // silent below instead of judging the mesh as it was before the command.
 func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
+	if w := s.stdinWritten(redirs, upstream); w != nil {
+		return s.applyWritten(k, w)
+	}
 	if files, ok := s.inputFiles(redirs, upstream); ok {
 		base := s.cmd.at.Seq
 		var problems ParseErrors

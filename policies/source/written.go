@@ -54,7 +54,7 @@ var readers = map[string]bool{
 	"printf": true, "git": true, "test": true, "[": true, "[[": true, "osm": true, "helm": true,
 	"jq": true, "yq": true, "sed": true, "perl": true, "awk": true, "envsubst": true, "md5sum": true,
 	"sha256sum": true, "base64": true, "code": true, "conftest": true, "opa": true, "kustomize": true,
-	"curl": true,
+	"curl": true, "chmod": true, "chown": true, "touch": true,
 }
 
 // inPlace are the readers that change a file when told to (-i, --in-place).
@@ -146,16 +146,53 @@ func (s *Script) noteWrites(call *syntax.CallExpr, name string, args []*syntax.W
 	if readers[base] && !(inPlace[base] && hasInPlaceFlag(args)) {
 		return
 	}
+	if base == "cp" || base == "mv" || base == "install" {
+		s.noteCopy(base, args, changed)
+		return
+	}
 	for _, w := range args {
 		key, display, ok := s.fileKey(w)
 		if !ok {
 			continue
 		}
-		copyTarget := (base == "cp" || base == "mv" || base == "install") && w == args[len(args)-1]
-		if _, recorded := s.written[key]; recorded || copyTarget {
+		if _, recorded := s.written[key]; recorded {
 			changed(key, display)
 		}
 	}
+}
+
+// noteCopy records cp, mv and install SRC DST: DST then holds what the
+// script wrote to SRC, if it did (and mv takes it from SRC), else what
+// meshguard cannot know. Options, and a DST that is a folder (several
+// sources), make DST unknown too.
+func (s *Script) noteCopy(base string, args []*syntax.Word, changed func(key, display string)) {
+	var files []*syntax.Word
+	for _, w := range args {
+		if v, ok := literal(w); ok && strings.HasPrefix(v, "-") {
+			continue
+		}
+		files = append(files, w)
+	}
+	if len(files) == 0 {
+		return
+	}
+	dst := files[len(files)-1]
+	key, display, ok := s.fileKey(dst)
+	if !ok {
+		return
+	}
+	if len(files) == 2 {
+		if from, _, ok := s.fileKey(files[0]); ok && s.written[from] != nil {
+			w := *s.written[from]
+			w.name = display
+			s.written[key] = &w
+			if base == "mv" {
+				delete(s.written, from)
+			}
+			return
+		}
+	}
+	changed(key, display)
 }
 
 // hasInPlaceFlag reports whether sed, perl or yq is told to change files
@@ -468,4 +505,29 @@ func (s *Script) withSubstitutions(args []*syntax.Word) []*syntax.Word {
 		return args
 	}
 	return out
+}
+
+// stdinWritten is the file the script wrote that a command reads on
+// standard input, named by a redirection (< "$DIR/eg.yaml") or as cat's
+// one file (cat "$DIR/eg.yaml" |); nil for anything else.
+func (s *Script) stdinWritten(redirs []*syntax.Redirect, upstream *syntax.Stmt) *writtenFile {
+	if r := stdinRedirect(redirs); r != nil {
+		if r.Op != syntax.RdrIn {
+			return nil
+		}
+		return s.writtenFor(r.Word)
+	}
+	if upstream == nil {
+		return nil
+	}
+	for _, r := range upstream.Redirs {
+		if touchesStdio(r) {
+			return nil
+		}
+	}
+	call, ok := upstream.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) != 2 || !isLiteral(call.Args[0], "cat") {
+		return nil
+	}
+	return s.writtenFor(call.Args[1])
 }

@@ -244,3 +244,78 @@ func TestScriptApplyKustomization(t *testing.T) {
 		t.Errorf("documents:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestScriptCopiesWhatItWrote: cp and mv change only their destination,
+// which then holds what the script wrote to the source; chmod changes no
+// content. cp took the source for changed, and its policy went unjudged.
+func TestScriptCopiesWhatItWrote(t *testing.T) {
+	src := "cat <<'EOF' > eg.yaml\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n" + // 1-10
+		"cp eg.yaml eg.bak.yaml\nchmod 600 eg.yaml\n" + // 11-12
+		"kubectl apply -f eg.yaml\n" + // 13
+		"kubectl apply -f eg.bak.yaml\n" + // 14
+		"mv -f eg.yaml moved.yaml\n" + // 15
+		"kubectl apply -f moved.yaml -f eg.yaml\n" + // 16: eg.yaml is gone
+		"cp /elsewhere/tmpl.yaml out.yaml\nkubectl apply -f out.yaml\n" // 17-18
+	docs, refs, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		g := fmt.Sprintf("%d %s", d.Command.Line, d.Name())
+		if d.Patch != nil {
+			g += " unresolved"
+		}
+		got = append(got, g)
+	}
+	if want := []string{"13 a", "14 a", "16 a"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("documents %q, want %q", got, want)
+	}
+	if want := []string{"/runbooks/eg.yaml:16"}; !reflect.DeepEqual(refs, want) {
+		t.Errorf("files read from disk %q, want %q (out.yaml is cp's, not the disk's)", refs, want)
+	}
+}
+
+// TestScriptSendsWhatItWroteOnStdin: a written file named with a shell
+// parameter and sent on standard input was dropped; so was deleting one
+// with kubectl delete -f - < FILE.
+func TestScriptSendsWhatItWroteOnStdin(t *testing.T) {
+	src := "cat <<'EOF' > \"$DIR/eg.yaml\"\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n" + // 1-10
+		"kubectl apply -f - < \"$DIR/eg.yaml\"\n" + // 11
+		"cat \"${DIR}\"/eg.yaml | kubectl create -f -\n" + // 12
+		"kubectl delete -f - < \"$DIR\"/eg.yaml\n" // 13
+	var got []string
+	var deletions []Deletion
+	s := &Script{File: "s.sh", Dir: "/x", Bases: stubBases{},
+		Emit:   func(d *Document) error { got = append(got, fmt.Sprintf("%d %s", d.Command.Line, d.Name())); return nil },
+		Delete: func(d Deletion) { deletions = append(deletions, d) }}
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"11 a", "12 a"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("documents %q, want %q", got, want)
+	}
+	if len(deletions) != 1 || !reflect.DeepEqual(deletions[0].Egresses, []Name{{"curl", "a"}}) || deletions[0].Unknown {
+		t.Errorf("deletions %+v, want curl/a", deletions)
+	}
+}
+
+// TestScriptAppliesAKustomizationItWrote: kubectl apply -k of a folder the
+// script wrote its kustomization and resources into named nothing (they
+// are not on disk), or what an older copy on disk held.
+func TestScriptAppliesAKustomizationItWrote(t *testing.T) {
+	src := "mkdir -p base\ncat <<'E' > base/kustomization.yaml\nresources: [mc.yaml]\nnamespace: prod\nE\n" +
+		"cat <<'E' > base/mc.yaml\napiVersion: config.openservicemesh.io/v1alpha2\nkind: MeshConfig\nmetadata: {name: osm-mesh-config, namespace: osm-system}\nE\n" +
+		"kubectl apply -k base\n"
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0].Kind() != "MeshConfig" || docs[0].Namespace() != "prod" || docs[0].Patch == nil || docs[0].Patch.Unresolved == "" {
+		var got []string
+		for _, d := range docs {
+			got = append(got, describe(d))
+		}
+		t.Errorf("documents %q, want the MeshConfig not checked, in prod", got)
+	}
+}
