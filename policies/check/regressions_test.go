@@ -376,10 +376,12 @@ func TestScriptAppliesTheFileItWrote(t *testing.T) {
 	}
 }
 
-// A script's osm namespace add, remove and kubectl label of a Namespace it
-// applied did not change the view: a pod osm-edge rejects passed, one it
-// admits untouched was denied, and a policy in a namespace the script had
-// just added to the mesh was warned unmonitored (MG3004).
+// A script's osm namespace add and kubectl label of a Namespace it applied
+// did not change the view: a pod osm-edge rejects passed, and a policy in a
+// namespace the script had just added to the mesh was warned unmonitored
+// (MG3004). A cleanup's osm namespace remove, below the policies of the
+// namespace, must not make them unmonitored; a namespace added with
+// injection disabled injects no pod.
 func TestScriptNamespaceChangesReachTheView(t *testing.T) {
 	ns := func(name, meta string) string {
 		return "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n" + meta + "EOF\n"
@@ -392,7 +394,9 @@ func TestScriptNamespaceChangesReachTheView(t *testing.T) {
 		"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [a.example.com]\n  ports: [{number: 80, protocol: http}]\nEOF\n"
 	_, got := runTree(t, map[string]string{
 		"added.sh":   ns("bookstore", "") + "osm namespace add bookstore\n" + pod("bookstore"),
-		"removed.sh": ns("shop", "  labels: {openservicemesh.io/monitored-by: osm}\n  annotations: {openservicemesh.io/sidecar-injection: enabled}\n") + "osm namespace remove shop\n" + pod("shop"),
+		"removed.sh": "osm install --set osm.enableEgress=false\n" + ns("shop", "  labels: {openservicemesh.io/monitored-by: osm}\n") +
+			strings.ReplaceAll(egress, "curl", "shop") + "osm namespace remove shop\n",
+		"disabled.sh": ns("books", "") + "osm namespace add books --disable-sidecar-injection\n" + pod("books"),
 		"labelled.sh": "osm install --set osm.enableEgress=false\n" + ns("curl", "") +
 			"kubectl label namespace curl openservicemesh.io/monitored-by=osm\n" + egress,
 	})
@@ -400,8 +404,8 @@ func TestScriptNamespaceChangesReachTheView(t *testing.T) {
 		t.Errorf("findings %q, want MG4003 for the pod in the namespace osm namespace add put in the mesh", got)
 	}
 	for _, g := range got {
-		if strings.HasPrefix(g, "MG4003@removed.sh") || strings.HasPrefix(g, "MG3004@labelled.sh") {
-			t.Errorf("finding %q: the script changed the namespace above", g)
+		if strings.HasPrefix(g, "MG3004@removed.sh") || strings.HasPrefix(g, "MG3004@labelled.sh") || strings.HasPrefix(g, "MG4003@disabled.sh") {
+			t.Errorf("finding %q: the script changed the namespace", g)
 		}
 	}
 }

@@ -284,7 +284,8 @@ func key(i int) string { return "mc" + strconv.Itoa(i) }
 func (v *view) relabel(c source.NamespaceChange) { v.relabels = append(v.relabels, c) }
 
 // applyRelabels gives the namespaces the labels and annotations the
-// scripts leave them with, in the order they are read. The namespaces are
+// scripts leave them with, in the order they are read; one a script takes
+// out of the mesh becomes unknown (narrows). The namespaces are
 // one for the whole run, not one per line of a script: a namespace a
 // script adds to the mesh is monitored for every policy and pod, also
 // those above the command, as for a pod applied before an osm namespace
@@ -306,6 +307,17 @@ func (v *view) applyRelabels() {
 	for _, c := range v.relabels {
 		for _, name := range c.Namespaces {
 			i, ok := at[name]
+			if narrows(c) {
+				// Taking a namespace out of the mesh is often a script's
+				// cleanup, after the policies and pods it judges: the
+				// namespace is left unknown (taken as monitored, its pods
+				// injected) rather than unmonitored for all of them.
+				if ok {
+					v.namespaces[i] = nil
+					delete(at, name)
+				}
+				continue
+			}
 			if !ok {
 				if !c.Whole {
 					continue
@@ -348,6 +360,28 @@ func (v *view) applyRelabels() {
 			v.namespaces[i] = ns
 		}
 	}
+	kept := v.namespaces[:0]
+	for _, ns := range v.namespaces {
+		if ns != nil {
+			kept = append(kept, ns)
+		}
+	}
+	v.namespaces = kept
+}
+
+// narrows reports whether a change takes namespaces out of the mesh or
+// off injection: removes the monitored-by label, or, leaving the label
+// alone, removes the injection annotation or disables injection.
+func narrows(c source.NamespaceChange) bool {
+	if v, ok := c.Labels["openservicemesh.io/monitored-by"]; ok {
+		// Removed: out of the mesh. Set (osm namespace add
+		// --disable-sidecar-injection): the state it asks for.
+		return v == nil
+	}
+	if v, ok := c.Annotations["openservicemesh.io/sidecar-injection"]; ok && (v == nil || !strings.EqualFold(*v, "enabled") && !strings.EqualFold(*v, "yes") && !strings.EqualFold(*v, "true")) {
+		return true
+	}
+	return false
 }
 
 // freeze builds one inventory per MeshConfig scope, converted once.
