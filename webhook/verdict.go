@@ -38,8 +38,8 @@ func Line(f policies.Finding) string {
 // over several warnings, each starting with the rule code so that none is
 // ambiguous on its own, the next ones with "…"; the field path ends the last.
 // Nothing is cut: kubectl prints each warning whole, on its own line.
-// Verdict renders a response's findings with Warnings, which also keeps
-// their lines apart.
+// (Verdict renders a response's findings with Warnings, which also keeps
+// their lines apart.)
 func WarningLines(f policies.Finding) []string {
 	return wrap(f, "", false)
 }

@@ -300,8 +300,6 @@ func (r *run) inputs() ([]input, []report.InputError) {
 	return out, errs
 }
 
-// fileKind decides how to read a file by its name. A file named explicitly is
-// read as YAML whatever its extension, unless it is a script or Markdown.
 // fileType names what a file that is not a regular one is.
 func fileType(m fs.FileMode) string {
 	switch {
@@ -315,6 +313,8 @@ func fileType(m fs.FileMode) string {
 	return "a special file"
 }
 
+// fileKind decides how to read a file by its name. A file named explicitly is
+// read as YAML whatever its extension, unless it is a script or Markdown.
 func fileKind(path string, explicit bool) string {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":

@@ -393,7 +393,7 @@ func TestScriptNamespaceChangesReachTheView(t *testing.T) {
 	egress := "kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e, namespace: curl}\n" +
 		"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [a.example.com]\n  ports: [{number: 80, protocol: http}]\nEOF\n"
 	_, got := runTree(t, map[string]string{
-		"added.sh":   ns("bookstore", "") + "osm namespace add bookstore\n" + pod("bookstore"),
+		"added.sh": ns("bookstore", "") + "osm namespace add bookstore\n" + pod("bookstore"),
 		"removed.sh": "osm install --set osm.enableEgress=false\n" + ns("shop", "  labels: {openservicemesh.io/monitored-by: osm}\n") +
 			strings.ReplaceAll(egress, "curl", "shop") + "osm namespace remove shop\n",
 		"disabled.sh": ns("books", "") + "osm namespace add books --disable-sidecar-injection\n" + pod("books"),

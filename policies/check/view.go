@@ -123,9 +123,6 @@ func wanted(d *source.Document) bool {
 		isKind(d, "policy.openservicemesh.io", "UpstreamTrafficSetting") || (d.APIVersion() == "v1" && d.Kind() == "Namespace")
 }
 
-// add records a document of the first pass. A MeshConfig in a script or
-// runbook is a step, which addStep records once every manifest is known. A
-// dry run puts nothing in the cluster.
 // summarized is a document of a manifest file the first pass records, as
 // the view keeps it: an Egress as its summary and a stand-in with its
 // kind, name and namespace, made where the file is read, so that a file of
@@ -155,6 +152,9 @@ func summarize(d *source.Document) summarized {
 	return summarized{d: stand, summary: &summary}
 }
 
+// add records a document of the first pass. A MeshConfig in a script or
+// runbook is a step, which addStep records once every manifest is known. A
+// dry run puts nothing in the cluster.
 func (v *view) add(d *source.Document) { v.addSummarized(summarized{d: d}) }
 
 func (v *view) addSummarized(sd summarized) {

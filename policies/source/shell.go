@@ -548,9 +548,6 @@ func fieldValidation(v string) string {
 	return "Strict"
 }
 
-// commandOf reads a command word that is a variable holding kubectl
-// ($KUBECTL, "$kmd" with kmd="kubectl --kubeconfig x", ${KUBECTL:-kubectl}):
-// the words it stands for; nil for any other word.
 // aliasKey is where an alias is kept among the script's variables.
 func aliasKey(name string) string { return "\x00alias " + name }
 
@@ -626,6 +623,9 @@ func (s *Script) aliasOf(w *syntax.Word) []*syntax.Word {
 	return words
 }
 
+// commandOf reads a command word that is a variable holding kubectl
+// ($KUBECTL, "$kmd" with kmd="kubectl --kubeconfig x", ${KUBECTL:-kubectl}):
+// the words it stands for; nil for any other word.
 func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 	var p *syntax.ParamExp
 	inQuotes := false

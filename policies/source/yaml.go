@@ -319,7 +319,27 @@ func decodeYAMLStream(file string, content []byte, lineOffset int, index *int, f
 		if n == len(content) {
 			break
 		}
-		inFirst, err := decodeYAMLDocuments(file, content[:n], lineOffset, index, fn)
+		start, emitted := *index, 0
+		inFirst, err := decodeYAMLDocuments(file, content[:n], lineOffset, index, func(d *Document) error {
+			emitted++
+			return fn(d)
+		})
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			// A syntax error may be the cut's doing (a quoted scalar
+			// with a "---" line, which YAML refuses, runs on past it):
+			// read the rest whole, as without cuts, for the same error.
+			*index = start
+			skip := emitted
+			inFirst, err := decodeYAMLDocuments(file, content, lineOffset, index, func(d *Document) error {
+				if skip > 0 {
+					skip--
+					return nil
+				}
+				return fn(d)
+			})
+			return first && inFirst, err
+		}
 		if err != nil {
 			return first && inFirst, err
 		}

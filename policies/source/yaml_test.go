@@ -502,3 +502,28 @@ func TestStandInHoldsNoTree(t *testing.T) {
 		t.Errorf("stand-in %+v", s)
 	}
 }
+
+// TestDecodeYAMLErrorAcrossACut: a quoted scalar that runs over a "---"
+// line (which YAML refuses) is an error in the words it is without cuts,
+// wherever the stream is cut.
+func TestDecodeYAMLErrorAcrossACut(t *testing.T) {
+	var b strings.Builder
+	for b.Len() < streamChunk-40 {
+		b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+	}
+	b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: q}\ndata:\n  note: \"line one\n---\n      more\"\n")
+	for i := 0; i < 100; i++ {
+		b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n")
+	}
+	seen := map[int]bool{}
+	err := DecodeYAMLBytes("s.yaml", []byte(b.String()), 0, func(d *Document) error {
+		if seen[d.Index] {
+			t.Fatalf("document %d given twice", d.Index)
+		}
+		seen[d.Index] = true
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "document indicator") {
+		t.Errorf("error %v, want yaml's unexpected document indicator", err)
+	}
+}
