@@ -32,7 +32,8 @@ type Scanner struct {
 // Shell scans a shell script.
 func (sc *Scanner) Shell(file string, src []byte) error {
 	sc.vars, sc.written = map[string]string{}, map[string]*writtenFile{}
-	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, vars: sc.vars, written: sc.written}
+	s := &Script{File: file, Dir: filepath.Dir(file), Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, vars: sc.vars, written: sc.written,
+		Aliases: expandsAliases(src)}
 	return s.Scan(src)
 }
 
@@ -65,7 +66,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			// A command quoted in a sentence or a table: an example to
 			// check, not a step of the runbook (Script.aside). One that is
 			// not a shell command (prose) is passed over.
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, broken: sc.names, vars: sc.vars, aside: true}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, broken: sc.names, vars: sc.vars, aside: true, Aliases: true}
 			err := s.Scan(Placeholders(b.Body))
 			var pe *ParseError
 			if errors.As(err, &pe) && pe.Shell {
@@ -90,7 +91,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 			}
 		case b.IsShell():
 			body := Placeholders(Commands(b.Body))
-			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, broken: sc.names, vars: sc.vars, written: sc.written}
+			s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: b.Line - 1, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, broken: sc.names, vars: sc.vars, written: sc.written, Aliases: true}
 			err := s.Scan(body)
 			var pe *ParseError
 			if !errors.As(err, &pe) || !pe.Shell {
@@ -148,7 +149,7 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		if !mentionsKubectl(cmd) {
 			continue
 		}
-		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, broken: sc.names, vars: sc.vars, written: sc.written}
+		s := &Script{File: file, Dir: filepath.Dir(file), LineOffset: offset + start, Bases: sc.Bases, Emit: sc.Emit, Ref: sc.Ref, Delete: sc.Delete, Relabel: sc.Relabel, broken: sc.names, vars: sc.vars, written: sc.written, Aliases: true}
 		err := s.Scan([]byte(cmd))
 		var pe *ParseError
 		var pes ParseErrors
@@ -163,4 +164,28 @@ func (sc *Scanner) lineByLine(file string, offset int, body []byte) error {
 		}
 	}
 	return problems.orNil()
+}
+
+// expandsAliases reports whether the shell a script's first line names
+// expands aliases in a script: sh (dash, ash), zsh and ksh do; bash, and a
+// script without that line (run with bash), do not until shopt -s
+// expand_aliases (Script.noteAlias).
+func expandsAliases(src []byte) bool {
+	line, _, _ := strings.Cut(string(src), "\n")
+	if !strings.HasPrefix(line, "#!") {
+		return false
+	}
+	fields := strings.Fields(strings.TrimPrefix(line, "#!"))
+	if len(fields) == 0 {
+		return false
+	}
+	shell := filepath.Base(fields[0])
+	if shell == "env" && len(fields) > 1 {
+		shell = filepath.Base(fields[len(fields)-1])
+	}
+	switch shell {
+	case "sh", "dash", "ash", "zsh", "ksh", "mksh":
+		return true
+	}
+	return false
 }

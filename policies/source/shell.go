@@ -85,6 +85,10 @@ type Script struct {
 	// Relabel receives each command that changes the labels or annotations
 	// of namespaces (relabel.go).
 	Relabel func(NamespaceChange)
+	// Aliases is true when the shell that runs the script expands aliases:
+	// an interactive one (a runbook's reader's), sh, zsh and ksh, bash
+	// after shopt -s expand_aliases; bash running a script does not.
+	Aliases bool
 	// inFunction is true while a command in a function's body is read.
 	inFunction bool
 	src        []byte
@@ -556,8 +560,15 @@ func aliasKey(name string) string { return "\x00alias " + name }
 // then kmd apply ...); reports whether the command was one.
 func (s *Script) noteAlias(args []*syntax.Word) bool {
 	name, ok := literal(args[0])
+	if ok && name == "shopt" && len(args) == 3 && isLiteral(args[1], "-s") && isLiteral(args[2], "expand_aliases") && !s.inFunction {
+		s.Aliases = true
+		return true
+	}
 	if !ok || name != "alias" && name != "unalias" {
 		return false
+	}
+	if s.inFunction {
+		return true // defined where the function is called, if at all
 	}
 	for _, w := range args[1:] {
 		v, ok := literal(w)
@@ -676,7 +687,7 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if len(args) > 0 {
 		if words := s.commandOf(args[0]); words != nil {
 			args = append(words, args[1:]...)
-		} else if words := s.aliasOf(args[0]); words != nil {
+		} else if words := s.aliasOf(args[0]); words != nil && s.Aliases {
 			args = append(words, args[1:]...)
 		}
 	}

@@ -721,3 +721,31 @@ func TestScriptRefusedResourceNames(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// TestScriptAliasesAsTheShellExpandsThem: bash running a script expands no
+// alias (kc: command not found) until shopt -s expand_aliases; sh does; an
+// alias a function defines is not the script's.
+func TestScriptAliasesAsTheShellExpandsThem(t *testing.T) {
+	const body = "alias kc='kubectl -n osm-system'\n" +
+		"kc patch meshconfig osm-mesh-config --type=merge -p '{\"spec\":{\"traffic\":{\"enableEgress\":false}}}'\n"
+	for _, tc := range []struct {
+		name, src string
+		want int
+	}{
+		{"bash", "#!/bin/bash\n" + body, 0},
+		{"env bash", "#!/usr/bin/env bash\n" + body, 0},
+		{"no first line", body, 0},
+		{"expand_aliases", "#!/bin/bash\nshopt -s expand_aliases\n" + body, 1},
+		{"sh", "#!/bin/sh\n" + body, 1},
+		{"function", "#!/bin/sh\nf() { alias kc='kubectl -n osm-system'; }\n" + body[strings.Index(body, "\n")+1:], 0},
+	} {
+		var n int
+		sc := &Scanner{Bases: stubBases{}, Emit: func(*Document) error { n++; return nil }}
+		if err := sc.Shell("s.sh", []byte(tc.src)); err != nil {
+			t.Fatal(err)
+		}
+		if n != tc.want {
+			t.Errorf("%s: %d documents, want %d", tc.name, n, tc.want)
+		}
+	}
+}

@@ -42,6 +42,8 @@ type writtenFile struct {
 	changer   string
 	changedAt int
 	producer  []*syntax.Stmt
+	// commands is how many commands wrote or changed it otherwise.
+	commands int
 }
 
 // readers are commands that read the files they name without changing
@@ -54,7 +56,7 @@ var readers = map[string]bool{
 	"printf": true, "git": true, "test": true, "[": true, "[[": true, "osm": true, "helm": true,
 	"jq": true, "yq": true, "sed": true, "perl": true, "awk": true, "envsubst": true, "md5sum": true,
 	"sha256sum": true, "base64": true, "code": true, "conftest": true, "opa": true, "kustomize": true,
-	"curl": true, "chmod": true, "chown": true, "touch": true,
+	"chmod": true, "chown": true, "touch": true,
 }
 
 // inPlace are the readers that change a file when told to (-i, --in-place).
@@ -115,7 +117,9 @@ func (s *Script) noteWrites(call *syntax.CallExpr, name string, args []*syntax.W
 			s.written[key] = w
 		}
 		w.changer, w.changedAt = s.quoteSource(stmt), int(call.Pos().Line())+s.LineOffset
-		w.producer = nil
+		w.commands++
+		// What wrote the file before (kubectl get ... > mc.yaml, then
+		// sed -i) still says what it may hold.
 		pipeline(upstream, &w.producer)
 		w.producer = append(w.producer, stmt)
 	}
@@ -126,6 +130,9 @@ func (s *Script) noteWrites(call *syntax.CallExpr, name string, args []*syntax.W
 		}
 		switch w := s.written[key]; {
 		case h.body == nil:
+			if !t.append {
+				delete(s.written, key) // > truncates: what it held is gone
+			}
 			changed(key, display)
 		case t.append && w != nil:
 			w.pieces = append(w.pieces, h)
@@ -318,7 +325,7 @@ func (s *Script) applyWritten(k *kubectl, w *writtenFile) error {
 	why := fmt.Sprintf("it applies %s as the here-documents above write it, run together into one document, which meshguard cannot read", w.name)
 	if w.changer != "" {
 		verb := "writes"
-		if len(w.pieces) > 0 {
+		if len(w.pieces) > 0 || w.commands > 1 {
 			verb = "changes"
 		}
 		why = fmt.Sprintf("it applies %s, which %s %s at line %d, so meshguard cannot read it", w.name, w.changer, verb, w.changedAt)

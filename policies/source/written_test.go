@@ -319,3 +319,29 @@ func TestScriptAppliesAKustomizationItWrote(t *testing.T) {
 		t.Errorf("documents %q, want the MeshConfig not checked, in prod", got)
 	}
 }
+
+// TestScriptChangesWhatItGot: kubectl get > mc.yaml, sed -i, kubectl apply:
+// the sed forgot the kubectl get, and the MeshConfig went unnamed (no
+// MG0003, the mesh above kept); curl -o rewrites a written file.
+func TestScriptChangesWhatItGot(t *testing.T) {
+	src := "kubectl get meshconfig osm-mesh-config -n osm-system -o yaml > mc.yaml\n" +
+		"sed -i 's/enableEgress: true/enableEgress: false/' mc.yaml\n" +
+		"kubectl apply -f mc.yaml\n" +
+		"cat <<'EOF' > eg.yaml\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n" + // 4-13
+		"curl -sL -o eg.yaml https://example.com/eg.yaml\nkubectl apply -f eg.yaml\n" // 14-15
+	docs, refs, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, fmt.Sprintf("%d %s %s: %s", d.Command.Line, d.Kind(), d.Name(), d.Patch.Unresolved))
+	}
+	want := []string{
+		"3 MeshConfig osm-mesh-config: it applies mc.yaml, which sed -i 's/enableEgress: true/enableEgress: false/' mc.yaml changes at line 2, so meshguard cannot read it",
+		"15 Egress a: it applies eg.yaml, which curl -sL -o eg.yaml https://example.com/eg.yaml changes at line 14, so meshguard cannot read it",
+	}
+	if !reflect.DeepEqual(got, want) || len(refs) != 0 {
+		t.Errorf("documents:\n got %q\nwant %q (refs %q)", got, want, refs)
+	}
+}
