@@ -5,6 +5,7 @@ package check_test
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,6 +407,33 @@ func TestScriptNamespaceChangesReachTheView(t *testing.T) {
 	for _, g := range got {
 		if strings.HasPrefix(g, "MG3004@removed.sh") || strings.HasPrefix(g, "MG3004@labelled.sh") || strings.HasPrefix(g, "MG4003@disabled.sh") {
 			t.Errorf("finding %q: the script changed the namespace", g)
+		}
+	}
+}
+
+// kubectl label without --overwrite refuses to change a label's value, and
+// changes nothing: it was applied, and a policy in a namespace osm
+// namespace add had put in the mesh was warned unmonitored (MG3004).
+func TestLabelWithoutOverwriteChangesNothing(t *testing.T) {
+	egress := "kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e, namespace: curl}\n" +
+		"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [a.example.com]\n  ports: [{number: 80, protocol: http}]\nEOF\n"
+	ns := "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata: {name: curl}\nEOF\nosm namespace add curl\n"
+	for _, tc := range []struct {
+		flag     string
+		unwanted bool
+	}{{"", false}, {" --overwrite", true}} {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string]string{"run.sh": ns + "kubectl label namespace curl openservicemesh.io/monitored-by=other" + tc.flag + "\n" + egress})
+		res, err := check.Run(context.Background(), newEngine(t), check.Options{Paths: []string{filepath.Join(dir, "run.sh")}, MeshName: "osm"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, f := range res.Findings {
+			got = got || f.Rule == "MG3004"
+		}
+		if got != tc.unwanted {
+			t.Errorf("label%s: MG3004 %v, want %v (%+v)", tc.flag, got, tc.unwanted, res.Findings)
 		}
 	}
 }

@@ -318,6 +318,9 @@ func (v *view) applyRelabels() {
 				}
 				continue
 			}
+			if ok && !c.Overwrite && changesAValue(v.namespaces[i], c) {
+				continue // kubectl refuses it, and changes nothing
+			}
 			if !ok {
 				if !c.Whole {
 					continue
@@ -367,6 +370,21 @@ func (v *view) applyRelabels() {
 		}
 	}
 	v.namespaces = kept
+}
+
+// changesAValue reports whether a change sets a label or annotation the
+// namespace has to another value.
+func changesAValue(ns map[string]any, c source.NamespaceChange) bool {
+	meta, _ := ns["metadata"].(map[string]any)
+	for field, set := range map[string]map[string]*string{"labels": c.Labels, "annotations": c.Annotations} {
+		have, _ := meta[field].(map[string]any)
+		for k, val := range set {
+			if old, ok := have[k]; ok && val != nil && old != *val {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // narrows reports whether a change takes namespaces out of the mesh or

@@ -16,6 +16,10 @@ type NamespaceChange struct {
 	// Labels and Annotations are what the command sets; a nil value is one
 	// it removes.
 	Labels, Annotations map[string]*string
+	// Overwrite is true when the command replaces a value already set
+	// (osm namespace, kubectl --overwrite): without it kubectl refuses to
+	// change a label or annotation to another value, and changes nothing.
+	Overwrite bool
 	// Whole is true when the command sets all that decides whether osm-edge
 	// monitors the namespace and injects its pods (osm namespace add and
 	// remove): it says so of a namespace meshguard knows nothing else of.
@@ -66,7 +70,7 @@ func (s *Script) osmNamespace(words []*syntax.Word) {
 		return
 	}
 	str := func(v string) *string { return &v }
-	c := NamespaceChange{At: s.cmd.at, Namespaces: names, Labels: map[string]*string{}, Annotations: map[string]*string{}}
+	c := NamespaceChange{At: s.cmd.at, Namespaces: names, Labels: map[string]*string{}, Annotations: map[string]*string{}, Overwrite: true}
 	switch verb {
 	case "add":
 		c.Whole = true
@@ -98,10 +102,10 @@ func (s *Script) relabel(k *kubectl) {
 	if s.Relabel == nil || s.inFunction || s.cmd.dryRun || len(k.args) == 0 {
 		return
 	}
-	if hasFlag(k, "all") || hasFlag(k, "selector") || k.dynamic["selector"] || len(k.files) > 0 {
+	if hasFlag(k, "all") || hasFlag(k, "selector") || k.dynamic["selector"] || len(k.files) > 0 || hasFlag(k, "local") {
 		return
 	}
-	c := NamespaceChange{At: s.cmd.at}
+	c := NamespaceChange{At: s.cmd.at, Overwrite: hasFlag(k, "overwrite")}
 	set := map[string]*string{}
 	args := k.args
 	if !strings.Contains(args[0], "/") {
