@@ -437,3 +437,24 @@ func TestLabelWithoutOverwriteChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// Documentation leaves <placeholders> for its reader to fill in; MG2012
+// denied upstream onboarding guides for a source named "<app pod's service
+// account name>". They are values meshguard does not know, in YAML blocks
+// and here-documents alike; a misspelled field beside one is still denied.
+func TestRunbookPlaceholdersAreNotValues(t *testing.T) {
+	egress := "apiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e, namespace: test}\nspec:\n" +
+		"  sources:\n  - kind: ServiceAccount\n    name: <app pod's service account name>\n    namespace: <app namespace>\n" +
+		"  hosts: [a.example.com]\n  ports: [{number: 80, protocol: http}]\n"
+	_, got := runTree(t, map[string]string{
+		"guide.md": "```yaml\n" + egress + "```\n\n```bash\nkubectl apply -f - <<EOF\n" + strings.Replace(egress, "hosts:", "hostz:", 1) + "EOF\n```\n",
+	})
+	for _, g := range got {
+		if strings.HasPrefix(g, "MG2012") {
+			t.Errorf("finding %q about a placeholder", g)
+		}
+	}
+	if !hasFinding(got, "MG2001@guide.md:24") {
+		t.Errorf("findings %q, want the misspelled hostz denied", got)
+	}
+}

@@ -2,7 +2,10 @@ package source
 
 import (
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -44,6 +47,14 @@ func (sc *Scanner) Shell(file string, src []byte) error {
 // (apiVersion and kind at the top level).
 func (sc *Scanner) Markdown(file string, src []byte) error {
 	sc.vars, sc.written = map[string]string{}, map[string]*writtenFile{}
+	// Documentation's <placeholders> are values for the reader to fill in,
+	// in YAML blocks and here-documents alike.
+	emit := sc.Emit
+	defer func() { sc.Emit = emit }()
+	sc.Emit = func(d *Document) error {
+		markPlaceholders(d)
+		return emit(d)
+	}
 	// An input error in one block leaves the others to be read: it is
 	// returned with the rest, after them.
 	var problems ParseErrors
@@ -188,4 +199,41 @@ func expandsAliases(src []byte) bool {
 		return true
 	}
 	return false
+}
+
+// docPlaceholder is a value documentation leaves for its reader to fill
+// in: <app pod's service account name>, <osm-namespace>.
+var docPlaceholder = regexp.MustCompile(`^<[^<>\n]+>$`)
+
+// markPlaceholders takes the <placeholder> values of a runbook's YAML for
+// values meshguard does not know, as the shell expansions of a script's
+// here-documents are: nothing is said of them, and a message that shows
+// one shows it as written.
+func markPlaceholders(d *Document) {
+	n := 0
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				x[k] = walk(e)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e)
+			}
+		case string:
+			if docPlaceholder.MatchString(x) {
+				token := fmt.Sprintf("%s_%08x_%d_%d_", Placeholder, crc32.ChecksumIEEE([]byte(d.File)), d.Line, n)
+				n++
+				if d.Unknown == nil {
+					d.Unknown = map[string]string{}
+				}
+				d.Unknown[token] = x
+				return token
+			}
+		}
+		return v
+	}
+	walk(d.Object)
 }
