@@ -1078,6 +1078,22 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 			// others of the command.
 			continue
 		}
+		if f != "" && !strings.Contains(f, "://") {
+			recursive := hasFlag(k, "recursive") && k.flags["recursive"] != "false"
+			if ws := s.writtenUnder(s.path(f), recursive); len(ws) > 0 {
+				// A folder the script wrote manifests into: those, in
+				// kubectl's order (by name), then what is on disk.
+				base := (i + 1) * refSeq
+				for j, w := range ws {
+					s.cmd.at.Seq = base + j*(refSeq>>6)
+					if err := keep(s.applyWritten(k, w)); err != nil {
+						s.cmd.at.Seq = 0
+						return err
+					}
+				}
+				s.cmd.at.Seq = 0
+			}
+		}
 		if s.Ref != nil && f != "" && !strings.Contains(f, "://") {
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(s.Dir, f)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -537,4 +538,27 @@ func (s *Script) stdinWritten(redirs []*syntax.Redirect, upstream *syntax.Stmt) 
 		return nil
 	}
 	return s.writtenFor(call.Args[1])
+}
+
+// writtenUnder lists the manifests the script wrote into folder dir (and
+// its subfolders, when recursive), by name, as kubectl -f DIR reads a
+// folder's .yaml, .yml and .json files.
+func (s *Script) writtenUnder(dir string, recursive bool) []*writtenFile {
+	dir = filepath.Clean(dir)
+	var keys []string
+	for key := range s.written {
+		if strings.HasPrefix(key, "$") || !strings.HasPrefix(key, dir+string(filepath.Separator)) || !isManifestName(key) {
+			continue
+		}
+		if !recursive && filepath.Dir(key) != dir {
+			continue
+		}
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	out := make([]*writtenFile, len(keys))
+	for i, key := range keys {
+		out[i] = s.written[key]
+	}
+	return out
 }

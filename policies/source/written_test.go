@@ -345,3 +345,25 @@ func TestScriptChangesWhatItGot(t *testing.T) {
 		t.Errorf("documents:\n got %q\nwant %q (refs %q)", got, want, refs)
 	}
 }
+
+// TestScriptAppliesAFolderItWrote: kubectl apply -f manifests/ of a folder
+// the script wrote manifests into applies them, by name; -R takes its
+// subfolders too. They were passed over.
+func TestScriptAppliesAFolderItWrote(t *testing.T) {
+	write := func(f, name string) string {
+		return "cat <<'EOF' > " + f + "\n" + fmt.Sprintf(writtenEgress, name) + "EOF\n"
+	}
+	src := "mkdir -p m/sub\n" + write("m/b.yaml", "b") + write("m/a.yaml", "a") + write("m/sub/c.yaml", "c") + write("m/notes.txt", "n") +
+		"kubectl apply -f m/\nkubectl apply -R -f m\n"
+	docs, _, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, fmt.Sprintf("%d %s", d.Command.Line, d.Name()))
+	}
+	if want := []string{"42 a", "42 b", "43 a", "43 b", "43 c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("documents %q, want %q", got, want)
+	}
+}
