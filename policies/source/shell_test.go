@@ -730,7 +730,7 @@ func TestScriptAliasesAsTheShellExpandsThem(t *testing.T) {
 		"kc patch meshconfig osm-mesh-config --type=merge -p '{\"spec\":{\"traffic\":{\"enableEgress\":false}}}'\n"
 	for _, tc := range []struct {
 		name, src string
-		want int
+		want      int
 	}{
 		{"bash", "#!/bin/bash\n" + body, 0},
 		{"env bash", "#!/usr/bin/env bash\n" + body, 0},
