@@ -729,6 +729,9 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	if s.aside && (k.verb != "patch" || !hasPatch(k)) {
 		return nil
 	}
+	if k.verb == "apply" && len(k.args) > 0 && lastAppliedCommands[k.args[0]] {
+		return nil // shows or rewrites the last-applied annotation only
+	}
 	s.cmd.verb = k.verb
 	if v, set := k.flags["dry-run"]; set && v != "none" && v != "false" || s.aside {
 		s.cmd.dryRun = true
@@ -763,6 +766,11 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	}
 	return nil
 }
+
+// lastAppliedCommands are kubectl apply's subcommands that show or edit an
+// object's kubectl.kubernetes.io/last-applied-configuration annotation,
+// and change nothing else of it.
+var lastAppliedCommands = map[string]bool{"view-last-applied": true, "set-last-applied": true, "edit-last-applied": true}
 
 // kubectlNames are the commands read as kubectl: kubectl itself, the k
 // alias documentation and shells commonly use, and OpenShift's oc, which

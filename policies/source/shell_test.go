@@ -749,3 +749,18 @@ func TestScriptAliasesAsTheShellExpandsThem(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptLastAppliedCommands: kubectl apply view-last-applied,
+// set-last-applied -f FILE and edit-last-applied change no object's spec;
+// set-last-applied's file was taken for one applied.
+func TestScriptLastAppliedCommands(t *testing.T) {
+	docs, refs, err := scan(t, "kubectl apply view-last-applied meshconfig osm-mesh-config -n osm-system\n"+
+		"kubectl apply set-last-applied -f mc.yaml\nkubectl apply edit-last-applied meshconfig osm-mesh-config -n osm-system\n"+
+		"kubectl apply -f mc.yaml\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 0 || !reflect.DeepEqual(refs, []string{"/runbooks/mc.yaml:4"}) {
+		t.Errorf("documents %d, refs %q; want only line 4's apply", len(docs), refs)
+	}
+}
