@@ -827,11 +827,13 @@ func TestInjectorFact(t *testing.T) {
 		injector string
 		want     string
 	}{
-		{"change to envoy, meshguard injecting", mc("pipy", "error"), mc("envoy", "error"), injecting, "MG1024 warn,MG1025 deny"},
+		{"change to envoy, meshguard injecting", mc("pipy", "error"), mc("envoy", "error"), injecting, "MG1025 deny"},
 		{"change to envoy, meshguard only validating", mc("pipy", "error"), mc("envoy", "error"), "", "MG1024 warn"},
 		{"change to envoy, meshguard injecting by another", mc("pipy", "error"), mc("envoy", "error"), "osm-system/other", "MG1024 warn"},
 		{"envoy already stored", mc("envoy", "error"), mc("envoy", "debug"), injecting, "MG1025 warn already so"},
-		{"back to pipy", mc("envoy", "error"), mc("pipy", "error"), injecting, "MG1024 warn"},
+		// meshguard injecting: osm-injector injects nothing, no restart to tell of
+		{"back to pipy", mc("envoy", "error"), mc("pipy", "error"), injecting, ""},
+		{"back to pipy, meshguard only validating", mc("envoy", "error"), mc("pipy", "error"), "", "MG1024 warn"},
 	} {
 		fs, err := e.Evaluate(context.Background(), Input{
 			Operation: "UPDATE", Object: tc.obj, OldObject: tc.old,

@@ -47,6 +47,10 @@ func sidecarResourceFacts(obj map[string]any) map[string]any {
 			if !ok {
 				continue
 			}
+			// The API server rounds every value up to milli units before it
+			// judges it (SetDefaults_ResourceList, pkg/apis/core/v1): 100500u
+			// is 101m, as is 100400u.
+			q.RoundUp(-3)
 			parsed[kind][name] = q
 			entries[name] = map[string]any{
 				"quantity": q.String(),

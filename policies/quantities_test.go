@@ -36,10 +36,24 @@ func TestSidecarResourceFacts(t *testing.T) {
 					"cpu":            map[string]any{"quantity": "200m", "sign": 1, "whole": false},
 					"memory":         map[string]any{"quantity": "1073741824", "sign": 1, "whole": true},
 					"nvidia.com/gpu": map[string]any{"quantity": "500m", "sign": 1, "whole": false},
-					// whole as the API server judges it: in milli units, rounded up
-					"ephemeral-storage": map[string]any{"quantity": "999999999n", "sign": 1, "whole": true},
+					// as the API server judges it: rounded up to milli units
+					"ephemeral-storage": map[string]any{"quantity": "1", "sign": 1, "whole": true},
 				},
 				"requestVsLimit": map[string]any{"cpu": 1, "memory": 0, "nvidia.com/gpu": -1, "ephemeral-storage": -1},
+			},
+		},
+		{
+			// Review on a real API server: a pod with these is created,
+			// both 101m; they were denied as request above limit.
+			name: "values are compared once rounded up to milli units, as the API server stores them",
+			obj: mc(map[string]any{
+				"limits":   map[string]any{"cpu": "100400u", "memory": "1.000001"},
+				"requests": map[string]any{"cpu": "100500u", "memory": "1.000002"},
+			}),
+			want: map[string]any{
+				"limits":         map[string]any{"cpu": map[string]any{"quantity": "101m", "sign": 1, "whole": false}, "memory": map[string]any{"quantity": "1001m", "sign": 1, "whole": false}},
+				"requests":       map[string]any{"cpu": map[string]any{"quantity": "101m", "sign": 1, "whole": false}, "memory": map[string]any{"quantity": "1001m", "sign": 1, "whole": false}},
+				"requestVsLimit": map[string]any{"cpu": 0, "memory": 0},
 			},
 		},
 		{

@@ -31,7 +31,12 @@ findings contains finding.new(rego.metadata.chain(), {
 	kube.is_meshconfig
 	kube.updating
 	_old != _new
+	not _meshguard_injects
 }
+
+# meshguard's own injecting webhook injects this mesh's pods: osm-injector
+# injects none, and MG1025 speaks of the class.
+_meshguard_injects if input.facts.injector.meshConfig == kube.id(input.object)
 
 _old := kube.sidecar_class(input.oldObject)
 

@@ -70,3 +70,11 @@ test_a_create_says_nothing if {
 test_other_kinds_are_ignored if {
 	count(rule.findings) == 0 with input as {"operation": "UPDATE", "oldObject": {"kind": "Egress", "apiVersion": "policy.openservicemesh.io/v1alpha1"}, "object": {"kind": "Egress", "apiVersion": "policy.openservicemesh.io/v1alpha1", "spec": {}}}
 }
+
+test_silent_while_meshguard_injects_this_mesh if {
+	# osm-injector injects nothing then; MG1025 speaks of the class.
+	inp := object.union(_update({"sidecarClass": "envoy"}, {"sidecarClass": "pipy"}), {"facts": {"injector": {"name": "meshguard", "meshConfig": "osm-system/osm-mesh-config"}}})
+	count(rule.findings) == 0 with input as inp
+	other := object.union(_update({"sidecarClass": "envoy"}, {"sidecarClass": "pipy"}), {"facts": {"injector": {"name": "meshguard", "meshConfig": "other/osm-mesh-config"}}})
+	count(rule.findings) == 1 with input as other
+}

@@ -27,8 +27,8 @@ import data.meshguard.kube
 # meshguard serve, whose injecting webhook injects by this MeshConfig.
 findings contains finding.new(rego.metadata.chain(), {
 	"path": "spec.sidecar.sidecarClass",
-	"message": sprintf("spec.sidecar.sidecarClass is %s%s: meshguard's injecting webhook, which injects this mesh's pods by this MeshConfig, injects osm-edge's Pipy sidecar only, so it would refuse every pod created in the monitored namespaces (failurePolicy Fail); keep sidecarClass pipy, or, to move to osm-edge's %s driver, first hand injection back to osm-edge (kubectl delete mutatingwebhookconfiguration meshguard, then scale osm-injector up and restore its configuration osm-webhook-%s) and run meshguard serve with --inject=false", [
-		_value, _was, _class, _mesh_suffix,
+	"message": sprintf("spec.sidecar.sidecarClass is %s%s: meshguard's injecting webhook, which injects this mesh's pods by this MeshConfig, injects osm-edge's Pipy sidecar only, so it would refuse every pod created in the monitored namespaces (failurePolicy Fail); %s", [
+		_value, _was, _way_out,
 	]),
 }) if {
 	kube.is_meshconfig
@@ -68,3 +68,9 @@ _shown(cfg) := finding.quote(cfg.spec.sidecar.sidecarClass) if {
 _mesh_suffix := object.get(input, ["inventory", "meshName"], "") if {
 	object.get(input, ["inventory", "meshName"], "") != ""
 } else := "osm"
+
+# osm-edge has drivers for pipy and envoy only (spec §4.4): a class other
+# than those has no driver to move to.
+_way_out := sprintf("keep sidecarClass pipy, or, to move to osm-edge's envoy driver, first hand injection back to osm-edge (kubectl delete mutatingwebhookconfiguration meshguard, then scale osm-injector up and restore its configuration osm-webhook-%s) and run meshguard serve with --inject=false", [_mesh_suffix]) if {
+	_class == "envoy"
+} else := "osm-edge has no sidecar driver of that name either (pipy and envoy are its two): set sidecarClass to pipy"

@@ -70,3 +70,11 @@ test_offline_it_is_a_conditional_note if {
 test_other_kinds_are_ignored if {
 	count(rule.findings) == 0 with input as {"object": {"apiVersion": "policy.openservicemesh.io/v1alpha1", "kind": "Egress", "spec": {}}, "facts": {"injector": _injector}}
 }
+
+test_a_class_osm_edge_has_no_driver_for if {
+	fs := rule.findings with input as _admission({"sidecarClass": "pipy"}, {"sidecarClass": "foo"}, {"injector": _injector})
+	count(fs) == 1
+	some f in fs
+	endswith(f.message, "osm-edge has no sidecar driver of that name either (pipy and envoy are its two): set sidecarClass to pipy")
+	not contains(f.message, "foo driver")
+}
