@@ -458,3 +458,21 @@ func TestRunbookPlaceholdersAreNotValues(t *testing.T) {
 		t.Errorf("findings %q, want the misspelled hostz denied", got)
 	}
 }
+
+// Run from the script's own folder (meshguard validate .), kubectl apply -f
+// . of a folder the script wrote a manifest into found nothing: the
+// folder's name, ".", and the written file's were not compared alike.
+func TestScriptAppliesTheFolderItRunsIn(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": "cat <<'EOF' > egress.yaml\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\n" +
+		"metadata: {name: e1, namespace: curl}\nspec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n" +
+		"  hostz: [httpbin.org]\n  ports: [{number: 80, protocol: http}]\nEOF\nkubectl apply -f .\nkubectl apply -f ./egress.yaml\n"})
+	n := 0
+	for _, g := range got {
+		if strings.HasPrefix(g, "MG2001@run.sh:7") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("findings %q, want MG2001 for both applies", got)
+	}
+}

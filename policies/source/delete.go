@@ -77,7 +77,7 @@ func (s *Script) deletion(k *kubectl, redirs []*syntax.Redirect, upstream *synta
 				s.Delete(Deletion{At: s.cmd.at, Unknown: true})
 				return
 			}
-			if f == "-" {
+			if isStdin(f) {
 				// Standard input: a file the script wrote, or files
 				// redirected in or sent by cat.
 				if w := s.stdinWritten(redirs, upstream); w != nil {
@@ -90,7 +90,7 @@ func (s *Script) deletion(k *kubectl, redirs []*syntax.Redirect, upstream *synta
 					continue
 				}
 				for _, f := range files {
-					if w := s.written[filepath.Clean(s.path(f))]; w != nil {
+					if w := s.written[s.fileID(f)]; w != nil {
 						s.deletedIn(w, ns, &d)
 					} else {
 						d.Files = append(d.Files, filepath.Clean(s.path(f)))

@@ -89,7 +89,7 @@ func (s *Script) kustomizationObjects(dir string, seen map[string]bool) []object
 			p = filepath.Join(dir, p)
 		}
 		p = filepath.Clean(p)
-		if w := s.written[p]; w != nil {
+		if w := s.written[absID(p)]; w != nil {
 			// A resource the script wrote: the objects it wrote there.
 			for _, h := range w.pieces {
 				out = append(out, judgedObjects(s.File, h)...)
@@ -131,7 +131,7 @@ func shellQuote(w string) string {
 // script wrote there, if it did and meshguard knows it, else the file on
 // disk. ok is false when neither is known.
 func (s *Script) readWritten(path string) ([]byte, bool) {
-	if w := s.written[filepath.Clean(path)]; w != nil {
+	if w := s.written[absID(path)]; w != nil {
 		if w.changer != "" || !piecesJoin(w.pieces) || len(w.pieces) == 0 {
 			return nil, false
 		}

@@ -233,3 +233,25 @@ func TestMarkdownInlineCommands(t *testing.T) {
 		t.Errorf("an inline kubectl apply is not a step of the runbook: refs %v", refs)
 	}
 }
+
+// TestPlaceholderTokensAreStable: a runbook is read more than once, and a
+// token must stand for the same <placeholder> each time; they were numbered
+// in map order, and a message named <sa> where <namespace> was meant.
+func TestPlaceholderTokensAreStable(t *testing.T) {
+	obj := func() *Document {
+		return &Document{File: "g.md", Line: 2, Object: map[string]any{"metadata": map[string]any{"namespace": "<namespace>", "name": "e1"},
+			"spec": map[string]any{"sources": []any{map[string]any{"name": "<sa>", "namespace": "<namespace>"}}, "hosts": []any{"<host>"}, "a": "<a>", "z": "<z>"}}}
+	}
+	first := obj()
+	markPlaceholders(first)
+	for i := 0; i < 20; i++ {
+		d := obj()
+		markPlaceholders(d)
+		if !reflect.DeepEqual(d.Object, first.Object) || !reflect.DeepEqual(d.Unknown, first.Unknown) {
+			t.Fatalf("read %d: %v, first %v", i, d.Unknown, first.Unknown)
+		}
+	}
+	if ns := first.Object["metadata"].(map[string]any)["namespace"].(string); first.Unknown[ns] != "<namespace>" {
+		t.Errorf("namespace token %q stands for %q", ns, first.Unknown[ns])
+	}
+}

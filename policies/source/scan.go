@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -215,8 +216,15 @@ func markPlaceholders(d *Document) {
 	walk = func(v any) any {
 		switch x := v.(type) {
 		case map[string]any:
-			for k, e := range x {
-				x[k] = walk(e)
+			// In key order: the tokens must be the same each time the
+			// document is read.
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				x[k] = walk(x[k])
 			}
 		case []any:
 			for i, e := range x {

@@ -767,6 +767,10 @@ func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream
 	return nil
 }
 
+// isStdin reports whether a -f names standard input: -, or the device
+// that is it.
+func isStdin(f string) bool { return f == "-" || f == "/dev/stdin" || f == "/dev/fd/0" }
+
 // lastAppliedCommands are kubectl apply's subcommands that show or edit an
 // object's kubectl.kubernetes.io/last-applied-configuration annotation,
 // and change nothing else of it.
@@ -1059,7 +1063,7 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 		return nil
 	}
 	for i, f := range k.files {
-		if f == "-" {
+		if isStdin(f) {
 			// The documents of standard input take this -f's place.
 			s.cmd.at.Seq = (i + 1) * refSeq
 			err := s.stdinManifest(k, redirs, upstream)
@@ -1199,13 +1203,14 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 		base := s.cmd.at.Seq
 		var problems ParseErrors
 		for i, f := range files {
+			w := s.written[s.fileID(f)]
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(s.Dir, f)
 			}
 			at := s.cmd.at
 			// The files of one cat stay within the place of its -f -.
 			at.Seq = base + i*(refSeq>>6)
-			if w := s.written[filepath.Clean(f)]; w != nil {
+			if w != nil {
 				s.cmd.at.Seq = at.Seq
 				err := s.applyWritten(k, w)
 				s.cmd.at.Seq = base
@@ -1296,7 +1301,7 @@ func (s *Script) producedObjects(calls []*syntax.Stmt, own *writtenFile) []objec
 				if !isManifestName(f) {
 					continue
 				}
-				if w := s.written[filepath.Clean(s.path(f))]; w != nil {
+				if w := s.written[s.fileID(f)]; w != nil {
 					if w != own {
 						for _, h := range w.pieces {
 							out = append(out, judgedObjects(s.File, h)...)

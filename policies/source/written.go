@@ -3,6 +3,7 @@ package source
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -110,6 +111,26 @@ func (s *Script) noteWrites(call *syntax.CallExpr, name string, args []*syntax.W
 		}
 		h = s.stdin(redirs, upstream)
 	}
+	switch base {
+	case "echo", "printf":
+		// echo '...' > f writes its words, as echo '...' | kubectl reads them.
+		h = s.stdin(nil, &syntax.Stmt{Cmd: call})
+	case "curl", "wget":
+		// curl -o FILE, wget -O FILE: what a URL holds.
+		for i, w := range args {
+			v, _ := literal(w)
+			long := v == "--output" || v == "--output-document"
+			short := strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.HasSuffix(v, map[string]string{"curl": "o", "wget": "O"}[base])
+			if (long || short) && i+1 < len(args) {
+				targets = append(targets, target{args[i+1], false})
+			}
+			for _, prefix := range []string{"--output=", "--output-document="} {
+				if rest, ok := strings.CutPrefix(v, prefix); ok {
+					targets = append(targets, target{&syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{Value: rest}}}, false})
+				}
+			}
+		}
+	}
 	stmt := &syntax.Stmt{Position: call.Pos(), Cmd: call, Redirs: redirs}
 	changed := func(key, display string) {
 		w := s.written[key]
@@ -185,6 +206,16 @@ func (s *Script) noteCopy(base string, args []*syntax.Word, changed func(key, di
 		return
 	}
 	dst := files[len(files)-1]
+	if d, ok := literal(dst); ok && (strings.HasSuffix(d, "/") || len(files) > 2 || isDir(s.path(d))) {
+		// Into a folder: each source under its own name there.
+		for _, src := range files[:len(files)-1] {
+			if name, ok := literal(src); ok {
+				w := &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{Value: filepath.Join(d, filepath.Base(name))}}}
+				s.noteCopy(base, []*syntax.Word{src, w}, changed)
+			}
+		}
+		return
+	}
 	key, display, ok := s.fileKey(dst)
 	if !ok {
 		return
@@ -241,7 +272,7 @@ func (s *Script) fileKey(w *syntax.Word) (key, display string, ok bool) {
 		if f == "" || f == "-" || strings.Contains(f, "://") || strings.HasPrefix(f, "/dev/") || s.special(f) {
 			return "", "", false
 		}
-		return filepath.Clean(s.path(f)), f, true
+		return s.fileID(f), f, true
 	}
 	var b strings.Builder
 	if !canonicalWord(&b, w.Parts) {
@@ -544,7 +575,7 @@ func (s *Script) stdinWritten(redirs []*syntax.Redirect, upstream *syntax.Stmt) 
 // its subfolders, when recursive), by name, as kubectl -f DIR reads a
 // folder's .yaml, .yml and .json files.
 func (s *Script) writtenUnder(dir string, recursive bool) []*writtenFile {
-	dir = filepath.Clean(dir)
+	dir = absID(dir)
 	var keys []string
 	for key := range s.written {
 		if strings.HasPrefix(key, "$") || !strings.HasPrefix(key, dir+string(filepath.Separator)) || !isManifestName(key) {
@@ -561,4 +592,24 @@ func (s *Script) writtenUnder(dir string, recursive bool) []*writtenFile {
 		out[i] = s.written[key]
 	}
 	return out
+}
+
+// fileID is the key of a file a command names by a literal name: its
+// absolute path, so that "egress.yaml", "./egress.yaml" and a folder named
+// "." agree whatever the folder meshguard runs in.
+func (s *Script) fileID(f string) string { return absID(s.path(f)) }
+
+// absID is fileID of a name already resolved against the script's folder.
+func absID(p string) string {
+	p = filepath.Clean(p)
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// isDir reports whether path is a folder on disk.
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }

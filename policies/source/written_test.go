@@ -322,7 +322,7 @@ func TestScriptAppliesAKustomizationItWrote(t *testing.T) {
 
 // TestScriptChangesWhatItGot: kubectl get > mc.yaml, sed -i, kubectl apply:
 // the sed forgot the kubectl get, and the MeshConfig went unnamed (no
-// MG0003, the mesh above kept); curl -o rewrites a written file.
+// MG0003, the mesh above kept); curl -o replaces a written file.
 func TestScriptChangesWhatItGot(t *testing.T) {
 	src := "kubectl get meshconfig osm-mesh-config -n osm-system -o yaml > mc.yaml\n" +
 		"sed -i 's/enableEgress: true/enableEgress: false/' mc.yaml\n" +
@@ -339,7 +339,8 @@ func TestScriptChangesWhatItGot(t *testing.T) {
 	}
 	want := []string{
 		"3 MeshConfig osm-mesh-config: it applies mc.yaml, which sed -i 's/enableEgress: true/enableEgress: false/' mc.yaml changes at line 2, so meshguard cannot read it",
-		"15 Egress a: it applies eg.yaml, which curl -sL -o eg.yaml https://example.com/eg.yaml changes at line 14, so meshguard cannot read it",
+		// curl -o replaces the file: what the script wrote is gone, and
+		// what the URL holds is not known (nor read from disk).
 	}
 	if !reflect.DeepEqual(got, want) || len(refs) != 0 {
 		t.Errorf("documents:\n got %q\nwant %q (refs %q)", got, want, refs)
@@ -365,5 +366,34 @@ func TestScriptAppliesAFolderItWrote(t *testing.T) {
 	}
 	if want := []string{"42 a", "42 b", "43 a", "43 b", "43 c"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("documents %q, want %q", got, want)
+	}
+}
+
+// TestScriptOtherWriters: echo and printf > FILE write their words, cp
+// into a folder keeps the name, curl -o of a file the script had not
+// written is not the file on disk, and -f /dev/stdin is standard input.
+func TestScriptOtherWriters(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "m"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "got.yaml"), []byte(fmt.Sprintf(writtenEgress, "stale")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	flow := `{"apiVersion":"policy.openservicemesh.io/v1alpha1","kind":"Egress","metadata":{"name":"%s","namespace":"curl"}}`
+	src := "echo '" + fmt.Sprintf(flow, "echoed") + "' > e.yaml\nkubectl apply -f e.yaml\n" + // 1-2
+		"cat <<'EOF' > c.yaml\n" + fmt.Sprintf(writtenEgress, "copied") + "EOF\n" + // 3-12
+		"cp c.yaml m/\nkubectl apply -f m/c.yaml\n" + // 13-14
+		"curl -sLo got.yaml https://example.com/x\nkubectl apply -f got.yaml\n" + // 15-16
+		"kubectl apply -f /dev/stdin <<EOF\n" + fmt.Sprintf(writtenEgress, "stdin") + "EOF\n" // 17-26
+	var got, refs []string
+	s := &Script{File: "s.sh", Dir: dir, Bases: stubBases{},
+		Emit: func(d *Document) error { got = append(got, fmt.Sprintf("%d %s", d.Command.Line, d.Name())); return nil },
+		Ref:  func(r Ref) { refs = append(refs, filepath.Base(r.Path)) }}
+	if err := s.Scan([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"2 echoed", "14 copied", "17 stdin"}; !reflect.DeepEqual(got, want) || len(refs) != 0 {
+		t.Errorf("documents %q (refs %q), want %q and nothing from disk", got, refs, want)
 	}
 }
