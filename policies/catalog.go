@@ -184,3 +184,36 @@ func catalogFrom(mods map[string]*ast.Module) (Catalog, error) {
 	sort.Slice(cat, func(i, j int) bool { return cat[i].Code < cat[j].Code })
 	return cat, nil
 }
+
+// PathLess orders field paths as a reader counts: spec.ports[2] before
+// spec.ports[10], which a comparison of the text puts after it.
+func PathLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		switch {
+		case da > 0 && db > 0:
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+		case a[0] != b[0]:
+			return a[0] < b[0]
+		default:
+			a, b = a[1:], b[1:]
+		}
+	}
+	return len(a) < len(b)
+}
+
+// digits is the length of the run of ASCII digits s starts with.
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}

@@ -654,7 +654,7 @@ func (e *Engine) eval(ctx context.Context, value ast.Value) ([]Finding, error) {
 			return out[i].Rule < out[j].Rule
 		}
 		if out[i].Path != out[j].Path {
-			return out[i].Path < out[j].Path
+			return PathLess(out[i].Path, out[j].Path)
 		}
 		return out[i].Message < out[j].Message
 	})

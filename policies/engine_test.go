@@ -858,3 +858,17 @@ func TestInjectorFact(t *testing.T) {
 		}
 	}
 }
+
+// TestPathLess: paths in the order a reader counts. Sorted as text,
+// spec.ports[10] came before spec.ports[2], and the webhook's cap on
+// warnings hid ports 2 to 9 while it showed 10 to 19.
+func TestPathLess(t *testing.T) {
+	want := []string{"", "spec", "spec.hosts[0]", "spec.ports[1]", "spec.ports[2].number", "spec.ports[9]", "spec.ports[10]", "spec.ports[10].number", "spec.ports[100]", "spec.sources[3]"}
+	for i := range want {
+		for j := range want {
+			if got := PathLess(want[i], want[j]); got != (i < j) {
+				t.Errorf("PathLess(%q, %q) = %v", want[i], want[j], got)
+			}
+		}
+	}
+}

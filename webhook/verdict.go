@@ -61,6 +61,15 @@ func Warnings(findings []policies.Finding) []string {
 	nth := map[string]int{}
 	var out []string
 	total := 0
+	// Room is kept for the line that says what is left out, and for the
+	// API server's own warnings in the same 4 KiB: one per field it does
+	// not know (`unknown field "spec.x"`), which MG1001 and MG2001 name.
+	budget := MaxWarnings - MaxWarning
+	for _, f := range findings {
+		if unknownFieldRules[f.Rule] && f.Path != "" {
+			budget -= len(`unknown field ""`) + utf8.RuneCountInString(f.Path)
+		}
+	}
 	for i, f := range findings {
 		if said[Line(f)] {
 			continue
@@ -71,7 +80,7 @@ func Warnings(findings []policies.Finding) []string {
 			n += utf8.RuneCountInString(l)
 		}
 		// Room is kept for the line that says what is left out.
-		if total+n > MaxWarnings-MaxWarning {
+		if total+n > budget {
 			left := map[string]bool{}
 			for _, g := range findings[i:] {
 				if !said[Line(g)] {
@@ -90,6 +99,10 @@ func Warnings(findings []policies.Finding) []string {
 	}
 	return out
 }
+
+// unknownFieldRules are the rules that name a field the API server does
+// not know, which it warns of itself (fieldValidation Warn).
+var unknownFieldRules = map[string]bool{"MG1001": true, "MG2001": true}
 
 // distinct renders f, the nth finding of its rule in the response, so that
 // none of its lines is in seen nor repeats another: as WarningLines does if
@@ -217,7 +230,7 @@ func sorted(in []policies.Finding) []policies.Finding {
 		if out[i].Rule != out[j].Rule {
 			return out[i].Rule < out[j].Rule
 		}
-		return out[i].Path < out[j].Path
+		return policies.PathLess(out[i].Path, out[j].Path)
 	})
 	return out
 }

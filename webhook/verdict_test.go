@@ -211,3 +211,33 @@ func TestVerdict(t *testing.T) {
 		t.Errorf("no findings: %+v", r)
 	}
 }
+
+// TestWarningsLeaveRoomForTheAPIServers: the API server's own warnings
+// (one per unknown field, under fieldValidation Warn) share its 4096
+// characters with meshguard's; with 45 of them, the 3 KiB budget pushed
+// the total past the limit, and the API server dropped the end of a
+// finding and the line saying how many were left out.
+func TestWarningsLeaveRoomForTheAPIServers(t *testing.T) {
+	var fs []policies.Finding
+	apiServer := 0
+	for i := range 45 {
+		path := fmt.Sprintf("spec.unknownField%02d", i)
+		fs = append(fs, policies.Finding{Rule: "MG2001", Severity: policies.Warn, Message: fmt.Sprintf("unknown field %q is dropped by the API server", path), Path: path})
+		apiServer += utf8.RuneCountInString(fmt.Sprintf("unknown field %q", path))
+	}
+	for i := range 40 {
+		fs = append(fs, policies.Finding{Rule: "MG2004", Severity: policies.Warn, Path: fmt.Sprintf("spec.ports[%d].protocol", i),
+			Message: fmt.Sprintf(`Egress curl/many allows "tcp" port %d to any destination: spec.ipAddresses is empty, so osm-edge matches by port alone`, 1000+i)})
+	}
+	lines := Verdict(fs).Warnings
+	total := apiServer
+	for _, l := range lines {
+		total += utf8.RuneCountInString(l)
+	}
+	if total > 4096 {
+		t.Errorf("%d characters with the API server's %d, over its 4096", total, apiServer)
+	}
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "[meshguard] ") {
+		t.Errorf("last warning %q, want the count of findings left out", last)
+	}
+}
