@@ -18,6 +18,7 @@ import (
 //	sign      -1, 0 or 1
 //	whole     whether it is a whole number, as the API server's integer check
 //	          has it (its value in milli units, rounded up, divides by 1000)
+//	pageMultiple  for hugepages-<size>, whether it is a whole number of pages
 //
 // and, under requestVsLimit, for each name with both a request and a limit,
 // the request compared with the limit as the API server compares them
@@ -52,11 +53,15 @@ func sidecarResourceFacts(obj map[string]any) map[string]any {
 			// is 101m, as is 100400u.
 			q.RoundUp(-3)
 			parsed[kind][name] = q
-			entries[name] = map[string]any{
+			entry := map[string]any{
 				"quantity": q.String(),
 				"sign":     q.Sign(),
 				"whole":    q.MilliValue()%1000 == 0,
 			}
+			if size, ok := strings.CutPrefix(name, "hugepages-"); ok {
+				entry["pageMultiple"] = pageMultiple(size, q)
+			}
+			entries[name] = entry
 		}
 		facts[kind] = entries
 	}
@@ -68,6 +73,18 @@ func sidecarResourceFacts(obj map[string]any) map[string]any {
 	}
 	facts["requestVsLimit"] = cmp
 	return facts
+}
+
+// pageMultiple reports whether q is a whole number of huge pages of size
+// (the name's suffix, hugepages-2Mi), as the API server requires
+// (IsHugePageResourceValueDivisible, pkg/apis/core/helper): a size that is
+// no positive whole quantity of bytes divides nothing.
+func pageMultiple(size string, q resource.Quantity) bool {
+	page, err := resource.ParseQuantity(size)
+	if err != nil || page.Sign() <= 0 || page.MilliValue()%1000 != 0 {
+		return false
+	}
+	return q.Value()%page.Value() == 0
 }
 
 // quantity decodes v as corev1.ResourceRequirements does: a string or a JSON

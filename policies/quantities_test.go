@@ -57,6 +57,23 @@ func TestSidecarResourceFacts(t *testing.T) {
 			},
 		},
 		{
+			// Review on a real API server: the pod is refused for a value
+			// that is not a whole number of pages (1Gi of 1G pages).
+			name: "huge pages are counted in whole pages of the name's size",
+			obj: mc(map[string]any{
+				"limits": map[string]any{"hugepages-2Mi": "4Mi", "hugepages-1G": "1Gi", "hugepages-abc": "1"},
+			}),
+			want: map[string]any{
+				"limits": map[string]any{
+					"hugepages-2Mi": map[string]any{"quantity": "4Mi", "sign": 1, "whole": true, "pageMultiple": true},
+					"hugepages-1G":  map[string]any{"quantity": "1Gi", "sign": 1, "whole": true, "pageMultiple": false},
+					"hugepages-abc": map[string]any{"quantity": "1", "sign": 1, "whole": true, "pageMultiple": false},
+				},
+				"requests":       map[string]any{},
+				"requestVsLimit": map[string]any{},
+			},
+		},
+		{
 			name: "values that are not quantities are left out",
 			obj: mc(map[string]any{
 				"limits":   map[string]any{"cpu": "500 m", "memory": true},

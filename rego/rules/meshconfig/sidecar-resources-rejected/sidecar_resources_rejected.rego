@@ -7,7 +7,9 @@
 #   server validates them as it validates any container: a resource name that
 #   is neither standard (cpu, memory, ephemeral-storage, hugepages-<size>) nor
 #   fully qualified (example.com/gpu), a negative quantity, a request above its
-#   limit, or an extended resource whose request differs from its limit. Then
+#   limit, an extended resource or huge pages whose request differs from its
+#   limit, huge pages that are not a whole number of pages or come without cpu
+#   or memory. Then
 #   every injected pod is refused, with an error on the pod's sidecar
 #   container, not on the MeshConfig, so deployments stop scaling and
 #   rolling out mesh-wide. Per-pod resource annotations are not judged here.
@@ -110,6 +112,37 @@ findings contains finding.new(rego.metadata.chain(), {
 	not _name_error(name)
 	not _overcommit_allowed(name)
 	not _has_limit(name)
+}
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": sprintf("spec.sidecar.resources.%s%s", [kind, _key(name)]),
+	"message": sprintf("%s%s %s is not a whole number of %s pages: %s: resources.%s[%s]: Invalid value: %q: %s is not positive integer multiple of %s", [
+		kind, _key(name), finding.quote(input.object.spec.sidecar.resources[kind][name]), trim_prefix(name, "hugepages-"), _refused, kind, name, q.quantity, q.quantity, name,
+	]),
+}) if {
+	kube.is_meshconfig
+	some kind, list in input.facts.sidecarResources
+	kind in {"limits", "requests"}
+	some name, q in list
+	q.pageMultiple == false
+}
+
+findings contains finding.new(rego.metadata.chain(), {
+	"path": "spec.sidecar.resources",
+	"message": sprintf("huge pages (%s) come without cpu or memory: %s: resources: Forbidden: HugePages require cpu or memory", [concat(", ", sort(_hugepages)), _refused]),
+}) if {
+	count(_hugepages) > 0
+	not _cpu_or_memory
+}
+
+_hugepages contains name if {
+	some [_, name] in _entries
+	startswith(name, "hugepages-")
+}
+
+_cpu_or_memory if {
+	some [_, name] in _entries
+	name in {"cpu", "memory"}
 }
 
 # _entries are the (kind, name) pairs of the MeshConfig's sidecar resources.

@@ -79,9 +79,9 @@ test_negative_quantities_are_denied if {
 
 test_extended_resources_are_whole_equal_and_limited if {
 	fs := rule.findings with input as {
-		"object": _mc({"limits": {"example.com/gpu": "1", "hugepages-2Mi": "4Mi"}, "requests": {"example.com/gpu": "500m", "hugepages-2Mi": "2Mi", "example.com/fpga": "1"}}),
+		"object": _mc({"limits": {"cpu": "1", "example.com/gpu": "1", "hugepages-2Mi": "4Mi"}, "requests": {"example.com/gpu": "500m", "hugepages-2Mi": "2Mi", "example.com/fpga": "1"}}),
 		"facts": {"sidecarResources": {
-			"limits": {"example.com/gpu": _q("1", 1, true), "hugepages-2Mi": _q("4Mi", 1, true)},
+			"limits": {"cpu": _q("1", 1, true), "example.com/gpu": _q("1", 1, true), "hugepages-2Mi": _q("4Mi", 1, true)},
 			"requests": {"example.com/gpu": _q("500m", 1, false), "hugepages-2Mi": _q("2Mi", 1, true), "example.com/fpga": _q("1", 1, true)},
 			"requestVsLimit": {"example.com/gpu": -1, "hugepages-2Mi": -1},
 		}},
@@ -113,4 +113,25 @@ test_empty_and_odd_resources_pass if {
 
 test_other_kinds_are_ignored if {
 	count(rule.findings) == 0 with input as {"object": {"apiVersion": "v1", "kind": "ConfigMap", "spec": {"sidecar": {"resources": {"limits": {"mem": "1"}}}}}}
+}
+
+test_huge_pages_are_whole_pages_beside_cpu_or_memory if {
+	# Review on a real API server: each of these passed, and every
+	# injected pod was then refused.
+	fs := rule.findings with input as {
+		"object": _mc({"limits": {"hugepages-2Mi": "3Mi", "hugepages-abc": "1"}}),
+		"facts": {"sidecarResources": {
+			"limits": {"hugepages-2Mi": object.union(_q("3Mi", 1, true), {"pageMultiple": false}), "hugepages-abc": object.union(_q("1", 1, true), {"pageMultiple": false})},
+			"requests": {}, "requestVsLimit": {},
+		}},
+	}
+	{f.message | some f in fs} == {
+		`limits.hugepages-2Mi "3Mi" is not a whole number of 2Mi pages: every pod osm-edge injects is refused by the API server, on its sidecar container: resources.limits[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi`,
+		`limits.hugepages-abc "1" is not a whole number of abc pages: every pod osm-edge injects is refused by the API server, on its sidecar container: resources.limits[hugepages-abc]: Invalid value: "1": 1 is not positive integer multiple of hugepages-abc`,
+		`huge pages (hugepages-2Mi, hugepages-abc) come without cpu or memory: every pod osm-edge injects is refused by the API server, on its sidecar container: resources: Forbidden: HugePages require cpu or memory`,
+	}
+	count(rule.findings) == 0 with input as {
+		"object": _mc({"limits": {"memory": "1Gi", "hugepages-2Mi": "4Mi"}}),
+		"facts": {"sidecarResources": {"limits": {"memory": _q("1Gi", 1, true), "hugepages-2Mi": object.union(_q("4Mi", 1, true), {"pageMultiple": true})}, "requests": {}, "requestVsLimit": {}}},
+	}
 }
