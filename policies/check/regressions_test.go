@@ -476,3 +476,14 @@ func TestScriptAppliesTheFolderItRunsIn(t *testing.T) {
 		t.Errorf("findings %q, want MG2001 for both applies", got)
 	}
 }
+
+// A MeshConfig not named osm-mesh-config governs nothing (MG1005), but a
+// script's patch of one turned passthrough off for the policies below it.
+func TestPatchOfAnotherMeshConfigGovernsNothing(t *testing.T) {
+	_, got := runTree(t, map[string]string{"run.sh": `kubectl patch meshconfig osm-mesh-config-staging -n osm-system --type merge -p '{"spec":{"traffic":{"enableEgress":false}}}'` + "\n" +
+		"kubectl apply -f - <<EOF\napiVersion: policy.openservicemesh.io/v1alpha1\nkind: Egress\nmetadata: {name: e1, namespace: curl}\n" +
+		"spec:\n  sources: [{kind: ServiceAccount, name: curl, namespace: curl}]\n  hosts: [httpbin.org]\n  ports: [{number: 80, protocol: http}]\nEOF\n"})
+	if !hasFinding(got, "MG3001@run.sh:3") {
+		t.Errorf("findings %q, want MG3001: the mesh's MeshConfig still has passthrough on", got)
+	}
+}

@@ -29,6 +29,8 @@ type step struct {
 	at          source.At
 	object      map[string]any
 	lastApplied map[string]any
+	// other is a step of a MeshConfig not named osm-mesh-config.
+	other bool
 }
 
 func stepKey(file string, i int) string { return "step\x00" + file + "\x00" + strconv.Itoa(i) }
@@ -50,24 +52,32 @@ func (v *view) addStep(d *source.Document) {
 		return
 	}
 	at := d.At()
+	// One of a MeshConfig osm-edge never reads (MG1005) governs nothing,
+	// though a later command on that MeshConfig starts from it.
+	name := d.Name()
+	other := name != "" && name != "osm-mesh-config" && !strings.Contains(name, source.Placeholder)
+	add := func(s step) {
+		s.other = other
+		v.addStepAt(d.File, s)
+	}
 	switch {
 	case d.Patch != nil && (d.Patch.Error != "" || d.Patch.Refused != ""):
 	case d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object) && d.Force:
 		// replace --force deleted it before the create was refused.
-		v.addStepAt(d.File, step{at: at})
+		add(step{at: at})
 	case d.FieldValidation == "Strict" && v.engine.HasUnknownFields(d.Object):
 		// The API server refuses it: the MeshConfig stays as it was.
 	case d.Patch != nil && (d.Patch.Unresolved != "" || d.Patch.Partial != ""), unknownSpec(d),
 		source.DynamicVerb(d.Verb): // kubectl "$action" -f - may delete it
 		// Values meshguard cannot know: a MeshConfig it does not know.
-		v.addStepAt(d.File, step{at: at})
+		add(step{at: at})
 	case d.Patch != nil && v.engine.Rejected(d.Object, d.OldObject):
 		// The API server refuses what its schema rejects (a string where
 		// a boolean goes): the MeshConfig stays as it was.
 	case d.Patch != nil:
 		// kubectl patch leaves the last applied configuration as it was.
 		_, last := v.before(at, d.Object)
-		v.addStepAt(d.File, step{at: at, object: v.engine.Stored(d.Object), lastApplied: last})
+		add(step{at: at, object: v.engine.Stored(d.Object), lastApplied: last})
 	default:
 		s := v.sent(at, d.Verb, d.Object)
 		if d.Verb != "" && !d.Install {
@@ -81,12 +91,12 @@ func (v *view) addStep(d *source.Document) {
 			if v.engine.Rejected(s.object, live) {
 				if d.Force {
 					// replace --force deleted it before the create was refused.
-					v.addStepAt(d.File, step{at: at})
+					add(step{at: at})
 				}
 				return
 			}
 		}
-		v.addStepAt(d.File, s)
+		add(s)
 	}
 }
 
@@ -216,6 +226,9 @@ func threeWay(live, lastApplied, obj map[string]any) map[string]any {
 func (v *view) stepBefore(file string, at source.At, match func(map[string]any) bool) (int, bool) {
 	steps := v.steps[file]
 	for i := len(steps) - 1; i >= 0; i-- {
+		if match == nil && steps[i].other {
+			continue // a MeshConfig osm-edge never reads governs nothing
+		}
 		if steps[i].at.Before(at) && (match == nil || steps[i].object != nil && match(steps[i].object)) {
 			return i, true
 		}
