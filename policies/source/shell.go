@@ -191,6 +191,9 @@ func (s *Script) Scan(src []byte) error {
 				s.forgetWrites(n.Name.Value)
 			}
 		case *syntax.Stmt:
+			if !s.aside {
+				s.noteGroupWrites(n)
+			}
 			if call, ok := n.Cmd.(*syntax.CallExpr); ok {
 				s.inFunction = inFunc[call]
 				walkErr = collect(s.call(call, n.Redirs, nil))

@@ -613,3 +613,47 @@ func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
 }
+
+// noteGroupWrites records what a group of commands writes to a file as
+// one ({ cat <<EOF ... EOF; } > f, ( ... ) > f): each command's output
+// goes to the group's file, the first replacing what it held, the others
+// after it.
+func (s *Script) noteGroupWrites(st *syntax.Stmt) {
+	var inner []*syntax.Stmt
+	switch c := st.Cmd.(type) {
+	case *syntax.Block:
+		inner = c.Stmts
+	case *syntax.Subshell:
+		inner = c.Stmts
+	default:
+		return
+	}
+	var out *syntax.Redirect
+	for _, r := range st.Redirs {
+		switch r.Op {
+		case syntax.RdrOut, syntax.ClbOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll:
+			if r.N == nil || r.N.Value == "1" || r.Op == syntax.RdrAll || r.Op == syntax.AppAll {
+				out = r
+			}
+		}
+	}
+	if out == nil {
+		return
+	}
+	for i, in := range inner {
+		call, ok := in.Cmd.(*syntax.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			continue
+		}
+		name, ok := literal(call.Args[0])
+		if !ok {
+			continue
+		}
+		to := *out
+		if i > 0 {
+			to.Op = syntax.AppOut
+		}
+		redirs := append(append([]*syntax.Redirect{}, in.Redirs...), &to)
+		s.noteWrites(call, name, call.Args[1:], redirs, nil)
+	}
+}

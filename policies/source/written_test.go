@@ -397,3 +397,23 @@ func TestScriptOtherWriters(t *testing.T) {
 		t.Errorf("documents %q (refs %q), want %q and nothing from disk", got, refs, want)
 	}
 }
+
+// TestScriptGroupWrites: a group's redirection writes what its commands
+// write: { cat <<EOF ... EOF; } > f and ( ... ) > f were never recorded,
+// and a stale file on disk was judged instead.
+func TestScriptGroupWrites(t *testing.T) {
+	src := "{\n  cat <<'EOF'\n" + fmt.Sprintf(writtenEgress, "a") + "EOF\n} > a.yaml\n" + // 1-12
+		"(\n  cat <<'EOF'\n" + fmt.Sprintf(writtenEgress, "b") + "EOF\n  echo '---'\n  cat <<'EOF'\n" + fmt.Sprintf(writtenEgress, "c") + "EOF\n) > b.yaml\n" +
+		"kubectl apply -f a.yaml -f b.yaml\n"
+	docs, refs, err := scan(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.Name())
+	}
+	if want := []string{"a", "b", "c"}; !reflect.DeepEqual(got, want) || len(refs) != 0 {
+		t.Errorf("documents %q (refs %q), want %q", got, refs, want)
+	}
+}
