@@ -921,6 +921,16 @@ func (s *Script) patch(k *kubectl, line int) error {
 		if _, _, _, err := SplitResourceName(k.args[0]); err != nil {
 			return refused(fmt.Sprintf("kubectl reads %q as no object: %v", k.args[0], err))
 		}
+		slashed := 0
+		for _, a := range k.args {
+			if strings.Contains(a, "/") {
+				slashed++
+			}
+		}
+		if slashed > 0 && slashed < len(k.args) {
+			// cli-runtime's resource builder, hasCombinedTypeArgs.
+			return refused("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form")
+		}
 	}
 	if k.split["patch"] {
 		return refused("the shell splits its unquoted patch into several words (brace expansion of {...,...}), so kubectl gets part of it as the patch and the rest as arguments; quote the patch")

@@ -709,7 +709,8 @@ func TestScriptLeavesFSMMeshConfigAlone(t *testing.T) {
 // patch was judged as one of an object named "osm-mesh-config/x".
 func TestScriptRefusedResourceNames(t *testing.T) {
 	const p = ` -n osm-system --type merge -p '{"spec":{"traffic":{"enableEgress":false}}}'`
-	docs, _, err := scan(t, "kubectl patch meshconfig/osm-mesh-config/x"+p+"\nkubectl patch meshconfig/"+p+"\nkubectl patch meshconfig/osm-mesh-config"+p+"\n")
+	docs, _, err := scan(t, "kubectl patch meshconfig/osm-mesh-config/x"+p+"\nkubectl patch meshconfig/"+p+"\nkubectl patch meshconfig/osm-mesh-config"+p+"\n"+
+		"kubectl patch meshconfig/osm-mesh-config osm-mesh-config"+p+"\nkubectl patch meshconfig meshconfig/osm-mesh-config"+p+"\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -717,7 +718,7 @@ func TestScriptRefusedResourceNames(t *testing.T) {
 	for _, d := range docs {
 		got = append(got, fmt.Sprintf("%d refused=%v", d.Line, d.Patch.Refused != ""))
 	}
-	if want := []string{"1 refused=true", "2 refused=true", "3 refused=false"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"1 refused=true", "2 refused=true", "3 refused=false", "4 refused=true", "5 refused=true"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
