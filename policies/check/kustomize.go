@@ -8,6 +8,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/meshguard/meshguard/policies/source"
 )
 
 // A kustomize overlay holds patches: parts of an object that kustomize
@@ -19,9 +21,6 @@ import (
 // kubectl patch meshguard reads in part is, and kept out of the cluster
 // view. A JSON patch (a list of operations) names no object: it is skipped,
 // and reported so.
-
-// kustomizationNames are the file names kustomize reads in a folder.
-var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // kustomization is what meshguard reads of one: the files it patches with.
 type kustomization struct {
@@ -51,7 +50,7 @@ func (r *run) markKustomizePatches(inputs []input) {
 	patches := map[string]string{} // absolute path → the kustomization's folder, as named
 	resources := map[string]bool{}
 	for dir := range dirs {
-		for _, name := range kustomizationNames {
+		for _, name := range source.KustomizationNames {
 			raw, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
 				continue

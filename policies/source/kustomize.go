@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// kustomizationNames are the file names kustomize reads in a folder.
-var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+// KustomizationNames are the file names kustomize reads in a folder.
+var KustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // kustomizationFile is what meshguard reads of a kustomization: where its
 // objects come from, and the names and namespace it gives them.
@@ -65,7 +65,7 @@ func (s *Script) kustomizationObjects(dir string, seen map[string]bool) []object
 	seen[dir] = true
 	var k kustomizationFile
 	found := false
-	for _, name := range kustomizationNames {
+	for _, name := range KustomizationNames {
 		raw, ok := s.readWritten(filepath.Join(dir, name))
 		if !ok {
 			continue

@@ -59,19 +59,7 @@ func (sc *Scanner) Markdown(file string, src []byte) error {
 	// An input error in one block leaves the others to be read: it is
 	// returned with the rest, after them.
 	var problems ParseErrors
-	keep := func(err error) error {
-		var pes ParseErrors
-		var pe *ParseError
-		switch {
-		case errors.As(err, &pes):
-			problems = append(problems, pes...)
-		case errors.As(err, &pe):
-			problems = append(problems, pe)
-		default:
-			return err
-		}
-		return nil
-	}
+	keep := problems.keep
 	for _, b := range CodeBlocks(src) {
 		switch {
 		case b.Inline:

@@ -619,12 +619,23 @@ func (s *Script) aliasOf(w *syntax.Word) []*syntax.Word {
 	if !ok || len(call.Args) == 0 || len(call.Assigns) > 0 {
 		return nil
 	}
-	words := make([]*syntax.Word, len(call.Args))
+	values := make([]string, len(call.Args))
 	for i, a := range call.Args {
 		v, ok := literal(a)
 		if !ok {
 			return nil
 		}
+		values[i] = v
+	}
+	return kubectlWords(w, values)
+}
+
+// kubectlWords are the words a command word w stands for (a variable's or
+// an alias's values), when they run kubectl itself or behind a wrapper
+// (K="sudo kubectl", "microk8s kubectl"); nil otherwise.
+func kubectlWords(w *syntax.Word, values []string) []*syntax.Word {
+	words := make([]*syntax.Word, len(values))
+	for i, v := range values {
 		words[i] = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: w.Pos(), ValueEnd: w.Pos(), Value: v}}}
 	}
 	u := unwrap(words)
@@ -670,19 +681,7 @@ func (s *Script) commandOf(w *syntax.Word) []*syntax.Word {
 	if !set || len(fields) == 0 {
 		return nil
 	}
-	words := make([]*syntax.Word, len(fields))
-	for i, f := range fields {
-		words[i] = &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{ValuePos: w.Pos(), ValueEnd: w.Pos(), Value: f}}}
-	}
-	// kubectl itself, or behind a wrapper (K="sudo kubectl", "microk8s kubectl").
-	u := unwrap(words)
-	if len(u) == 0 {
-		return nil
-	}
-	if name, ok := literal(u[0]); !ok || !kubectlNames[strings.TrimSuffix(filepath.Base(name), ".exe")] {
-		return nil
-	}
-	return words
+	return kubectlWords(w, fields)
 }
 
 func (s *Script) call(call *syntax.CallExpr, redirs []*syntax.Redirect, upstream *syntax.Stmt) error {
@@ -1062,19 +1061,7 @@ func (s *Script) manifest(k *kubectl, line int, redirs []*syntax.Redirect, upstr
 		return s.kustomized(k)
 	}
 	var problems ParseErrors
-	keep := func(err error) error {
-		var pe *ParseError
-		var pes ParseErrors
-		switch {
-		case errors.As(err, &pes):
-			problems = append(problems, pes...)
-		case errors.As(err, &pe):
-			problems = append(problems, pe)
-		default:
-			return err
-		}
-		return nil
-	}
+	keep := problems.keep
 	for i, f := range k.files {
 		if isStdin(f) {
 			// The documents of standard input take this -f's place.
@@ -1227,14 +1214,7 @@ func (s *Script) fromInput(k *kubectl, redirs []*syntax.Redirect, upstream *synt
 				s.cmd.at.Seq = at.Seq
 				err := s.applyWritten(k, w)
 				s.cmd.at.Seq = base
-				var pes ParseErrors
-				var pe *ParseError
-				switch {
-				case errors.As(err, &pes):
-					problems = append(problems, pes...)
-				case errors.As(err, &pe):
-					problems = append(problems, pe)
-				case err != nil:
+				if err := problems.keep(err); err != nil {
 					return err
 				}
 				continue

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -333,15 +332,7 @@ func (s *Script) applyWritten(k *kubectl, w *writtenFile) error {
 		base := s.cmd.at.Seq
 		for i, h := range w.pieces {
 			s.cmd.at.Seq = base + i*(refSeq>>6)
-			err := s.applyHeredoc(k, h)
-			var pe *ParseError
-			var pes ParseErrors
-			switch {
-			case errors.As(err, &pes):
-				problems = append(problems, pes...)
-			case errors.As(err, &pe):
-				problems = append(problems, pe)
-			case err != nil:
+			if err := problems.keep(s.applyHeredoc(k, h)); err != nil {
 				s.cmd.at.Seq = base
 				return err
 			}

@@ -244,6 +244,22 @@ func (e *ParseError) Error() string {
 // commands were read all the same, in the order of their lines.
 type ParseErrors []*ParseError
 
+// keep adds err to es when it is an input error (a *ParseError or
+// ParseErrors), so that the caller reads on, and returns any other error.
+func (es *ParseErrors) keep(err error) error {
+	var pes ParseErrors
+	var pe *ParseError
+	switch {
+	case errors.As(err, &pes):
+		*es = append(*es, pes...)
+	case errors.As(err, &pe):
+		*es = append(*es, pe)
+	default:
+		return err
+	}
+	return nil
+}
+
 func (es ParseErrors) Error() string {
 	msgs := make([]string, len(es))
 	for i, e := range es {
